@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test of the repository: builds the solution and runs all xunit test projects.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+results="$(mktemp -d)"
+dotnet build Grpo.Orleans.sln -c Release --nologo -v minimal
+status=0
+dotnet test Grpo.Orleans.sln -c Release --no-build --nologo \
+  --logger "trx" --results-directory "$results" || status=$?
+
+# One plain summary line over all test projects, for people and CI alike.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$((passed + ${p:-0}))
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${f:-0}))
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${n:-0}))
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+rm -rf "$results"
+if [ "$passed" -eq 0 ]; then echo "no test ran" >&2; exit 1; fi
+exit "$status"
