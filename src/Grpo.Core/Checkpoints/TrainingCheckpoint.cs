@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using static TorchSharp.torch;
+
+namespace Grpo.Core.Checkpoints;
+
+/// <summary>
+/// Training checkpoints as folders <c>step-XXXXXXXX/</c> holding <c>model.safetensors</c> (Hugging Face names, so the
+/// folder is also a loadable weight folder), <c>optimizer.safetensors</c> and <c>trainer_state.json</c> with a SHA-256
+/// of each file. A folder is written under a temporary name and renamed when complete, so a crash never leaves a
+/// folder that looks like a checkpoint but is not one.
+/// </summary>
+public static partial class TrainingCheckpoint
+{
+    public const string ModelFileName = "model.safetensors";
+    public const string OptimizerFileName = "optimizer.safetensors";
+
+    static readonly Regex CheckpointFolderName = new(@"^step-(\d{8,})$", RegexOptions.CultureInvariant);
+
+    public static string Save(string rootDirectory, nn.Module model, IReadOnlyDictionary<string, Tensor> optimizerState, TrainingState state, int keepLast)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizerState);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentOutOfRangeException.ThrowIfNegative(state.Step);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keepLast, 1);
+
+        Directory.CreateDirectory(rootDirectory);
+        var folderName = $"step-{state.Step:D8}";
+        var final = Path.Combine(rootDirectory, folderName);
+        var temporary = Path.Combine(rootDirectory, $"{folderName}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            SafeTensors.Save(Path.Combine(temporary, ModelFileName), model.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
+            SafeTensors.Save(Path.Combine(temporary, OptimizerFileName), optimizerState);
+            var digests = new[] { TrainerStateFile.Digest(temporary, ModelFileName), TrainerStateFile.Digest(temporary, OptimizerFileName) };
+            TrainerStateFile.Write(Path.Combine(temporary, TrainerStateFile.FileName), state, digests);
+            MoveIntoPlace(temporary, final);
+        }
+        catch
+        {
+            if (Directory.Exists(temporary))
+                Directory.Delete(temporary, recursive: true);
+            throw;
+        }
+
+        // Only once the new checkpoint is in place may older ones go; the one just written is always kept.
+        var older = CompleteCheckpoints(rootDirectory)
+            .Where(c => !string.Equals(c.Path, final, StringComparison.Ordinal))
+            .OrderByDescending(c => c.Step)
+            .Skip(keepLast - 1);
+        foreach (var (_, path) in older)
+            Directory.Delete(path, recursive: true);
+        return final;
+    }
+
+    /// <summary>The newest complete checkpoint folder under the root, or null when there is none.</summary>
+    public static string? FindLatest(string rootDirectory) =>
+        Directory.Exists(rootDirectory)
+            ? CompleteCheckpoints(rootDirectory).OrderByDescending(c => c.Step).Select(c => c.Path).FirstOrDefault()
+            : null;
+
+    /// <summary>
+    /// Verifies every file against the checksums in <c>trainer_state.json</c>, loads the weights into
+    /// <paramref name="model"/> (strict) and returns the training and optimizer state.
+    /// </summary>
+    public static LoadedCheckpoint Load(string checkpointDirectory, nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var statePath = Path.Combine(checkpointDirectory, TrainerStateFile.FileName);
+        if (!File.Exists(statePath))
+            throw new InvalidDataException($"Checkpoint '{checkpointDirectory}' has no '{TrainerStateFile.FileName}' (incomplete or not a checkpoint).");
+        var contents = TrainerStateFile.Read(statePath);
+
+        foreach (var required in new[] { ModelFileName, OptimizerFileName })
+            if (!contents.Files.Any(f => f.Name == required))
+                throw new InvalidDataException($"Trainer state '{statePath}' lists no checksum for '{required}'.");
+        foreach (var expected in contents.Files)
+        {
+            var path = Path.Combine(checkpointDirectory, expected.Name);
+            if (!File.Exists(path))
+                throw new InvalidDataException($"Checkpoint file '{path}' is missing.");
+            var actual = TrainerStateFile.Digest(checkpointDirectory, expected.Name);
+            if (actual.Length != expected.Length || actual.Sha256 != expected.Sha256)
+                throw new InvalidDataException($"Checkpoint file '{path}' is corrupt: {actual.Length} bytes with SHA-256 {actual.Sha256}, but '{statePath}' records {expected.Length} bytes with SHA-256 {expected.Sha256}.");
+        }
+
+        var modelPath = Path.Combine(checkpointDirectory, ModelFileName);
+        var weights = SafeTensors.Load(modelPath);
+        try
+        {
+            WeightLoader.LoadInto(model, weights, modelPath, strict: true);
+        }
+        finally
+        {
+            foreach (var tensor in weights.Values)
+                tensor.Dispose();
+        }
+        var optimizer = SafeTensors.Load(Path.Combine(checkpointDirectory, OptimizerFileName));
+        return new LoadedCheckpoint(contents.State, optimizer);
+    }
+
+    static void MoveIntoPlace(string temporary, string final)
+    {
+        if (!Directory.Exists(final))
+        {
+            Directory.Move(temporary, final);
+            return;
+        }
+        // Saving the same step again replaces the old folder; it is moved aside first so that some complete
+        // checkpoint of this step exists at every moment.
+        var displaced = final + ".old-" + Guid.NewGuid().ToString("N");
+        Directory.Move(final, displaced);
+        Directory.Move(temporary, final);
+        Directory.Delete(displaced, recursive: true);
+    }
+
+    /// <summary>Checkpoint folders whose trainer state exists and whose listed files all exist with the recorded sizes.</summary>
+    static IEnumerable<(long Step, string Path)> CompleteCheckpoints(string rootDirectory)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(rootDirectory))
+        {
+            var match = CheckpointFolderName.Match(Path.GetFileName(directory));
+            if (!match.Success || !long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var step))
+                continue;
+            if (IsComplete(directory))
+                yield return (step, directory);
+        }
+    }
+
+    static bool IsComplete(string directory)
+    {
+        var statePath = Path.Combine(directory, TrainerStateFile.FileName);
+        if (!File.Exists(statePath))
+            return false;
+        try
+        {
+            var contents = TrainerStateFile.Read(statePath);
+            return contents.Files.Count > 0 && contents.Files.All(f =>
+            {
+                var info = new FileInfo(Path.Combine(directory, f.Name));
+                return info.Exists && info.Length == f.Length;
+            });
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+}
