@@ -86,18 +86,28 @@ public static partial class TrainingCheckpoint
                 throw new InvalidDataException($"Checkpoint file '{path}' is corrupt: {actual.Length} bytes with SHA-256 {actual.Sha256}, but '{statePath}' records {expected.Length} bytes with SHA-256 {expected.Sha256}.");
         }
 
+        // The optimizer state is read before the weights are copied, so a failure leaves the model as it was.
+        var optimizer = SafeTensors.Load(Path.Combine(checkpointDirectory, OptimizerFileName));
         var modelPath = Path.Combine(checkpointDirectory, ModelFileName);
-        var weights = SafeTensors.Load(modelPath);
         try
         {
-            WeightLoader.LoadInto(model, weights, modelPath, strict: true);
+            var weights = SafeTensors.Load(modelPath);
+            try
+            {
+                WeightLoader.LoadInto(model, weights, modelPath, strict: true);
+            }
+            finally
+            {
+                foreach (var tensor in weights.Values)
+                    tensor.Dispose();
+            }
         }
-        finally
+        catch
         {
-            foreach (var tensor in weights.Values)
+            foreach (var tensor in optimizer.Values)
                 tensor.Dispose();
+            throw;
         }
-        var optimizer = SafeTensors.Load(Path.Combine(checkpointDirectory, OptimizerFileName));
         return new LoadedCheckpoint(contents.State, optimizer);
     }
 
