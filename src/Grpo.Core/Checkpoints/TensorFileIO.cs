@@ -10,12 +10,12 @@ namespace Grpo.Core.Checkpoints;
 /// </summary>
 internal static class TensorFileIO
 {
-    const long ChunkBytes = 64L << 20;
+    public const long DefaultChunkBytes = 64L << 20;
 
     /// <summary>Fills <paramref name="destination"/> (contiguous, on the CPU) from the file at <paramref name="fileOffset"/>.</summary>
-    public static void ReadInto(SafeFileHandle file, long fileOffset, Tensor destination, string path)
+    public static void ReadInto(SafeFileHandle file, long fileOffset, Tensor destination, string path, long chunkBytes = DefaultChunkBytes)
     {
-        ForEachChunk(destination, chunk =>
+        ForEachChunk(destination, chunkBytes, chunk =>
         {
             SafeTensorsHeader.ReadExactly(file, chunk.bytes, fileOffset, path);
             fileOffset += chunk.NumberOfElements * chunk.ElementSize;
@@ -23,14 +23,15 @@ internal static class TensorFileIO
     }
 
     /// <summary>Writes the bytes of <paramref name="source"/> (contiguous, on the CPU) in native little-endian order.</summary>
-    public static void WriteFrom(Tensor source, Stream stream) => ForEachChunk(source, chunk => stream.Write(chunk.bytes));
+    public static void WriteFrom(Tensor source, Stream stream, long chunkBytes = DefaultChunkBytes) =>
+        ForEachChunk(source, chunkBytes, chunk => stream.Write(chunk.bytes));
 
-    static void ForEachChunk(Tensor tensor, Action<Tensor> action)
+    static void ForEachChunk(Tensor tensor, long chunkBytes, Action<Tensor> action)
     {
         var count = tensor.NumberOfElements;
         if (count == 0)
             return;
-        var elementsPerChunk = Math.Max(1, ChunkBytes / tensor.ElementSize);
+        var elementsPerChunk = Math.Max(1, chunkBytes / tensor.ElementSize);
         using var flat = tensor.view(-1);
         for (var start = 0L; start < count; start += elementsPerChunk)
         {
