@@ -148,9 +148,9 @@ public static class GrpoObjective
         FloatingPoint(advantages, nameof(advantages));
         if (completionMask.dtype != ScalarType.Bool)
         {
+            using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            using var notBinary = completionMask.ne(0).logical_and(completionMask.ne(1)).any();
-            if (notBinary.item<bool>())
+            if (completionMask.ne(0).logical_and(completionMask.ne(1)).any().item<bool>())
                 throw new ArgumentException("completionMask must hold only 0 and 1 (or be a bool tensor).", nameof(completionMask));
         }
     }
