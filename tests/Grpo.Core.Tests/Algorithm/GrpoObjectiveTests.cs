@@ -79,6 +79,24 @@ public sealed class GrpoObjectiveTests
         Assert.Equal(0f, stats.MeanKl);
     }
 
+    [Fact]
+    public void Tokens_with_zero_advantage_are_never_counted_as_clipped()
+    {
+        using var scope = NewDisposeScope();
+        // ρ = 0.5 and 1.5 lie outside [0.8, 1.2], but with A = 0 neither clip changes anything (TRL's strict A < 0 / A > 0),
+        // and the surrogate -min(0, 0) is 0.
+        double[,] behaviour = { { -1.0, -2.0 } };
+        var logProbs = Matrix(ShiftByLogRatio(behaviour, new[,] { { 0.5, 1.5 } }), requiresGrad: true);
+
+        var result = GrpoObjective.Compute(logProbs, Matrix(behaviour), null, Matrix(new double[,] { { 1, 1 } }), Vector([0.0]), new GrpoOptions { Beta = 0f });
+
+        Assert.Equal(0f, result.Stats.ClipFractionLow);
+        Assert.Equal(0f, result.Stats.ClipFractionHigh);
+        Close(0.0, result.Loss.item<float>());
+        Close(0.5, result.Stats.RatioMin);
+        Close(1.5, result.Stats.RatioMax);
+    }
+
     // One completion of 3 tokens at ρ = 1 with A = 0.5, so the surrogate is -0.5 per token and the mean is -0.5.
     // δ = logπθ - logπref = [-1 - (-1.5), -2 - (-1), -0.5 - (-0.5)] = [0.5, -1, 0].
     //   k1 = δ                    = [0.5, -1, 0]                        mean -1/6       = -0.16666667
