@@ -1,0 +1,178 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grpo.Core.Algorithm;
+
+/// <summary>
+/// The GRPO loss (DESIGN.md, "The algorithm"): PPO-clipped surrogate on the importance ratio between the current policy
+/// and the one that sampled each completion, plus a β-weighted KL penalty against a frozen reference, aggregated per
+/// <see cref="LossType"/>. Follows TRL's GRPOTrainer so that numbers compare one to one.
+/// </summary>
+public static class GrpoObjective
+{
+    /// <param name="logProbs">[completions, tokens] log-probs of the sampled tokens under the policy being trained (carries gradient).</param>
+    /// <param name="oldLogProbs">[completions, tokens] log-probs under the policy version that sampled them (treated as constants).</param>
+    /// <param name="refLogProbs">[completions, tokens] log-probs under the reference policy; may be null only when β = 0.</param>
+    /// <param name="completionMask">[completions, tokens], 1 (or true) for tokens that count, 0 for padding and masked completions.</param>
+    /// <param name="advantages">[completions] one advantage per completion.</param>
+    public static GrpoLossResult Compute(Tensor logProbs, Tensor oldLogProbs, Tensor? refLogProbs, Tensor completionMask, Tensor advantages, GrpoOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(logProbs);
+        ArgumentNullException.ThrowIfNull(oldLogProbs);
+        ArgumentNullException.ThrowIfNull(completionMask);
+        ArgumentNullException.ThrowIfNull(advantages);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ValidateInputs(logProbs, oldLogProbs, refLogProbs, completionMask, advantages);
+        if (options.Beta > 0f && refLogProbs is null)
+            throw new ArgumentException(
+                $"refLogProbs is null but GrpoOptions.Beta is {options.Beta.ToString("R", CultureInfo.InvariantCulture)}; the KL penalty needs reference log-probs (or set Beta to 0).",
+                nameof(refLogProbs));
+
+        using var scope = NewDisposeScope();
+        var dtype = logProbs.dtype;
+        var device = logProbs.device;
+        var completions = logProbs.shape[0];
+
+        var keep = completionMask.dtype == ScalarType.Bool ? completionMask.to(device) : completionMask.to(device).ne(0);
+        var padding = keep.logical_not();
+        var weights = keep.to_type(dtype);
+        var lengths = weights.sum(-1);
+        if (options.Loss == LossType.DrGrpo)
+            EnsureCompletionsFitBudget(lengths, options.MaxCompletionTokens);
+
+        // Padding positions may hold anything (-inf, NaN); zeroing them first keeps 0·NaN out of both the loss and its gradient.
+        var policy = logProbs.masked_fill(padding, 0.0);
+        var behaviour = oldLogProbs.detach().to(dtype, device).masked_fill(padding, 0.0);
+        var logRatio = policy - behaviour;
+        if (options.ImportanceSampling == ImportanceSampling.Sequence)
+        {
+            // GSPO: one ratio per completion, exp of the masked mean token log-ratio, shared by all its tokens.
+            var sequenceLogRatio = (logRatio * weights).sum(-1) / lengths.clamp_min(1.0);
+            logRatio = sequenceLogRatio.unsqueeze(-1).expand(logProbs.shape);
+        }
+
+        var ratio = logRatio.exp();
+        var advantage = advantages.to(dtype, device).unsqueeze(-1);
+        var lowerBound = 1.0 - options.EpsilonLow;
+        var upperBound = 1.0 + options.EffectiveEpsilonHigh;
+        var clippedRatio = ratio.clamp(lowerBound, upperBound);
+        var perTokenLoss = -minimum(ratio * advantage, clippedRatio * advantage);
+
+        Tensor? kl = null;
+        if (refLogProbs is not null)
+        {
+            var reference = refLogProbs.detach().to(dtype, device).masked_fill(padding, 0.0);
+            kl = PerTokenKl.Estimate(policy, reference, options.Kl);
+            if (options.Beta > 0f)
+                perTokenLoss = perTokenLoss + options.Beta * kl;
+        }
+
+        var maskedLoss = perTokenLoss * weights;
+        var loss = options.Loss switch
+        {
+            // A completion with no unmasked token (e.g. truncated and masked) contributes 0, not 0/0.
+            LossType.Grpo => (maskedLoss.sum(-1) / lengths.clamp_min(1.0)).mean(),
+            LossType.Bnpo or LossType.Dapo => maskedLoss.sum() / weights.sum().clamp_min(1.0),
+            LossType.DrGrpo => maskedLoss.sum() / ((double)completions * options.MaxCompletionTokens),
+            _ => throw new ArgumentException($"Unknown loss type {(int)options.Loss}.", nameof(options)),
+        };
+
+        var stats = ComputeStats(loss, ratio, advantage, kl, weights, padding, lengths, lowerBound, upperBound);
+        return new GrpoLossResult(loss.MoveToOuterDisposeScope(), stats);
+    }
+
+    /// <summary>Returns a copy of <paramref name="completionMask"/> with the rows of truncated completions zeroed (DESIGN's mask_truncated).</summary>
+    /// <param name="completionMask">[completions, tokens] mask, float or bool; the result has the same type.</param>
+    /// <param name="truncated">One flag per completion: true when it was cut at max_completion_tokens.</param>
+    public static Tensor MaskTruncated(Tensor completionMask, bool[] truncated)
+    {
+        ArgumentNullException.ThrowIfNull(completionMask);
+        ArgumentNullException.ThrowIfNull(truncated);
+        if (completionMask.dim() != 2)
+            throw new ArgumentException($"completionMask must be [completions, tokens] but has shape {Show(completionMask)}.", nameof(completionMask));
+        if (truncated.Length != completionMask.shape[0])
+            throw new ArgumentException(
+                $"truncated has {truncated.Length} flags but completionMask has shape {Show(completionMask)}; there must be one flag per completion.",
+                nameof(truncated));
+
+        using var scope = NewDisposeScope();
+        var keepRow = tensor(truncated.Select(isTruncated => !isTruncated).ToArray(), device: completionMask.device).unsqueeze(-1);
+        return where(keepRow, completionMask, zeros_like(completionMask)).MoveToOuterDisposeScope();
+    }
+
+    static GrpoStats ComputeStats(Tensor loss, Tensor ratio, Tensor advantage, Tensor? kl, Tensor weights, Tensor padding, Tensor lengths, double lowerBound, double upperBound)
+    {
+        using var noGrad = no_grad();
+        var tokenCount = weights.sum();
+        var tokens = tokenCount.clamp_min(1.0);
+        var lowClipped = ratio.lt(lowerBound).logical_and(advantage.lt(0.0)).to_type(weights.dtype);
+        var highClipped = ratio.gt(upperBound).logical_and(advantage.gt(0.0)).to_type(weights.dtype);
+        var clipLow = Read((lowClipped * weights).sum() / tokens);
+        var clipHigh = Read((highClipped * weights).sum() / tokens);
+        var meanKl = kl is null ? 0f : Read((kl * weights).sum() / tokens);
+        var hasTokens = Read(tokenCount) > 0f;
+        var ratioMin = hasTokens ? Read(ratio.masked_fill(padding, double.PositiveInfinity).min()) : float.NaN;
+        var ratioMax = hasTokens ? Read(ratio.masked_fill(padding, double.NegativeInfinity).max()) : float.NaN;
+        return new GrpoStats(Read(loss), meanKl, clipLow, clipHigh, clipLow + clipHigh, ratioMin, ratioMax, Read(lengths.mean()));
+    }
+
+    static void EnsureCompletionsFitBudget(Tensor lengths, int maxCompletionTokens)
+    {
+        var longest = Read(lengths.max());
+        if (longest > maxCompletionTokens)
+            throw new ArgumentException(
+                $"completionMask has a completion with {longest.ToString(CultureInfo.InvariantCulture)} tokens but GrpoOptions.MaxCompletionTokens is {maxCompletionTokens}; " +
+                "DrGrpo's constant denominator assumes no completion is longer than the budget.",
+                "completionMask");
+    }
+
+    static void ValidateInputs(Tensor logProbs, Tensor oldLogProbs, Tensor? refLogProbs, Tensor completionMask, Tensor advantages)
+    {
+        if (logProbs.dim() != 2)
+            throw new ArgumentException($"logProbs must be [completions, tokens] but has shape {Show(logProbs)}.", nameof(logProbs));
+        if (!logProbs.is_floating_point())
+            throw new ArgumentException($"logProbs must be a floating-point tensor but has dtype {logProbs.dtype}.", nameof(logProbs));
+        SameShape(oldLogProbs, nameof(oldLogProbs), logProbs);
+        if (refLogProbs is not null)
+            SameShape(refLogProbs, nameof(refLogProbs), logProbs);
+        SameShape(completionMask, nameof(completionMask), logProbs);
+        if (advantages.dim() != 1 || advantages.shape[0] != logProbs.shape[0])
+            throw new ArgumentException(
+                $"advantages has shape {Show(advantages)} but logProbs has shape {Show(logProbs)}; advantages must be [completions] = [{logProbs.shape[0]}].",
+                nameof(advantages));
+        FloatingPoint(oldLogProbs, nameof(oldLogProbs));
+        if (refLogProbs is not null)
+            FloatingPoint(refLogProbs, nameof(refLogProbs));
+        FloatingPoint(advantages, nameof(advantages));
+        if (completionMask.dtype != ScalarType.Bool)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            if (completionMask.ne(0).logical_and(completionMask.ne(1)).any().item<bool>())
+                throw new ArgumentException("completionMask must hold only 0 and 1 (or be a bool tensor).", nameof(completionMask));
+        }
+    }
+
+    static void SameShape(Tensor candidate, string name, Tensor logProbs)
+    {
+        if (!candidate.shape.SequenceEqual(logProbs.shape))
+            throw new ArgumentException(
+                $"{name} has shape {Show(candidate)} but logProbs has shape {Show(logProbs)}; they must match ([completions, tokens]).", name);
+    }
+
+    static void FloatingPoint(Tensor candidate, string name)
+    {
+        if (!candidate.is_floating_point())
+            throw new ArgumentException($"{name} must be a floating-point tensor but has dtype {candidate.dtype}.", name);
+    }
+
+    static string Show(Tensor tensor) => "[" + string.Join(", ", tensor.shape) + "]";
+
+    static float Read(Tensor scalar)
+    {
+        using var asDouble = scalar.to_type(ScalarType.Float64);
+        return (float)asDouble.item<double>();
+    }
+}
