@@ -9,7 +9,7 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"####\s*([^\r\n]*)")]
     private static partial Regex Gsm8kMarker();
 
-    [GeneratedRegex(@"-?\$?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+")]
+    [GeneratedRegex(@"-?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+")]
     private static partial Regex NumberToken();
 
     [GeneratedRegex(@"^\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}$")]
