@@ -121,6 +121,8 @@ public sealed class ByteLevelBpeTokenizer : Tokenizer
         _ignoreMerges = ignoreMerges;
     }
 
+    public override Normalizer? Normalizer => _normalizeNfc ? NfcNormalizer.Instance : null;
+
     /// <summary>Number of ids (highest id + 1), including added tokens.</summary>
     public int VocabSize => _idToToken.Length;
 
@@ -260,10 +262,10 @@ public sealed class ByteLevelBpeTokenizer : Tokenizer
         void EmitSegment(string raw)
         {
             var segment = raw;
-            if (_normalizeNfc && settings.ConsiderNormalization && !raw.IsNormalized(NormalizationForm.FormC))
+            if (_normalizeNfc && settings.ConsiderNormalization)
             {
-                segment = raw.Normalize(NormalizationForm.FormC);
-                anyNormalizationChange = true;
+                segment = NfcNormalizer.Instance.Normalize(raw);
+                anyNormalizationChange |= !string.Equals(segment, raw, StringComparison.Ordinal);
             }
             var segmentStart = normalizedText.Length;
             normalizedText.Append(segment);
