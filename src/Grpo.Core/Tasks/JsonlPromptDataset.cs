@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Grpo.Core.Tasks;
+
+/// <summary>
+/// Reads prompts from JSON Lines: one object per line with a prompt field and an answer field. Blank lines are
+/// skipped; answers that are JSON numbers are converted to text; GSM8K answers are kept whole (rewards find "####").
+/// </summary>
+public static class JsonlPromptDataset
+{
+    public static IReadOnlyList<TaskExample> Load(string path, string promptField = "question", string answerField = "answer")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentException.ThrowIfNullOrWhiteSpace(promptField);
+        ArgumentException.ThrowIfNullOrWhiteSpace(answerField);
+
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new InvalidDataException($"Dataset file '{path}' cannot be read: {e.Message}", e);
+        }
+
+        var examples = new List<TaskExample>();
+        for (var index = 0; index < lines.Length; index++)
+        {
+            var lineNumber = index + 1;
+            if (string.IsNullOrWhiteSpace(lines[index]))
+            {
+                continue;
+            }
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(lines[index]);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}: line {lineNumber}: invalid JSON: {e.Message}", e);
+            }
+            using (document)
+            {
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw new InvalidDataException($"{path}: line {lineNumber}: expected a JSON object with fields '{promptField}' and '{answerField}', found {document.RootElement.ValueKind}.");
+                }
+                var prompt = ReadField(document.RootElement, promptField, path, lineNumber, allowNumber: false);
+                var answer = ReadField(document.RootElement, answerField, path, lineNumber, allowNumber: true);
+                examples.Add(new TaskExample(prompt, answer));
+            }
+        }
+
+        if (examples.Count == 0)
+        {
+            throw new InvalidDataException($"{path}: the dataset is empty (no non-blank lines).");
+        }
+        return examples;
+    }
+
+    private static string ReadField(JsonElement line, string field, string path, int lineNumber, bool allowNumber)
+    {
+        if (!line.TryGetProperty(field, out var value))
+        {
+            throw new InvalidDataException($"{path}: line {lineNumber}: field '{field}' is missing.");
+        }
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!,
+            // The raw JSON text keeps the number exactly as written ("72", "0.5", "1e3").
+            JsonValueKind.Number when allowNumber => value.GetRawText(),
+            _ => throw new InvalidDataException(
+                $"{path}: line {lineNumber}: field '{field}' must be a string{(allowNumber ? " or a number" : "")}, found {value.ValueKind.ToString().ToLower(CultureInfo.InvariantCulture)}."),
+        };
+    }
+}
