@@ -97,7 +97,7 @@ public sealed class CausalLM : nn.Module<Tensor, Tensor>
         lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbeddingWeight);
 
     /// <summary>Position ids of the new tokens [B, T] and the bool attention pattern [B, 1, T, past + T].</summary>
-    static (Tensor Positions, Tensor Allowed) PositionsAndMask(Tensor attentionMask, int past, int length)
+    internal static (Tensor Positions, Tensor Allowed) PositionsAndMask(Tensor attentionMask, int past, int length)
     {
         var device = attentionMask.device;
         var real = attentionMask.ne(0);

@@ -120,3 +120,33 @@ public sealed class MaskedAndCachedForwardTests
         Assert.Throws<ObjectDisposedException>(() => model.Forward(TestModels.Ids([3]), TestModels.Ids([1, 1, 1]), cache));
     }
 }
+
+public sealed class PositionsAndMaskTests
+{
+    [Fact]
+    public void PositionsAreCumsumOfMaskMinusOneClampedAndPatternIsCausalOverRealKeys()
+    {
+        using var scope = NewDisposeScope();
+        var mask = TestModels.Ids([0, 0, 1, 1, 1], [1, 1, 1, 0, 0]);
+        var (positions, allowed) = CausalLM.PositionsAndMask(mask, past: 0, length: 5);
+        Assert.Equal(new long[] { 0, 0, 0, 1, 2, 0, 1, 2, 2, 2 }, positions.data<long>().ToArray());
+        Assert.Equal([2L, 1L, 5L, 5L], allowed.shape);
+        // Row 0, query 3 sees keys 2 and 3 only; query 0 (a pad) sees nothing.
+        Assert.Equal([false, false, true, true, false], allowed[0, 0, 3].data<bool>().ToArray());
+        Assert.Equal([false, false, false, false, false], allowed[0, 0, 0].data<bool>().ToArray());
+        // Row 1, query 4 (a right pad) sees the three real keys.
+        Assert.Equal([true, true, true, false, false], allowed[1, 0, 4].data<bool>().ToArray());
+    }
+
+    [Fact]
+    public void WithACachePrefixOnlyTheNewQueriesAreReturned()
+    {
+        using var scope = NewDisposeScope();
+        var mask = TestModels.Ids([0, 1, 1, 0, 1]);
+        var (positions, allowed) = CausalLM.PositionsAndMask(mask, past: 3, length: 2);
+        Assert.Equal(new long[] { 1, 2 }, positions.data<long>().ToArray());
+        Assert.Equal([1L, 1L, 2L, 5L], allowed.shape);
+        Assert.Equal([false, true, true, false, false], allowed[0, 0, 0].data<bool>().ToArray());
+        Assert.Equal([false, true, true, false, true], allowed[0, 0, 1].data<bool>().ToArray());
+    }
+}
