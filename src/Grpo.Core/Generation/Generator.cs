@@ -1,0 +1,139 @@
+using Grpo.Core.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grpo.Core.Generation;
+
+/// <summary>
+/// Batched, KV-cached autoregressive sampling: prompts are left-padded into one batch, prefilled once, then every
+/// decoding step is a single one-token forward for the whole batch. Finished rows keep feeding the pad token (masked
+/// out) until every row is done. <paramref name="decode"/> turns completion tokens into text and is needed only
+/// for stop strings.
+/// </summary>
+public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList<int>, string>? decode = null)
+{
+    readonly CausalLM model = model ?? throw new ArgumentNullException(nameof(model));
+
+    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, torch.Generator? rng = null)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        CheckInputs(prompts, options);
+        if (prompts.Count == 0) return [];
+
+        using var noGrad = no_grad();
+        var rows = prompts.Count;
+        var promptWidth = prompts.Max(p => p.Length);
+        var capacity = promptWidth + options.MaxNewTokens;
+        var device = model.parameters().First().device;
+        var eos = options.EosTokenIds.ToHashSet();
+        var logProbTemperature = options.LogProbTemperature;
+
+        var tokens = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
+        var logProbs = Enumerable.Range(0, rows).Select(_ => new List<float>()).ToArray();
+        var finish = new FinishReason?[rows];
+
+        using var cache = model.CreateCache(rows, capacity);
+        // The whole mask is allocated once; each step passes a view of the filled part.
+        using var mask = zeros([rows, capacity], ScalarType.Int64, device).DetachFromDisposeScope();
+        Tensor logits;
+        using (var prefillScope = NewDisposeScope())
+        {
+            var (ids, promptMask) = LeftPad(prompts, promptWidth, device);
+            mask.narrow(1, 0, promptWidth).copy_(promptMask);
+            logits = LastLogits(model.Forward(ids, mask.narrow(1, 0, promptWidth), cache)).DetachFromDisposeScope();
+        }
+
+        try
+        {
+            for (var step = 0; step < options.MaxNewTokens; step++)
+            {
+                using var stepScope = NewDisposeScope();
+                var scaled = logits.to_type(ScalarType.Float32) / logProbTemperature;
+                var chosen = TokenSampler.Choose(scaled, options, rng);
+                var chosenLogProbs = nn.functional.log_softmax(scaled, -1).gather(1, chosen.unsqueeze(1)).squeeze(1);
+                var chosenIds = chosen.cpu().data<long>().ToArray();
+                var chosenValues = chosenLogProbs.cpu().data<float>().ToArray();
+
+                var next = new long[rows];
+                var nextMask = new long[rows];
+                for (var r = 0; r < rows; r++)
+                {
+                    next[r] = padTokenId;
+                    if (finish[r] is not null) continue;
+                    var token = (int)chosenIds[r];
+                    tokens[r].Add(token);
+                    logProbs[r].Add(chosenValues[r]);
+                    finish[r] = FinishOf(tokens[r], token, eos, options);
+                    if (finish[r] is null) { next[r] = token; nextMask[r] = 1; }
+                }
+                if (finish.All(f => f is not null)) break;
+
+                var filled = promptWidth + step;
+                mask.narrow(1, filled, 1).copy_(tensor(nextMask, [rows, 1], device: device));
+                var nextLogits = LastLogits(model.Forward(tensor(next, [rows, 1], device: device), mask.narrow(1, 0, filled + 1), cache));
+                logits.Dispose();
+                logits = nextLogits.DetachFromDisposeScope();
+            }
+        }
+        finally
+        {
+            logits.Dispose();
+        }
+
+        return Enumerable.Range(0, rows)
+            .Select(r => new GeneratedSequence(tokens[r].ToArray(), logProbs[r].ToArray(), finish[r] ?? FinishReason.Length))
+            .ToArray();
+    }
+
+    FinishReason? FinishOf(List<int> completion, int token, HashSet<int> eos, SamplingOptions options)
+    {
+        if (eos.Contains(token)) return FinishReason.Eos;
+        if (options.StopStrings.Count > 0)
+        {
+            var text = decode!(completion);
+            foreach (var stop in options.StopStrings)
+                if (text.Contains(stop, StringComparison.Ordinal))
+                    return FinishReason.StopString;
+        }
+        return completion.Count >= options.MaxNewTokens ? FinishReason.Length : null;
+    }
+
+    static Tensor LastLogits(Tensor logits) => logits.select(1, logits.shape[1] - 1);
+
+    (Tensor Ids, Tensor Mask) LeftPad(IReadOnlyList<int[]> prompts, int width, Device device)
+    {
+        var rows = prompts.Count;
+        var ids = new long[rows * width];
+        var mask = new long[rows * width];
+        Array.Fill(ids, padTokenId);
+        for (var r = 0; r < rows; r++)
+        {
+            var start = r * width + width - prompts[r].Length;
+            for (var i = 0; i < prompts[r].Length; i++) { ids[start + i] = prompts[r][i]; mask[start + i] = 1; }
+        }
+        return (tensor(ids, [rows, width], device: device), tensor(mask, [rows, width], device: device));
+    }
+
+    void CheckInputs(IReadOnlyList<int[]> prompts, SamplingOptions options)
+    {
+        var vocab = model.Config.VocabSize;
+        if (padTokenId < 0 || padTokenId >= vocab)
+            throw new ArgumentException($"padTokenId = {padTokenId} is outside the vocabulary [0, {vocab})", nameof(padTokenId));
+        if (options.StopStrings.Count > 0 && decode is null)
+            throw new ArgumentException("SamplingOptions.StopStrings needs a decode function: construct the Generator with decode", nameof(options));
+        for (var i = 0; i < options.EosTokenIds.Count; i++)
+            if (options.EosTokenIds[i] >= vocab)
+                throw new ArgumentException($"SamplingOptions.EosTokenIds[{i}] = {options.EosTokenIds[i]} is outside the vocabulary [0, {vocab})", nameof(options));
+        for (var r = 0; r < prompts.Count; r++)
+        {
+            var prompt = prompts[r] ?? throw new ArgumentException($"prompts[{r}] is null", nameof(prompts));
+            if (prompt.Length == 0)
+                throw new ArgumentException($"prompts[{r}] is empty; every prompt needs at least one token", nameof(prompts));
+            for (var i = 0; i < prompt.Length; i++)
+                if (prompt[i] < 0 || prompt[i] >= vocab)
+                    throw new ArgumentException($"prompts[{r}][{i}] = {prompt[i]} is outside the vocabulary [0, {vocab})", nameof(prompts));
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Grpo.Core.Model;
+
+/// <summary>
+/// Decoder-only causal language model of the Qwen2 / Qwen3 / Llama family. Parameter names equal Hugging Face's
+/// (model.embed_tokens.weight, model.layers.{i}.self_attn.q_proj.weight, ..., lm_head.weight), so state_dict keys map
+/// one to one onto a Hub checkpoint. With tied embeddings there is no lm_head and the output uses embed_tokens.weight.
+/// </summary>
+public sealed class CausalLM : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Hugging Face's initializer_range default for these architectures.</summary>
+    public const double InitializerStd = 0.02;
+
+#pragma warning disable IDE1006 // Field names are the Hugging Face parameter names.
+    readonly DecoderStack model;
+    readonly Linear? lm_head;
+#pragma warning restore IDE1006
+
+    public CausalLM(ModelConfig config) : base(nameof(CausalLM))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate(nameof(ModelConfig));
+        Config = config;
+        model = new DecoderStack(config);
+        if (!config.TieWordEmbeddings)
+            lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents();
+        InitialiseWeights();
+    }
+
+    public ModelConfig Config { get; }
+
+    /// <summary>Plain causal forward: [B, T] int64 → logits [B, T, V].</summary>
+    public override Tensor forward(Tensor inputIds)
+    {
+        CheckIds(inputIds);
+        using var scope = NewDisposeScope();
+        var mask = ones_like(inputIds);
+        return Forward(inputIds, mask).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Forward with an attention mask [B, T] (1 real, 0 pad; padding left or right). Positions are cumsum(mask) - 1
+    /// clamped at 0, pads are never attended to, and logits at pad positions are finite but meaningless.
+    /// </summary>
+    public Tensor Forward(Tensor inputIds, Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        return Project(HiddenStates(inputIds, attentionMask)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// KV-cached forward: appends the new tokens' keys/values to <paramref name="cache"/> and returns logits for the new
+    /// tokens only, [B, T, V]. <paramref name="attentionMask"/> covers everything so far, [B, cache.Length + T].
+    /// </summary>
+    public Tensor Forward(Tensor inputIds, Tensor attentionMask, KvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        CheckIds(inputIds);
+        var batch = inputIds.shape[0];
+        var length = (int)inputIds.shape[1];
+        if (batch != cache.BatchSize)
+            throw new ArgumentException($"inputIds has batch size {batch} but the KV cache was created for {cache.BatchSize}", nameof(inputIds));
+        cache.EnsureRoom(length);
+        var past = cache.Length;
+        CheckMask(attentionMask, batch, past + length);
+
+        using var scope = NewDisposeScope();
+        var (positions, allowed) = PositionsAndMask(attentionMask, past, length);
+        var hidden = model.Forward(inputIds, positions, allowed, cache);
+        cache.Advance(length);
+        return Project(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A preallocated cache for <paramref name="batchSize"/> rows and up to <paramref name="maxLength"/> positions (prompt + new tokens).</summary>
+    public KvCache CreateCache(int batchSize, int maxLength)
+    {
+        var weight = model.EmbeddingWeight;
+        return new KvCache(Config.NumHiddenLayers, batchSize, Config.NumKeyValueHeads, maxLength, Config.HeadDim, weight.dtype, weight.device);
+    }
+
+    /// <summary>Final hidden states [B, T, hidden] for a masked, uncached forward; lets callers project only the rows they need.</summary>
+    internal Tensor HiddenStates(Tensor inputIds, Tensor attentionMask)
+    {
+        CheckIds(inputIds);
+        CheckMask(attentionMask, inputIds.shape[0], inputIds.shape[1]);
+        using var scope = NewDisposeScope();
+        var (positions, allowed) = PositionsAndMask(attentionMask, 0, (int)inputIds.shape[1]);
+        return model.Forward(inputIds, positions, allowed, null).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Hidden states [..., hidden] → logits [..., V] through lm_head or the tied embedding.</summary>
+    internal Tensor Project(Tensor hidden) =>
+        lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbeddingWeight);
+
+    /// <summary>Position ids of the new tokens [B, T] and the bool attention pattern [B, 1, T, past + T].</summary>
+    internal static (Tensor Positions, Tensor Allowed) PositionsAndMask(Tensor attentionMask, int past, int length)
+    {
+        var device = attentionMask.device;
+        var real = attentionMask.ne(0);
+        var total = past + length;
+        var positions = (real.to_type(ScalarType.Int64).cumsum(1) - 1).clamp_min(0).narrow(1, past, length);
+        var keyIndex = arange(total, ScalarType.Int64, device).unsqueeze(0);
+        var queryIndex = arange(past, total, ScalarType.Int64, device).unsqueeze(1);
+        var causal = keyIndex.le(queryIndex);
+        var allowed = causal.unsqueeze(0).unsqueeze(0).logical_and(real.unsqueeze(1).unsqueeze(1));
+        return (positions, allowed);
+    }
+
+    static void CheckIds(Tensor inputIds)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        if (inputIds.dim() != 2 || inputIds.dtype != ScalarType.Int64)
+            throw new ArgumentException($"inputIds must be a [batch, length] int64 tensor, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
+        if (inputIds.shape[0] == 0 || inputIds.shape[1] == 0)
+            throw new ArgumentException($"inputIds must not be empty, got [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
+    }
+
+    static void CheckMask(Tensor attentionMask, long batch, long length)
+    {
+        ArgumentNullException.ThrowIfNull(attentionMask);
+        if (attentionMask.dim() != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != length)
+            throw new ArgumentException(
+                $"attentionMask must have shape [{batch}, {length}] (batch, cached + new tokens), got [{string.Join(", ", attentionMask.shape)}]",
+                nameof(attentionMask));
+    }
+
+    // Hugging Face's _init_weights: linear and embedding weights ~ N(0, 0.02), biases zero, norms stay at ones.
+    void InitialiseWeights()
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, module) in named_modules())
+        {
+            switch (module)
+            {
+                case Linear linear:
+                    nn.init.normal_(linear.weight, 0.0, InitializerStd);
+                    if (linear.bias is not null) nn.init.zeros_(linear.bias);
+                    break;
+                case Embedding embedding:
+                    nn.init.normal_(embedding.weight, 0.0, InitializerStd);
+                    break;
+            }
+        }
+    }
+}

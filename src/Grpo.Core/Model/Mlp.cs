@@ -1,0 +1,30 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Grpo.Core.Model;
+
+/// <summary>SwiGLU feed-forward block: down(silu(gate(x)) * up(x)), no biases.</summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // Field names are the Hugging Face parameter names.
+    readonly Linear gate_proj;
+    readonly Linear up_proj;
+    readonly Linear down_proj;
+#pragma warning restore IDE1006
+
+    public Mlp(ModelConfig config) : base(nameof(Mlp))
+    {
+        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
+        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
+        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var gated = nn.functional.silu(gate_proj.forward(input)) * up_proj.forward(input);
+        return down_proj.forward(gated).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,299 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Grpo.Core.Model;
+
+/// <summary>
+/// The architecture of a decoder-only causal LM, mirroring the fields of a Hugging Face <c>config.json</c>
+/// for Qwen2, Qwen3 and Llama so that checkpoints from the Hub map one to one onto <see cref="CausalLM"/>.
+/// </summary>
+public sealed record ModelConfig
+{
+    public const string Qwen2Architecture = "Qwen2ForCausalLM";
+    public const string Qwen3Architecture = "Qwen3ForCausalLM";
+    public const string LlamaArchitecture = "LlamaForCausalLM";
+
+    public static IReadOnlyList<string> SupportedArchitectures { get; } = [Qwen2Architecture, Qwen3Architecture, LlamaArchitecture];
+
+    public required string Architecture { get; init; }
+    public required string ModelType { get; init; }
+    public required int VocabSize { get; init; }
+    public required int HiddenSize { get; init; }
+    public required int IntermediateSize { get; init; }
+    public required int NumHiddenLayers { get; init; }
+    public required int NumAttentionHeads { get; init; }
+    public required int NumKeyValueHeads { get; init; }
+    public required int HeadDim { get; init; }
+    public double RmsNormEps { get; init; } = 1e-6;
+    public double RopeTheta { get; init; } = 10000.0;
+    public int MaxPositionEmbeddings { get; init; } = 2048;
+    public bool TieWordEmbeddings { get; init; }
+
+    /// <summary>Bias on q/k/v (and, for Llama and Qwen3 as in Hugging Face, on o_proj too). Qwen2 always has it.</summary>
+    public bool AttentionBias { get; init; }
+
+    public int? BosTokenId { get; init; }
+    public int[] EosTokenIds { get; init; } = [];
+
+    /// <summary>Informational only: the model is built in float32 unless converted afterwards.</summary>
+    public string? TorchDtype { get; init; }
+
+    /// <summary>Qwen3 normalises queries and keys per head before the rotary embedding; Hugging Face has no key for it.</summary>
+    public bool QkNorm => Architecture == Qwen3Architecture;
+
+    /// <summary>Qwen2 puts a bias on q/k/v only; Llama and Qwen3 put it on all four projections when attention_bias is set.</summary>
+    public bool OutputProjectionBias => AttentionBias && Architecture != Qwen2Architecture;
+
+    public static ModelConfig Load(string configJsonPath)
+    {
+        if (!File.Exists(configJsonPath))
+            throw new FileNotFoundException($"{configJsonPath}: model config file not found", configJsonPath);
+        return Parse(File.ReadAllText(configJsonPath), configJsonPath);
+    }
+
+    public static ModelConfig Parse(string json, string sourceName)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{sourceName}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
+        }
+        if (root is not JsonObject obj)
+            throw new InvalidDataException($"{sourceName}: expected a JSON object at the top level");
+
+        var reader = new ConfigReader(obj, sourceName);
+        var architecture = reader.Architecture();
+        var defaults = DefaultsFor(architecture);
+        var hidden = reader.RequiredInt("hidden_size");
+        var heads = reader.RequiredInt("num_attention_heads");
+        reader.RefuseRopeScaling();
+        if (reader.OptionalBool("mlp_bias") == true)
+            throw new InvalidDataException($"{sourceName}: field 'mlp_bias' = true is not supported (the MLP has no bias)");
+        if (reader.OptionalBool("use_sliding_window") == true)
+            throw new InvalidDataException($"{sourceName}: field 'use_sliding_window' = true is not supported (only full attention is implemented)");
+
+        var config = new ModelConfig
+        {
+            Architecture = architecture,
+            ModelType = reader.OptionalString("model_type") ?? defaults.ModelType,
+            VocabSize = reader.RequiredInt("vocab_size"),
+            HiddenSize = hidden,
+            IntermediateSize = reader.RequiredInt("intermediate_size"),
+            NumHiddenLayers = reader.RequiredInt("num_hidden_layers"),
+            NumAttentionHeads = heads,
+            NumKeyValueHeads = reader.OptionalInt("num_key_value_heads") ?? heads,
+            HeadDim = reader.OptionalInt("head_dim") ?? (heads > 0 ? hidden / heads : 0),
+            RmsNormEps = reader.OptionalDouble("rms_norm_eps") ?? defaults.RmsNormEps,
+            RopeTheta = reader.RopeTheta() ?? defaults.RopeTheta,
+            MaxPositionEmbeddings = reader.OptionalInt("max_position_embeddings") ?? defaults.MaxPositionEmbeddings,
+            TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
+            AttentionBias = architecture == Qwen2Architecture || (reader.OptionalBool("attention_bias") ?? false),
+            BosTokenId = reader.OptionalInt("bos_token_id"),
+            EosTokenIds = reader.EosTokenIds(),
+            TorchDtype = reader.OptionalString("torch_dtype") ?? reader.OptionalString("dtype"),
+        };
+        config.Validate(sourceName);
+        return config;
+    }
+
+    public void Save(string configJsonPath)
+    {
+        Validate(configJsonPath);
+        var obj = new JsonObject
+        {
+            ["architectures"] = new JsonArray(Architecture),
+            ["model_type"] = ModelType,
+            ["vocab_size"] = VocabSize,
+            ["hidden_size"] = HiddenSize,
+            ["intermediate_size"] = IntermediateSize,
+            ["num_hidden_layers"] = NumHiddenLayers,
+            ["num_attention_heads"] = NumAttentionHeads,
+            ["num_key_value_heads"] = NumKeyValueHeads,
+            ["head_dim"] = HeadDim,
+            ["rms_norm_eps"] = RmsNormEps,
+            ["rope_theta"] = RopeTheta,
+            ["rope_scaling"] = null,
+            ["max_position_embeddings"] = MaxPositionEmbeddings,
+            ["tie_word_embeddings"] = TieWordEmbeddings,
+            ["attention_bias"] = AttentionBias,
+            ["hidden_act"] = "silu",
+        };
+        if (BosTokenId is { } bos) obj["bos_token_id"] = bos;
+        if (EosTokenIds.Length == 1) obj["eos_token_id"] = EosTokenIds[0];
+        else if (EosTokenIds.Length > 1) obj["eos_token_id"] = new JsonArray(EosTokenIds.Select(id => (JsonNode?)id).ToArray());
+        if (TorchDtype is not null) obj["torch_dtype"] = TorchDtype;
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(configJsonPath));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        File.WriteAllText(configJsonPath, obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Checks the shape constraints the model relies on; <paramref name="sourceName"/> names the file or caller in the message.</summary>
+    public void Validate(string sourceName)
+    {
+        if (!SupportedArchitectures.Contains(Architecture))
+            throw new InvalidDataException($"{sourceName}: field 'architectures' = '{Architecture}' is not supported; supported: {string.Join(", ", SupportedArchitectures)}");
+        RequirePositive(sourceName, "vocab_size", VocabSize);
+        RequirePositive(sourceName, "hidden_size", HiddenSize);
+        RequirePositive(sourceName, "intermediate_size", IntermediateSize);
+        RequirePositive(sourceName, "num_hidden_layers", NumHiddenLayers);
+        RequirePositive(sourceName, "num_attention_heads", NumAttentionHeads);
+        RequirePositive(sourceName, "num_key_value_heads", NumKeyValueHeads);
+        RequirePositive(sourceName, "head_dim", HeadDim);
+        RequirePositive(sourceName, "max_position_embeddings", MaxPositionEmbeddings);
+        if (NumAttentionHeads % NumKeyValueHeads != 0)
+            throw new InvalidDataException($"{sourceName}: field 'num_key_value_heads' = {NumKeyValueHeads} must divide num_attention_heads = {NumAttentionHeads}");
+        if (HeadDim % 2 != 0)
+            throw new InvalidDataException($"{sourceName}: field 'head_dim' = {HeadDim} must be even for the rotary embedding");
+        if (!(RmsNormEps > 0) || double.IsInfinity(RmsNormEps))
+            throw new InvalidDataException($"{sourceName}: field 'rms_norm_eps' = {RmsNormEps} must be a positive number");
+        if (!(RopeTheta > 0) || double.IsInfinity(RopeTheta))
+            throw new InvalidDataException($"{sourceName}: field 'rope_theta' = {RopeTheta} must be a positive number");
+        if (Architecture == Qwen2Architecture && !AttentionBias)
+            throw new InvalidDataException($"{sourceName}: field 'attention_bias' must be true for {Qwen2Architecture} (Qwen2 always has q/k/v bias)");
+        foreach (var id in EosTokenIds)
+            if (id < 0 || id >= VocabSize)
+                throw new InvalidDataException($"{sourceName}: field 'eos_token_id' = {id} is outside the vocabulary [0, {VocabSize})");
+        if (BosTokenId is { } bos && (bos < 0 || bos >= VocabSize))
+            throw new InvalidDataException($"{sourceName}: field 'bos_token_id' = {bos} is outside the vocabulary [0, {VocabSize})");
+    }
+
+    /// <summary>The number of parameters <see cref="CausalLM"/> creates for this config.</summary>
+    public long ParameterCount() => EmbeddingParameterCount() + NonEmbeddingParameterCount();
+
+    /// <summary>embed_tokens plus lm_head when the output projection is not tied.</summary>
+    public long EmbeddingParameterCount() => (long)VocabSize * HiddenSize * (TieWordEmbeddings ? 1 : 2);
+
+    public long NonEmbeddingParameterCount()
+    {
+        long h = HiddenSize, q = (long)NumAttentionHeads * HeadDim, kv = (long)NumKeyValueHeads * HeadDim;
+        var attention = h * q + 2 * h * kv + q * h;
+        if (AttentionBias) attention += q + 2 * kv;
+        if (OutputProjectionBias) attention += h;
+        if (QkNorm) attention += 2L * HeadDim;
+        var mlp = 3 * h * IntermediateSize;
+        var perLayer = attention + mlp + 2 * h;
+        return perLayer * NumHiddenLayers + h;
+    }
+
+    public bool Equals(ModelConfig? other) =>
+        other is not null &&
+        Architecture == other.Architecture && ModelType == other.ModelType && VocabSize == other.VocabSize &&
+        HiddenSize == other.HiddenSize && IntermediateSize == other.IntermediateSize && NumHiddenLayers == other.NumHiddenLayers &&
+        NumAttentionHeads == other.NumAttentionHeads && NumKeyValueHeads == other.NumKeyValueHeads && HeadDim == other.HeadDim &&
+        RmsNormEps.Equals(other.RmsNormEps) && RopeTheta.Equals(other.RopeTheta) && MaxPositionEmbeddings == other.MaxPositionEmbeddings &&
+        TieWordEmbeddings == other.TieWordEmbeddings && AttentionBias == other.AttentionBias && BosTokenId == other.BosTokenId &&
+        EosTokenIds.AsSpan().SequenceEqual(other.EosTokenIds) && TorchDtype == other.TorchDtype;
+
+    public override int GetHashCode() =>
+        HashCode.Combine(Architecture, VocabSize, HiddenSize, NumHiddenLayers, NumAttentionHeads, HeadDim, EosTokenIds.Length);
+
+    static void RequirePositive(string sourceName, string field, int value)
+    {
+        if (value <= 0)
+            throw new InvalidDataException($"{sourceName}: field '{field}' = {value} must be positive");
+    }
+
+    // Hugging Face's per-architecture defaults for the keys a config may omit.
+    static (string ModelType, double RmsNormEps, double RopeTheta, int MaxPositionEmbeddings) DefaultsFor(string architecture) => architecture switch
+    {
+        Qwen2Architecture => ("qwen2", 1e-6, 10000.0, 32768),
+        Qwen3Architecture => ("qwen3", 1e-6, 10000.0, 32768),
+        _ => ("llama", 1e-6, 10000.0, 2048),
+    };
+
+    sealed class ConfigReader(JsonObject obj, string sourceName)
+    {
+        public string Architecture()
+        {
+            if (!obj.TryGetPropertyValue("architectures", out var node) || node is null)
+                throw new InvalidDataException($"{sourceName}: required field 'architectures' is missing");
+            if (node is not JsonArray array || array.Count == 0 || array[0] is not JsonValue first || first.GetValueKind() != JsonValueKind.String)
+                throw new InvalidDataException($"{sourceName}: field 'architectures' must be a non-empty array of strings");
+            var name = first.GetValue<string>();
+            if (!SupportedArchitectures.Contains(name))
+                throw new InvalidDataException($"{sourceName}: field 'architectures' = '{name}' is not supported; supported: {string.Join(", ", SupportedArchitectures)}");
+            return name;
+        }
+
+        public int RequiredInt(string field) =>
+            OptionalInt(field) ?? throw new InvalidDataException($"{sourceName}: required field '{field}' is missing");
+
+        public int? OptionalInt(string field)
+        {
+            if (Value(field) is not { } value) return null;
+            if (value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue<int>(out var result))
+                throw new InvalidDataException($"{sourceName}: field '{field}' must be an integer, got {Describe(value)}");
+            return result;
+        }
+
+        public double? OptionalDouble(string field)
+        {
+            if (Value(field) is not { } value) return null;
+            if (value.GetValueKind() != JsonValueKind.Number)
+                throw new InvalidDataException($"{sourceName}: field '{field}' must be a number, got {Describe(value)}");
+            return value.GetValue<double>();
+        }
+
+        public bool? OptionalBool(string field)
+        {
+            if (Value(field) is not { } value) return null;
+            return value.GetValueKind() switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new InvalidDataException($"{sourceName}: field '{field}' must be true or false, got {Describe(value)}"),
+            };
+        }
+
+        public string? OptionalString(string field)
+        {
+            if (Value(field) is not { } value) return null;
+            if (value.GetValueKind() != JsonValueKind.String)
+                throw new InvalidDataException($"{sourceName}: field '{field}' must be a string, got {Describe(value)}");
+            return value.GetValue<string>();
+        }
+
+        public int[] EosTokenIds()
+        {
+            if (!obj.TryGetPropertyValue("eos_token_id", out var node) || node is null) return [];
+            if (node is JsonArray array)
+                return array.Select((item, i) => item is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var id)
+                    ? id
+                    : throw new InvalidDataException($"{sourceName}: field 'eos_token_id[{i}]' must be an integer, got {Describe(item)}")).ToArray();
+            return [RequiredInt("eos_token_id")];
+        }
+
+        public void RefuseRopeScaling()
+        {
+            if (obj.TryGetPropertyValue("rope_scaling", out var scaling) && scaling is not null)
+                throw new InvalidDataException($"{sourceName}: field 'rope_scaling' must be null: scaled rotary embeddings (YaRN, linear, dynamic, llama3) are not supported, got {scaling.ToJsonString()}");
+        }
+
+        /// <summary>Newer transformers nest the theta in 'rope_parameters'; only the default rope type is supported.</summary>
+        public double? RopeTheta()
+        {
+            if (OptionalDouble("rope_theta") is { } theta) return theta;
+            if (!obj.TryGetPropertyValue("rope_parameters", out var node) || node is null) return null;
+            if (node is not JsonObject parameters)
+                throw new InvalidDataException($"{sourceName}: field 'rope_parameters' must be an object, got {Describe(node)}");
+            var nested = new ConfigReader(parameters, sourceName);
+            var ropeType = nested.OptionalString("rope_type") ?? "default";
+            if (ropeType != "default")
+                throw new InvalidDataException($"{sourceName}: field 'rope_parameters.rope_type' = '{ropeType}' is not supported (only 'default')");
+            return nested.OptionalDouble("rope_theta");
+        }
+
+        JsonValue? Value(string field)
+        {
+            if (!obj.TryGetPropertyValue(field, out var node) || node is null) return null;
+            return node as JsonValue ?? throw new InvalidDataException($"{sourceName}: field '{field}' must be a single value, got {Describe(node)}");
+        }
+
+        static string Describe(JsonNode? node) => node is null ? "null" : $"{node.GetValueKind()} {node.ToJsonString()}";
+    }
+}
