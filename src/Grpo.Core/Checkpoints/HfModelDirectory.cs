@@ -1,0 +1,49 @@
+using Grpo.Core.Model;
+using static TorchSharp.torch;
+
+namespace Grpo.Core.Checkpoints;
+
+/// <summary>
+/// A Hugging Face model directory: <c>config.json</c> plus <c>model.safetensors</c> or sharded weights with
+/// <c>model.safetensors.index.json</c>. Parameter names map one to one onto <see cref="CausalLM"/>.
+/// </summary>
+public static class HfModelDirectory
+{
+    public const string ConfigFileName = "config.json";
+
+    public static CausalLM Load(string directory)
+    {
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"model directory '{directory}' does not exist.");
+        var configPath = Path.Combine(directory, ConfigFileName);
+        if (!File.Exists(configPath))
+            throw new FileNotFoundException($"model directory '{directory}' has no {ConfigFileName}.", configPath);
+        var config = ModelConfig.Load(configPath);
+        var weights = SafeTensors.LoadDirectory(directory);
+        var model = new CausalLM(config);
+        try
+        {
+            WeightLoader.LoadInto(model, weights, directory);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var tensor in weights.Values) tensor.Dispose();
+        }
+        return model;
+    }
+
+    /// <param name="maxShardBytes">Weights beyond this size are split into shards with an index, as Hugging Face does.</param>
+    public static void Save(string directory, CausalLM model, long maxShardBytes = 5L << 30)
+    {
+        Directory.CreateDirectory(directory);
+        model.Config.Save(Path.Combine(directory, ConfigFileName));
+        using var scope = NewDisposeScope();
+        var tensors = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu());
+        SafeTensors.SaveSharded(directory, tensors, maxShardBytes);
+    }
+}

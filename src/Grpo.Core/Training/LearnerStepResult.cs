@@ -1,0 +1,20 @@
+namespace Grpo.Core.Training;
+
+/// <summary>
+/// What one learner step did, averaged over its optimizer updates. With μ = 1 and on-policy samples the ratio is 1
+/// and <see cref="Loss"/> sits near zero (minus the mean advantage, which is ~0 by construction) while the gradient
+/// is not zero: that is expected, not a bug.
+/// </summary>
+public sealed record LearnerStepResult(
+    float Loss,
+    float MeanKl,
+    float ClipFraction,
+    float ClipFractionLow,
+    float ClipFractionHigh,
+    float RatioMin,
+    float RatioMax,
+    float MeanCompletionLength,
+    float GradNorm,
+    double LearningRate,
+    int OptimizerUpdates,
+    int TrainedTokens);
