@@ -29,7 +29,7 @@ internal static class RunConfigKeyTable
         var nearest = All
             .Select(key => (key.Name, Distance: EditDistance(typed, key.Name)))
             .Where(candidate => candidate.Distance <= Math.Max(2, typed.Length / 3)
-                || (typed.Length >= 3 && candidate.Name.Contains(typed, StringComparison.Ordinal)))
+                || (typed.Length >= 2 && candidate.Name.Contains(typed, StringComparison.Ordinal)))
             .OrderBy(candidate => candidate.Distance)
             .ThenBy(candidate => candidate.Name, StringComparer.Ordinal)
             .Take(3)
