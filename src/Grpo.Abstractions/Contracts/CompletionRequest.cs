@@ -1,0 +1,14 @@
+using Grpo.Abstractions.Configuration;
+
+namespace Grpo.Abstractions.Contracts;
+
+/// <summary>What a prompt grain asks of one completion grain.</summary>
+[GenerateSerializer, Immutable, Alias("grpo.CompletionRequest")]
+public sealed record CompletionRequest(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] RunConfig Config,
+    [property: Id(2)] string Prompt,
+    [property: Id(3)] string? Answer,
+    [property: Id(4)] int[] PromptTokens,
+    [property: Id(5)] long MinPolicyVersion,
+    [property: Id(6)] ulong Seed);

@@ -1,0 +1,13 @@
+namespace Grpo.Abstractions.Contracts;
+
+/// <summary>One sampled, scored completion; its behaviour log-probs travel with it to the learner.</summary>
+[GenerateSerializer, Immutable, Alias("grpo.CompletionResult")]
+public sealed record CompletionResult(
+    [property: Id(0)] string Key,
+    [property: Id(1)] int[] Tokens,
+    [property: Id(2)] float[] LogProbs,
+    [property: Id(3)] long PolicyVersion,
+    [property: Id(4)] float Reward,
+    [property: Id(5)] bool Truncated,
+    [property: Id(6)] string Text,
+    [property: Id(7)] string Silo);

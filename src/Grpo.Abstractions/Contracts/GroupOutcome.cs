@@ -1,0 +1,12 @@
+namespace Grpo.Abstractions.Contracts;
+
+/// <summary>What a prompt grain reports back to the run once its group is with the learner.</summary>
+[GenerateSerializer, Immutable, Alias("grpo.GroupOutcome")]
+public sealed record GroupOutcome(
+    [property: Id(0)] int PromptIndex,
+    [property: Id(1)] int Completions,
+    [property: Id(2)] float MeanReward,
+    [property: Id(3)] bool ZeroStd,
+    [property: Id(4)] int GeneratedTokens,
+    [property: Id(5)] int Regenerations,
+    [property: Id(6)] long OldestPolicyVersion);

@@ -1,0 +1,19 @@
+namespace Grpo.Abstractions.Contracts;
+
+/// <summary>The learner after start-up: the policy version it serves and, for the demo, the warmed-up baseline.</summary>
+[GenerateSerializer, Immutable, Alias("grpo.LearnerReady")]
+public sealed record LearnerReady(
+    [property: Id(0)] long PolicyVersion,
+    [property: Id(1)] long CompletedSteps,
+    [property: Id(2)] double? BaselineAccuracy,
+    [property: Id(3)] long ParameterCount);
+
+[GenerateSerializer, Immutable, Alias("grpo.EvaluationReport")]
+public sealed record EvaluationReport(
+    [property: Id(0)] long PolicyVersion,
+    [property: Id(1)] int Correct,
+    [property: Id(2)] int Total,
+    [property: Id(3)] double MeanReward)
+{
+    public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
+}

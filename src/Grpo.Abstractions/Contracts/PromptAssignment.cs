@@ -1,0 +1,14 @@
+using Grpo.Abstractions.Configuration;
+
+namespace Grpo.Abstractions.Contracts;
+
+[GenerateSerializer, Immutable, Alias("grpo.PromptAssignment")]
+public sealed record PromptAssignment(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] RunConfig Config,
+    [property: Id(2)] long Step,
+    [property: Id(3)] int PromptIndex,
+    [property: Id(4)] string Prompt,
+    [property: Id(5)] string? Answer,
+    [property: Id(6)] int[] PromptTokens,
+    [property: Id(7)] long MinPolicyVersion);

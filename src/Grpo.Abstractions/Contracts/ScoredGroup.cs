@@ -1,0 +1,29 @@
+namespace Grpo.Abstractions.Contracts;
+
+/// <summary>A prompt's G completions with their group-relative advantages, as the learner receives them.</summary>
+[GenerateSerializer, Immutable, Alias("grpo.ScoredGroup")]
+public sealed record ScoredGroup(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] long Step,
+    [property: Id(2)] int PromptIndex,
+    [property: Id(3)] int[] PromptTokens,
+    [property: Id(4)] CompletionResult[] Completions,
+    [property: Id(5)] float[] Advantages,
+    [property: Id(6)] bool ZeroStd)
+{
+    public string GroupId => GrainKeys.GroupId(Step, PromptIndex);
+}
+
+public enum GroupAcceptance
+{
+    Accepted,
+    /// <summary>The learner already holds this group (a retry): ignored, never counted twice.</summary>
+    Duplicate,
+    /// <summary>At least one completion is older than max_staleness allows: regenerate, never train.</summary>
+    Stale,
+}
+
+[GenerateSerializer, Immutable, Alias("grpo.GroupSubmission")]
+public sealed record GroupSubmission(
+    [property: Id(0)] GroupAcceptance Acceptance,
+    [property: Id(1)] long LearnerPolicyVersion);

@@ -1,0 +1,28 @@
+namespace Grpo.Abstractions.Contracts;
+
+/// <summary>One training step as users watch it and as metrics.jsonl records it.</summary>
+[GenerateSerializer, Immutable, Alias("grpo.StepMetrics")]
+public sealed record StepMetrics
+{
+    [Id(0)] public long Step { get; init; }
+    [Id(1)] public long PolicyVersion { get; init; }
+    [Id(2)] public float MeanReward { get; init; }
+    [Id(3)] public float FractionZeroStd { get; init; }
+    [Id(4)] public float Loss { get; init; }
+    [Id(5)] public float MeanKl { get; init; }
+    [Id(6)] public float ClipFraction { get; init; }
+    [Id(7)] public float RatioMin { get; init; }
+    [Id(8)] public float RatioMax { get; init; }
+    [Id(9)] public float GradNorm { get; init; }
+    [Id(10)] public double LearningRate { get; init; }
+    [Id(11)] public float MeanCompletionLength { get; init; }
+    [Id(12)] public int Completions { get; init; }
+    [Id(13)] public int GeneratedTokens { get; init; }
+    [Id(14)] public double GenerateSeconds { get; init; }
+    [Id(15)] public double TrainSeconds { get; init; }
+    [Id(16)] public double StepSeconds { get; init; }
+    [Id(17)] public double TokensPerSecond { get; init; }
+    [Id(18)] public double? HeldOutAccuracy { get; init; }
+    [Id(19)] public long MaxStaleness { get; init; }
+    [Id(20)] public int Regenerations { get; init; }
+}

@@ -1,0 +1,13 @@
+using Grpo.Abstractions.Contracts;
+
+namespace Grpo.Abstractions.Grains;
+
+/// <summary>
+/// One completion (key: run/step/prompt/sample). Lives on rollout silos only: asks the silo's rollout engine for a
+/// completion from at least the requested policy version and scores it.
+/// </summary>
+[Alias("grpo.ICompletionGrain")]
+public interface ICompletionGrain : IGrainWithStringKey
+{
+    [Alias("Generate")] Task<CompletionResult> GenerateAsync(CompletionRequest request);
+}

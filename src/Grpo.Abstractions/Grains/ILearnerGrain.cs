@@ -1,0 +1,29 @@
+using Orleans.Concurrency;
+using Grpo.Abstractions.Configuration;
+using Grpo.Abstractions.Contracts;
+
+namespace Grpo.Abstractions.Grains;
+
+/// <summary>
+/// The run's learner (key: run id), on learner silos only: collects groups, performs the GRPO update, and publishes
+/// each new policy version for the rollout silos to pull.
+/// </summary>
+[Alias("grpo.ILearnerGrain")]
+public interface ILearnerGrain : IGrainWithStringKey
+{
+    /// <summary>Builds (or restores) the policy and publishes its first version; idempotent.</summary>
+    [Alias("Initialize")] Task<LearnerReady> InitializeAsync(RunConfig config);
+
+    /// <summary>Hands one scored group to the learner; a group it already holds is reported as a duplicate.</summary>
+    [Alias("SubmitGroup")] Task<GroupSubmission> SubmitGroupAsync(ScoredGroup group);
+
+    /// <summary>Trains on the step's groups (all <paramref name="expectedGroups"/> must be in) and publishes version v+1.</summary>
+    [Alias("TrainStep")] Task<StepMetrics> TrainStepAsync(long step, int expectedGroups);
+
+    [Alias("Evaluate")] Task<EvaluationReport> EvaluateAsync();
+
+    /// <summary>The newest published version, at least <paramref name="minVersion"/> (waits for it to be published).</summary>
+    [AlwaysInterleave, Alias("GetWeightManifest")] Task<WeightManifest> GetWeightManifestAsync(long minVersion);
+
+    [AlwaysInterleave, Alias("GetWeightChunk")] Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex);
+}

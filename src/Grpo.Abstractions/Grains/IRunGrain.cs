@@ -1,0 +1,19 @@
+using Grpo.Abstractions.Configuration;
+using Grpo.Abstractions.Contracts;
+
+namespace Grpo.Abstractions.Grains;
+
+/// <summary>A training run (key: run id). Owns the run's state and drives the step loop.</summary>
+[Alias("grpo.IRunGrain")]
+public interface IRunGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the run with this configuration; calling it again for a started run returns its status.</summary>
+    [Alias("Start")] Task<RunStatus> StartAsync(RunConfig config);
+
+    [Alias("GetStatus")] Task<RunStatus> GetStatusAsync();
+
+    /// <summary>Metrics of every finished step from <paramref name="fromStep"/> on.</summary>
+    [Alias("GetMetrics")] Task<StepMetrics[]> GetMetricsAsync(long fromStep);
+
+    [Alias("Stop")] Task<RunStatus> StopAsync();
+}
