@@ -38,17 +38,19 @@ public sealed class RolloutOnlyClusterTests(RolloutOnlyClusterFixture fixture) :
         // The new silo becomes a candidate once the placing silo has its membership entry and metadata; keep
         // activating fresh keys until one lands there rather than sleeping for a guessed interval.
         var deadline = Stopwatch.StartNew();
-        var placedOnJoined = 0;
-        for (var batch = 0; placedOnJoined == 0 && deadline.Elapsed < TimeSpan.FromSeconds(15); batch++)
+        string? keyOnJoined = null;
+        for (var batch = 0; keyOnJoined is null && deadline.Elapsed < TimeSpan.FromSeconds(15); batch++)
         {
-            var after = await Task.WhenAll(Enumerable.Range(0, 20)
-                .Select(i => _cluster.Client.GetGrain<IRolloutWhereAmIGrain>($"{prefix}/after/{batch}/{i}").SiloAddress()));
+            var keys = Enumerable.Range(0, 20).Select(i => $"{prefix}/after/{batch}/{i}").ToArray();
+            var after = await Task.WhenAll(keys.Select(key => _cluster.Client.GetGrain<IRolloutWhereAmIGrain>(key).SiloAddress()));
             Assert.All(after, address => Assert.Contains(address, new[] { before[0], joinedAddress }));
-            placedOnJoined = after.Count(address => address == joinedAddress);
+            var index = Array.IndexOf(after, joinedAddress);
+            keyOnJoined = index >= 0 ? keys[index] : null;
         }
 
-        Assert.True(placedOnJoined > 0, $"no rollout activation reached the joined silo within {deadline.Elapsed}");
-        var metadata = await _cluster.Client.GetGrain<IRolloutWhereAmIGrain>($"{prefix}/before/0").SiloMetadata();
+        Assert.True(keyOnJoined is not null, $"no rollout activation reached the joined silo within {deadline.Elapsed}");
+        var metadata = await _cluster.Client.GetGrain<IRolloutWhereAmIGrain>(keyOnJoined).SiloMetadata();
         Assert.True(SiloRoles.HasRole(metadata, SiloRole.Rollout));
+        Assert.False(SiloRoles.HasRole(metadata, SiloRole.Learner));
     }
 }
