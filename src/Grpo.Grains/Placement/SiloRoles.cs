@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Grpo.Grains.Placement;
 
 /// <summary>
@@ -14,6 +12,9 @@ public static class SiloRoles
 
     /// <summary>The value a role key carries on a silo that has the role.</summary>
     public const string PresentValue = "true";
+
+    /// <summary>The value a role key carries on a silo that lacks the role.</summary>
+    public const string AbsentValue = "false";
 
     public static string MetadataKey(SiloRole role) => role switch
     {
@@ -56,5 +57,5 @@ public static class SiloRoles
         return metadata.TryGetValue(DeviceKey, out var device) ? device : null;
     }
 
-    private static string FormatFlag(bool value) => value ? PresentValue : bool.FalseString.ToLower(CultureInfo.InvariantCulture);
+    private static string FormatFlag(bool value) => value ? PresentValue : AbsentValue;
 }
