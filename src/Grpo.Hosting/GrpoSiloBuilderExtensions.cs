@@ -1,0 +1,40 @@
+using Grpo.Grains.Placement;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace Grpo.Hosting;
+
+/// <summary>The one place a silo is configured for Grpo.Orleans, shared by the embedded host, the tests and the silo executable.</summary>
+public static class GrpoSiloBuilderExtensions
+{
+    /// <summary>The grain storage that holds run state (in memory here; PostgreSQL in a cluster).</summary>
+    public const string RunStorageName = "grpo-runs";
+
+    /// <summary>
+    /// Publishes the silo's roles and device as silo metadata, registers the role placement filter, the run storage
+    /// and in-memory reminders, sets the cluster identity and makes <paramref name="options"/> available from DI.
+    /// Clustering and endpoints are left to the caller (localhost, a test cluster or PostgreSQL).
+    /// </summary>
+    public static ISiloBuilder UseGrpo(this ISiloBuilder builder, GrpoSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        builder.UseSiloMetadata(SiloRoles.ToMetadata(options.Rollout, options.Learner, options.Device));
+        builder.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ClusterId = options.ClusterId;
+            cluster.ServiceId = options.ServiceId;
+        });
+        builder.AddMemoryGrainStorage(RunStorageName);
+        builder.UseInMemoryReminderService();
+
+        // Transient because Orleans initialises each resolved strategy from one grain type's properties.
+        builder.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
+        builder.Services.AddSingleton(options);
+        return builder;
+    }
+}

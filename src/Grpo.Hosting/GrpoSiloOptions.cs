@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Grpo.Hosting;
+
+/// <summary>How one silo takes part in a Grpo.Orleans cluster: its roles, its torch device, its ports and identity.</summary>
+public sealed record GrpoSiloOptions
+{
+    public bool Rollout { get; init; } = true;
+    public bool Learner { get; init; } = true;
+
+    /// <summary>"cpu", "cuda" or "cuda:N".</summary>
+    public string Device { get; init; } = "cpu";
+
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+    public string ClusterId { get; init; } = "grpo";
+    public string ServiceId { get; init; } = "grpo";
+    public string CheckpointDirectory { get; init; } = "checkpoints";
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
+    public void Validate()
+    {
+        if (!Rollout && !Learner)
+        {
+            throw new ArgumentException(
+                $"{nameof(GrpoSiloOptions)}: {nameof(Rollout)} and {nameof(Learner)} are both false; a silo needs at least one role.",
+                nameof(Rollout));
+        }
+
+        if (!IsValidDevice(Device))
+        {
+            throw new ArgumentException(
+                $"{nameof(GrpoSiloOptions)}.{nameof(Device)} is '{Device}'; expected \"cpu\", \"cuda\" or \"cuda:N\" with N a device index.",
+                nameof(Device));
+        }
+
+        ValidatePort(SiloPort, nameof(SiloPort));
+        ValidatePort(GatewayPort, nameof(GatewayPort));
+        if (SiloPort == GatewayPort)
+        {
+            throw new ArgumentException(
+                $"{nameof(GrpoSiloOptions)}.{nameof(SiloPort)} and {nameof(GatewayPort)} are both {SiloPort}; they must differ.",
+                nameof(GatewayPort));
+        }
+
+        ValidateText(ClusterId, nameof(ClusterId));
+        ValidateText(ServiceId, nameof(ServiceId));
+        ValidateText(CheckpointDirectory, nameof(CheckpointDirectory));
+    }
+
+    private static bool IsValidDevice(string? device)
+    {
+        if (device is "cpu" or "cuda")
+        {
+            return true;
+        }
+
+        const string cudaPrefix = "cuda:";
+        return device is not null
+            && device.StartsWith(cudaPrefix, StringComparison.Ordinal)
+            && device.Length > cudaPrefix.Length
+            && device.AsSpan(cudaPrefix.Length).IndexOfAnyExceptInRange('0', '9') < 0
+            && int.TryParse(device.AsSpan(cudaPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out _);
+    }
+
+    private static void ValidatePort(int port, string field)
+    {
+        if (port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"{nameof(GrpoSiloOptions)}.{field} is {port}; a port must be in 1..65535.", field);
+        }
+    }
+
+    private static void ValidateText(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{nameof(GrpoSiloOptions)}.{field} is empty.", field);
+        }
+    }
+}

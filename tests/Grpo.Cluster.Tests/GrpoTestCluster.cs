@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Grpo.Hosting;
+using Orleans.TestingHost;
+
+namespace Grpo.Cluster.Tests;
+
+/// <summary>
+/// An in-process Orleans test cluster whose silos each get their own <see cref="GrpoSiloOptions"/> through
+/// <see cref="GrpoSiloBuilderExtensions.UseGrpo"/>, exactly as a real silo does.
+/// </summary>
+public sealed class GrpoTestCluster : IAsyncDisposable
+{
+    // InProcessTestCluster names silo n "Silo_n" (InProcessTestSiloSpecificOptions.Create) and numbers additional
+    // silos after the initial ones; the per-silo configuration delegate only sees that name.
+    private const string SiloNamePrefix = "Silo_";
+
+    private readonly ConcurrentDictionary<string, GrpoSiloOptions> _optionsBySiloName = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _startLock = new(1, 1);
+    private int _silosStarted;
+
+    private GrpoTestCluster(IReadOnlyList<GrpoSiloOptions> initialSilos)
+    {
+        if (initialSilos.Count == 0)
+        {
+            throw new ArgumentException("A test cluster needs at least one silo.", nameof(initialSilos));
+        }
+
+        for (var index = 0; index < initialSilos.Count; index++)
+        {
+            _optionsBySiloName[SiloName(index)] = initialSilos[index];
+        }
+
+        _silosStarted = initialSilos.Count;
+        var builder = new InProcessTestClusterBuilder(checked((short)initialSilos.Count));
+
+        // With the default (true) Orleans treats every silo as able to host every grain and skips placement filters.
+        builder.Options.AssumeHomogenousSilosForTesting = false;
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((silo, siloBuilder) => siloBuilder.UseGrpo(OptionsFor(silo.SiloName)));
+        Cluster = builder.Build();
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public IClusterClient Client => Cluster.Client;
+
+    public static GrpoSiloOptions RolloutOnly { get; } = new() { Rollout = true, Learner = false };
+
+    public static GrpoSiloOptions LearnerOnly { get; } = new() { Rollout = false, Learner = true };
+
+    public static async Task<GrpoTestCluster> StartAsync(params GrpoSiloOptions[] silos)
+    {
+        var cluster = new GrpoTestCluster(silos);
+        try
+        {
+            await cluster.Cluster.DeployAsync();
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts one more silo with <paramref name="options"/> and waits until it has joined.</summary>
+    public async Task<InProcessSiloHandle> StartAdditionalSiloAsync(GrpoSiloOptions options)
+    {
+        await _startLock.WaitAsync();
+        try
+        {
+            var name = SiloName(_silosStarted);
+            _optionsBySiloName[name] = options;
+            _silosStarted++;
+            var silo = await Cluster.StartAdditionalSiloAsync();
+            if (silo.Name != name)
+            {
+                throw new InvalidOperationException($"The test cluster named the new silo '{silo.Name}', but its roles were registered for '{name}'.");
+            }
+
+            return silo;
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    /// <summary>The name of the silo with this address, e.g. "Silo_1".</summary>
+    public string SiloNameOf(string siloAddress) =>
+        Cluster.Silos.FirstOrDefault(silo => silo.SiloAddress.ToString() == siloAddress)?.Name
+        ?? throw new ArgumentException($"No silo of the test cluster has address {siloAddress}.", nameof(siloAddress));
+
+    public static string SiloName(int index) => SiloNamePrefix + index.ToString(CultureInfo.InvariantCulture);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        _startLock.Dispose();
+    }
+
+    private GrpoSiloOptions OptionsFor(string siloName) =>
+        _optionsBySiloName.TryGetValue(siloName, out var options)
+            ? options
+            : throw new InvalidOperationException($"The test cluster started silo '{siloName}' without GrpoSiloOptions registered for it.");
+}
