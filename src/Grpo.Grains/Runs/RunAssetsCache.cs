@@ -1,0 +1,23 @@
+using System.Collections.Concurrent;
+using Grpo.Abstractions.Configuration;
+
+namespace Grpo.Grains.Runs;
+
+/// <summary>One <see cref="RunAssets"/> per run per silo: tokenizers and datasets are built once, not per grain.</summary>
+public sealed class RunAssetsCache
+{
+    readonly ConcurrentDictionary<string, Lazy<RunAssets>> assets = new();
+
+    public RunAssets Get(string runId, RunConfig config)
+    {
+        var entry = assets.GetOrAdd(runId, _ => new Lazy<RunAssets>(() => RunAssets.Create(config)));
+        if (!Equals(entry.Value.Config, config))
+        {
+            // A run restarted under the same id with another configuration: rebuild rather than serve stale assets.
+            var fresh = new Lazy<RunAssets>(() => RunAssets.Create(config));
+            assets[runId] = fresh;
+            return fresh.Value;
+        }
+        return entry.Value;
+    }
+}
