@@ -10,7 +10,7 @@ namespace Grpo.Hosting;
 public static class GrpoSiloBuilderExtensions
 {
     /// <summary>The grain storage that holds run state (in memory here; PostgreSQL in a cluster).</summary>
-    public const string RunStorageName = "grpo-runs";
+    public const string RunStorageName = Grpo.Grains.Runs.RunStorage.Name;
 
     /// <summary>
     /// Publishes the silo's roles and device as silo metadata, registers the role placement filter, the run storage

@@ -15,7 +15,7 @@ public interface ILearnerGrain : IGrainWithStringKey
     [Alias("Initialize")] Task<LearnerReady> InitializeAsync(RunConfig config);
 
     /// <summary>Hands one scored group to the learner; a group it already holds is reported as a duplicate.</summary>
-    [Alias("SubmitGroup")] Task<GroupSubmission> SubmitGroupAsync(ScoredGroup group);
+    [AlwaysInterleave, Alias("SubmitGroup")] Task<GroupSubmission> SubmitGroupAsync(ScoredGroup group);
 
     /// <summary>Trains on the step's groups (all <paramref name="expectedGroups"/> must be in) and publishes version v+1.</summary>
     [Alias("TrainStep")] Task<StepMetrics> TrainStepAsync(long step, int expectedGroups);

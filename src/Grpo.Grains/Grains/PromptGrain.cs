@@ -1,0 +1,67 @@
+using Grpo.Abstractions.Contracts;
+using Grpo.Abstractions.Grains;
+using Grpo.Core.Algorithm;
+using Grpo.Grains.Resilience;
+using Grpo.Grains.Runs;
+using Microsoft.Extensions.Logging;
+
+namespace Grpo.Grains;
+
+/// <summary>
+/// One prompt of one step: spawns the group's G completion grains, turns their rewards into group-relative
+/// advantages and hands the group to the learner. A group the learner refuses as too stale is regenerated from a
+/// newer policy under fresh completion keys.
+/// </summary>
+public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGrain
+{
+    const int MaxRegenerations = 3;
+    GroupOutcome? outcome;
+
+    public async Task<GroupOutcome> RunAsync(PromptAssignment assignment)
+    {
+        if (outcome is not null) return outcome;
+        var config = assignment.Config;
+        var pipeline = GrpoResilience.CompletionCalls(TimeSpan.FromSeconds(config.CompletionTimeoutSeconds), logger);
+        var learner = GrainFactory.GetGrain<ILearnerGrain>(assignment.RunId);
+        var minVersion = assignment.MinPolicyVersion;
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var request = new CompletionRequest(assignment.RunId, config, assignment.Prompt, assignment.Answer, assignment.PromptTokens, minVersion,
+                Seed: (ulong)HashCode.Combine(config.Seed, assignment.Step, assignment.PromptIndex, attempt));
+            var completions = await Task.WhenAll(Enumerable.Range(0, config.GroupSize).Select(i =>
+            {
+                var key = GrainKeys.Completion(assignment.RunId, assignment.Step, assignment.PromptIndex, i, attempt);
+                return pipeline.ExecuteAsync(async _ => await GrainFactory.GetGrain<ICompletionGrain>(key).GenerateAsync(request)).AsTask();
+            }));
+
+            var rewards = completions.Select(c => c.Reward).ToArray();
+            var advantages = GroupAdvantages.Compute(rewards, config.GroupSize, GroupScale(config));
+            var group = new ScoredGroup(assignment.RunId, assignment.Step, assignment.PromptIndex, assignment.PromptTokens, completions,
+                advantages.Advantages, advantages.ZeroStdGroups > 0);
+            var submission = await learner.SubmitGroupAsync(group);
+            if (submission.Acceptance != GroupAcceptance.Stale || attempt + 1 >= MaxRegenerations)
+            {
+                if (submission.Acceptance == GroupAcceptance.Stale)
+                    throw new InvalidOperationException(
+                        $"group {group.GroupId} of run {assignment.RunId} was still too stale after {MaxRegenerations} generations.");
+                outcome = new GroupOutcome(assignment.PromptIndex, completions.Length, rewards.Average(), group.ZeroStd,
+                    completions.Sum(c => c.Tokens.Length), attempt, completions.Min(c => c.PolicyVersion));
+                return outcome;
+            }
+            minVersion = Math.Max(minVersion, submission.LearnerPolicyVersion - config.MaxStaleness);
+            logger.LogInformation("Group {Group} of run {Run} was stale; regenerating from policy version {Version} or newer.",
+                group.GroupId, assignment.RunId, minVersion);
+        }
+    }
+
+    /// <summary>
+    /// A prompt sees only its own group, so with scale_rewards = batch it normalises by the group's std here and the
+    /// learner re-normalises every advantage by the whole batch's std before training.
+    /// </summary>
+    static ScaleRewards GroupScale(Abstractions.Configuration.RunConfig config) => RunOptions.Scale(config) switch
+    {
+        ScaleRewards.Batch => ScaleRewards.Group,
+        var scale => scale,
+    };
+}

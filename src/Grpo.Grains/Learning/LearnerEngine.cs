@@ -1,0 +1,87 @@
+using Grpo.Core.Model;
+using Grpo.Core.Runtime;
+using Grpo.Core.Checkpoints;
+using Grpo.Core.Training;
+using Grpo.Grains.Runs;
+using TorchSharp;
+
+namespace Grpo.Grains.Learning;
+
+/// <summary>
+/// The learner's torch side: policy, frozen reference and optimizer, all owned by one dedicated thread. The learner
+/// grain only awaits it.
+/// </summary>
+public sealed class LearnerEngine : IAsyncDisposable
+{
+    readonly TorchWorker worker;
+    readonly RunAssets assets;
+    CausalLM? policy;
+    CausalLM? reference;
+    GrpoLearner? learner;
+
+    LearnerEngine(RunAssets assets, string runId)
+    {
+        this.assets = assets;
+        worker = new TorchWorker($"grpo-learner-{runId}");
+    }
+
+    public long ParameterCount { get; private set; }
+
+    /// <summary>Builds the policy from the run's seed, runs the supervised warm-up and freezes the reference.</summary>
+    public static async Task<LearnerEngine> CreateAsync(RunAssets assets, string runId, IProgress<(int Step, float Loss)>? warmupProgress = null)
+    {
+        var engine = new LearnerEngine(assets, runId);
+        try
+        {
+            await engine.worker.RunAsync(() => engine.Build(warmupProgress));
+            return engine;
+        }
+        catch
+        {
+            await engine.DisposeAsync();
+            throw;
+        }
+    }
+
+    void Build(IProgress<(int Step, float Loss)>? warmupProgress)
+    {
+        var config = assets.Config;
+        torch.manual_seed(config.Seed);
+        policy = new CausalLM(assets.Model);
+        ParameterCount = policy.parameters().Sum(p => p.numel());
+        if (config.WarmupSftSteps > 0)
+        {
+            using var trainer = new SupervisedTrainer(policy, new LearningRateSchedule { PeakLearningRate = config.WarmupSftLearningRate },
+                new AdamWOptions(), config.MaxGradNorm, assets.PadTokenId);
+            SupervisedWarmup.Run(trainer, assets.Codec, assets.Train, config.WarmupSftSteps, config.WarmupSftBatchSize, (ulong)config.Seed, warmupProgress);
+        }
+        reference = config.Beta > 0 ? ReferencePolicy.FrozenCopy(policy) : null;
+        learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
+    }
+
+    public Task<byte[]> SnapshotAsync() => worker.RunAsync(() => WeightSnapshot.Capture(Policy));
+
+    public Task<LearnerStepResult> TrainAsync(IReadOnlyList<CompletionSample> samples) =>
+        worker.RunAsync(() => learner!.Train(samples));
+
+    /// <summary>Greedy held-out accuracy: generation on the torch thread, scoring (maybe asynchronous) off it.</summary>
+    public async Task<EvaluationResult> EvaluateAsync()
+    {
+        var completions = await worker.RunAsync(() => PolicyEvaluator.GenerateGreedy(
+            Policy, assets.Codec, assets.HeldOut, assets.Config.MaxCompletionTokens, batchSize: 256, assets.PadTokenId));
+        return await PolicyEvaluator.ScoreAsync(assets.Reward, assets.HeldOut, completions);
+    }
+
+    CausalLM Policy => policy ?? throw new InvalidOperationException("the learner engine has no policy yet.");
+
+    public async ValueTask DisposeAsync()
+    {
+        await worker.RunAsync(() =>
+        {
+            learner?.Dispose();
+            reference?.Dispose();
+            policy?.Dispose();
+        }).ConfigureAwait(false);
+        await worker.DisposeAsync().ConfigureAwait(false);
+    }
+}
