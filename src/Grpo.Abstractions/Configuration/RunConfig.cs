@@ -144,6 +144,12 @@ public sealed record RunConfig
     /// <summary>Learning rate of the supervised warm-up.</summary>
     [Id(36), JsonPropertyName("warmup_sft_learning_rate")] public double WarmupSftLearningRate { get; init; } = 3e-3;
 
+    /// <summary>
+    /// The warm-up stops early once greedy accuracy on a probe of training prompts reaches this fraction, so GRPO
+    /// starts from a comparable policy whatever the seed; 0 runs every warm-up step.
+    /// </summary>
+    [Id(44), JsonPropertyName("warmup_sft_target_accuracy")] public double WarmupSftTargetAccuracy { get; init; }
+
     // ---- evaluation and output ----
 
     /// <summary>Evaluate every n steps; 0 evaluates only before and after training.</summary>

@@ -105,6 +105,8 @@ internal static class RunConfigValidator
         rules.AtLeast(nameof(RunConfig.WarmupSftSteps), config.WarmupSftSteps, 0);
         rules.AtLeast(nameof(RunConfig.WarmupSftBatchSize), config.WarmupSftBatchSize, 1);
         rules.Positive(nameof(RunConfig.WarmupSftLearningRate), config.WarmupSftLearningRate);
+        rules.Check(nameof(RunConfig.WarmupSftTargetAccuracy), config.WarmupSftTargetAccuracy is >= 0 and <= 1,
+            $"must be in [0, 1], got {Show(config.WarmupSftTargetAccuracy)}");
 
         // evaluation and output
         rules.AtLeast(nameof(RunConfig.EvalEvery), config.EvalEvery, 0);

@@ -8,10 +8,11 @@ namespace Grpo.Core.Training;
 /// </summary>
 public static class SupervisedWarmup
 {
-    /// <returns>The loss of the last step.</returns>
-    public static float Run(
+    /// <param name="targetReached">Checked every <paramref name="checkEvery"/> steps; the warm-up ends early once it holds.</param>
+    public static WarmupResult Run(
         SupervisedTrainer trainer, PromptCodec codec, IReadOnlyList<TaskExample> examples, int steps, int batchSize, ulong seed,
-        IProgress<(int Step, float Loss)>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<(int Step, float Loss)>? progress = null, Func<bool>? targetReached = null, int checkEvery = 25,
+        CancellationToken cancellationToken = default)
     {
         if (examples.Count == 0) throw new ArgumentException("supervised warm-up needs at least one example.");
         var prompts = examples.Select(e => codec.EncodePrompt(e.Prompt)).ToArray();
@@ -24,7 +25,11 @@ public static class SupervisedWarmup
             var picks = Enumerable.Range(0, batchSize).Select(_ => random.NextInt(examples.Count)).ToArray();
             loss = trainer.Step(picks.Select(i => prompts[i]).ToArray(), picks.Select(i => targets[i]).ToArray());
             progress?.Report((step + 1, loss));
+            if (targetReached is not null && (step + 1) % checkEvery == 0 && targetReached())
+                return new WarmupResult(step + 1, loss, ReachedTarget: true);
         }
-        return loss;
+        return new WarmupResult(steps, loss, ReachedTarget: false);
     }
 }
+
+public sealed record WarmupResult(int Steps, float Loss, bool ReachedTarget);

@@ -1,6 +1,7 @@
 using Grpo.Core.Model;
 using Grpo.Core.Runtime;
 using Grpo.Core.Checkpoints;
+using Grpo.Core.Tasks;
 using Grpo.Core.Training;
 using Grpo.Grains.Runs;
 using TorchSharp;
@@ -25,7 +26,11 @@ public sealed class LearnerEngine : IAsyncDisposable
         worker = new TorchWorker($"grpo-learner-{runId}");
     }
 
+    const int WarmupProbeSize = 128;
+
     public long ParameterCount { get; private set; }
+
+    public WarmupResult? Warmup { get; private set; }
 
     /// <summary>Builds the policy from the run's seed, runs the supervised warm-up and freezes the reference.</summary>
     public static async Task<LearnerEngine> CreateAsync(RunAssets assets, string runId, IProgress<(int Step, float Loss)>? warmupProgress = null)
@@ -53,10 +58,23 @@ public sealed class LearnerEngine : IAsyncDisposable
         {
             using var trainer = new SupervisedTrainer(policy, new LearningRateSchedule { PeakLearningRate = config.WarmupSftLearningRate },
                 new AdamWOptions(), config.MaxGradNorm, assets.PadTokenId);
-            SupervisedWarmup.Run(trainer, assets.Codec, assets.Train, config.WarmupSftSteps, config.WarmupSftBatchSize, (ulong)config.Seed, warmupProgress);
+            var probe = assets.Train.Take(WarmupProbeSize).ToArray();
+            Func<bool>? targetReached = config.WarmupSftTargetAccuracy > 0
+                ? () => ProbeAccuracy(probe) >= config.WarmupSftTargetAccuracy
+                : null;
+            Warmup = SupervisedWarmup.Run(trainer, assets.Codec, assets.Train, config.WarmupSftSteps, config.WarmupSftBatchSize,
+                (ulong)config.Seed, warmupProgress, targetReached);
         }
         reference = config.Beta > 0 ? ReferencePolicy.FrozenCopy(policy) : null;
         learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
+    }
+
+    /// <summary>Greedy accuracy on training prompts: the warm-up's stopping signal, kept off the held-out set.</summary>
+    double ProbeAccuracy(TaskExample[] probe)
+    {
+        var completions = PolicyEvaluator.GenerateGreedy(Policy, assets.Codec, probe, assets.Config.MaxCompletionTokens, probe.Length, assets.PadTokenId);
+        // Scoring does no torch work, so blocking this (the torch) thread on it is safe.
+        return PolicyEvaluator.ScoreAsync(assets.Reward, probe, completions).GetAwaiter().GetResult().Accuracy;
     }
 
     public Task<byte[]> SnapshotAsync() => worker.RunAsync(() => WeightSnapshot.Capture(Policy));

@@ -73,7 +73,7 @@ public sealed class RunConfigDefaultsTests
             "learning_rate", "lr_schedule", "lr_warmup_steps", "weight_decay", "max_grad_norm", "minibatch_size",
             "model_preset", "model_path", "task", "dataset_path", "prompt_field", "answer_field",
             "arithmetic_max_operand", "held_out_size",
-            "warmup_sft_steps", "warmup_sft_batch_size", "warmup_sft_learning_rate",
+            "warmup_sft_steps", "warmup_sft_batch_size", "warmup_sft_learning_rate", "warmup_sft_target_accuracy",
             "eval_every", "checkpoint_every", "keep_checkpoints",
             "rollout_max_batch", "rollout_batch_wait_ms", "weight_chunk_bytes", "completion_timeout_seconds",
         ];
@@ -126,7 +126,7 @@ public sealed class RunConfigDefaultsTests
         "task" => (["dataset_path=data.jsonl"], "task=jsonl"),
         "lr_warmup_steps" => (["lr_schedule=warmup_cosine"], "lr_warmup_steps=5"),
         "temperature" or "top_p" or "epsilon" => ([], key + "=0.5"),
-        "beta" or "learning_rate" or "weight_decay" or "max_grad_norm" or "warmup_sft_learning_rate" => ([], key + "=0.25"),
+        "beta" or "learning_rate" or "weight_decay" or "max_grad_norm" or "warmup_sft_learning_rate" or "warmup_sft_target_accuracy" => ([], key + "=0.25"),
         "epsilon_high" => ([], "epsilon_high=0.3"),
         "kl_estimator" => ([], "kl_estimator=k1"),
         "loss_type" => ([], "loss_type=dr_grpo"),

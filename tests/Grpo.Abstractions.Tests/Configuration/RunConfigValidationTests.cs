@@ -50,6 +50,7 @@ public sealed class RunConfigValidationTests
         ["warmup_sft_steps -1"] = Defaults with { WarmupSftSteps = -1 },
         ["warmup_sft_batch_size 0"] = Defaults with { WarmupSftBatchSize = 0 },
         ["warmup_sft_learning_rate -1"] = Defaults with { WarmupSftLearningRate = -1 },
+        ["warmup_sft_target_accuracy 1.5"] = Defaults with { WarmupSftTargetAccuracy = 1.5 },
         ["eval_every -1"] = Defaults with { EvalEvery = -1 },
         ["checkpoint_every -1"] = Defaults with { CheckpointEvery = -1 },
         ["keep_checkpoints 0"] = Defaults with { KeepCheckpoints = 0 },
@@ -103,6 +104,7 @@ public sealed class RunConfigValidationTests
     [InlineData("warmup_sft_steps -1", "warmup_sft_steps: must be at least 0, got -1")]
     [InlineData("warmup_sft_batch_size 0", "warmup_sft_batch_size: must be at least 1, got 0")]
     [InlineData("warmup_sft_learning_rate -1", "warmup_sft_learning_rate: must be greater than 0, got -1")]
+    [InlineData("warmup_sft_target_accuracy 1.5", "warmup_sft_target_accuracy: must be in [0, 1], got 1.5")]
     [InlineData("eval_every -1", "eval_every: must be at least 0, got -1")]
     [InlineData("checkpoint_every -1", "checkpoint_every: must be at least 0, got -1")]
     [InlineData("keep_checkpoints 0", "keep_checkpoints: must be at least 1, got 0")]
