@@ -49,7 +49,7 @@ public sealed record TrainArguments(string RunId, RunConfig Config, string Outpu
     {
         if (string.IsNullOrWhiteSpace(runId))
         {
-            throw new ArgumentException("--run-id is empty; give a name such as demo-1.", nameof(runId));
+            throw new ArgumentException("--run-id is empty; give a name such as demo-1.");
         }
 
         // The run id is also the default output folder's name, so it must be a single valid file name.
@@ -57,7 +57,7 @@ public sealed record TrainArguments(string RunId, RunConfig Config, string Outpu
         if (bad >= 0 || runId is "." or "..")
         {
             throw new ArgumentException(
-                $"--run-id '{runId}' cannot name a folder: it must not be '.' or '..' nor contain '/', '\\' or other characters a file name cannot hold.", nameof(runId));
+                $"--run-id '{runId}' cannot name a folder: it must not be '.' or '..' nor contain '/', '\\' or other characters a file name cannot hold.");
         }
     }
 }
