@@ -17,7 +17,19 @@ public sealed class TrainCommand(IProgressView progress, TextWriter output, Text
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(client);
-        return RunAsync(arguments, client.GetGrain<IRunGrain>(arguments.RunId), cancellationToken);
+        IRunGrain run;
+        try
+        {
+            run = client.GetGrain<IRunGrain>(arguments.RunId);
+        }
+        catch (ArgumentException exception)
+        {
+            // Orleans refuses a grain interface that no loaded assembly implements.
+            error.WriteLine($"grpo: this cluster cannot host runs: {exception.Message}");
+            return Task.FromResult(ExitCodes.RunFailed);
+        }
+
+        return RunAsync(arguments, run, cancellationToken);
     }
 
     public async Task<int> RunAsync(TrainArguments arguments, IRunGrain run, CancellationToken cancellationToken)
