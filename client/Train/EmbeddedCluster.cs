@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Grpo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Grpo.Client.Train;
 
@@ -11,17 +12,22 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
     private readonly IHost host;
+    private readonly FileLoggerProvider? log;
 
-    private EmbeddedCluster(IHost host)
+    private EmbeddedCluster(IHost host, FileLoggerProvider? log)
     {
         this.host = host;
+        this.log = log;
         Client = host.Services.GetRequiredService<IClusterClient>();
     }
 
     public IClusterClient Client { get; }
 
-    /// <summary>Starts a silo whose checkpoints go under <paramref name="checkpointDirectory"/>.</summary>
-    public static async Task<EmbeddedCluster> StartAsync(string checkpointDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a silo whose checkpoints go under <paramref name="checkpointDirectory"/>; with <paramref name="logPath"/>
+    /// its log goes to that file instead of the console.
+    /// </summary>
+    public static async Task<EmbeddedCluster> StartAsync(string checkpointDirectory, string? logPath, CancellationToken cancellationToken)
     {
         var (siloPort, gatewayPort) = FreePortPair();
         var options = new GrpoSiloOptions
@@ -34,7 +40,16 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             ClusterId = "embedded-" + Guid.NewGuid().ToString("N"),
             CheckpointDirectory = checkpointDirectory,
         };
-        var host = GrpoHost.CreateEmbedded(options);
+        var builder = GrpoHost.CreateEmbeddedBuilder(options);
+        // The logging system does not dispose a provider added as an instance, so the cluster owns it.
+        var log = logPath is null ? null : new FileLoggerProvider(logPath);
+        if (log is not null)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(log);
+        }
+
+        var host = builder.Build();
         try
         {
             await host.StartAsync(cancellationToken);
@@ -42,10 +57,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         catch
         {
             host.Dispose();
+            log?.Dispose();
             throw;
         }
 
-        return new EmbeddedCluster(host);
+        return new EmbeddedCluster(host, log);
     }
 
     public async ValueTask DisposeAsync()
@@ -58,6 +74,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         finally
         {
             host.Dispose();
+            log?.Dispose();
         }
     }
 

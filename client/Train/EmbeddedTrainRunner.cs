@@ -8,6 +8,8 @@ namespace Grpo.Client.Train;
 /// </summary>
 public sealed class EmbeddedTrainRunner(TrainCommand command, TextWriter error, Action? ensureTorchAvailable = null) : ITrainRunner
 {
+    public const string SiloLogFileName = "silo.log";
+
     private readonly Action ensureTorchAvailable = ensureTorchAvailable ?? TorchRuntime.EnsureAvailable;
 
     public async Task<int> RunAsync(TrainArguments arguments, CancellationToken cancellationToken)
@@ -26,7 +28,10 @@ public sealed class EmbeddedTrainRunner(TrainCommand command, TextWriter error, 
         EmbeddedCluster cluster;
         try
         {
-            cluster = await EmbeddedCluster.StartAsync(Path.Combine(arguments.OutputDirectory, "checkpoints"), cancellationToken);
+            cluster = await EmbeddedCluster.StartAsync(
+                Path.Combine(arguments.OutputDirectory, "checkpoints"),
+                Path.Combine(arguments.OutputDirectory, SiloLogFileName),
+                cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

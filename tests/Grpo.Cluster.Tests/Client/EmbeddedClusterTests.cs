@@ -20,10 +20,10 @@ public sealed class EmbeddedClusterTests : IDisposable
     [Fact]
     public async Task Two_embedded_clusters_start_side_by_side_and_each_gives_a_client()
     {
-        var first = await EmbeddedCluster.StartAsync(Path.Combine(folder.Path, "a"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        var first = await EmbeddedCluster.StartAsync(Path.Combine(folder.Path, "a"), Path.Combine(folder.Path, "a.log"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
         await using (first)
         {
-            var second = await EmbeddedCluster.StartAsync(Path.Combine(folder.Path, "b"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+            var second = await EmbeddedCluster.StartAsync(Path.Combine(folder.Path, "b"), null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
             await using (second)
             {
                 Assert.NotSame(first.Client, second.Client);
@@ -31,5 +31,7 @@ public sealed class EmbeddedClusterTests : IDisposable
                 Assert.NotNull(second.Client);
             }
         }
+
+        Assert.True(File.Exists(Path.Combine(folder.Path, "a.log")));
     }
 }
