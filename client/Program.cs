@@ -1,13 +1,16 @@
-using Grpo.Core.Runtime;
+using System.CommandLine;
+using Grpo.Client;
+using Grpo.Client.Progress;
+using Grpo.Client.Train;
+using Spectre.Console;
 
-try
-{
-    TorchRuntime.EnsureAvailable();
-}
-catch (TorchUnavailableException e)
-{
-    Console.Error.WriteLine("grpo: " + e.Message);
-    return 3;
-}
-Console.WriteLine("grpo: libtorch loaded.");
-return 0;
+var interactive = !Console.IsOutputRedirected
+    && AnsiConsole.Profile.Capabilities.Interactive
+    && AnsiConsole.Profile.Capabilities.Ansi;
+IProgressView progress = interactive ? new LiveProgressView(AnsiConsole.Console) : new PlainProgressView(Console.Out);
+var settings = TrainSettings.Default;
+var runner = new EmbeddedTrainRunner(new TrainCommand(progress, Console.Out, Console.Error, settings), Console.Error);
+
+// After Ctrl+C the run is stopped and its outputs written; the default two seconds would end the process before that.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = settings.StopGrace + TimeSpan.FromSeconds(30) };
+return await GrpoCommandLine.Create(runner).Parse(args).InvokeAsync(invocation);

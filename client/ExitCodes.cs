@@ -1,0 +1,13 @@
+namespace Grpo.Client;
+
+/// <summary>The process exit codes of <c>grpo</c>, so scripts can tell a bad command line from a failed run.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int RunFailed = 1;
+    public const int InvalidArguments = 2;
+    public const int TorchUnavailable = 3;
+
+    /// <summary>The shell's code for a process ended by SIGINT (128 + 2).</summary>
+    public const int Interrupted = 130;
+}

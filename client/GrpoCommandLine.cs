@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Grpo.Abstractions.Configuration;
+using Grpo.Client.Train;
+
+namespace Grpo.Client;
+
+/// <summary>The <c>grpo</c> command tree. Arguments are resolved and validated here, before any runner (and so any silo) starts.</summary>
+public static class GrpoCommandLine
+{
+    public static RootCommand Create(ITrainRunner trainRunner, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainRunner);
+        var clock = time ?? TimeProvider.System;
+        return new RootCommand("Grpo.Orleans: train language models with GRPO on Orleans.")
+        {
+            CreateTrain(trainRunner, clock),
+        };
+    }
+
+    private static Command CreateTrain(ITrainRunner runner, TimeProvider clock)
+    {
+        var config = new Option<string?>("--config")
+        {
+            Description = "JSON run configuration; keys left out keep their defaults.",
+            HelpName = "FILE",
+        };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override one configuration key (repeatable), applied after --config and --seed.",
+            HelpName = "key=value",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description = "Folder for config.json, metrics.jsonl, summary.json and chart.png [default: runs/<run-id>].",
+            HelpName = "DIR",
+        };
+        var seed = new Option<int?>("--seed")
+        {
+            Description = "Seed of every random generator of the run (overrides the file's seed).",
+            HelpName = "N",
+        };
+        var runId = new Option<string?>("--run-id")
+        {
+            Description = "Run id [default: demo-<yyyyMMdd-HHmmss>].",
+            HelpName = "ID",
+        };
+
+        var train = new Command("train", "Train a policy with GRPO on an in-process silo and watch it to the end.")
+        {
+            config, set, output, seed, runId,
+        };
+        train.SetAction(async (parsed, cancellationToken) =>
+        {
+            var options = new TrainOptions
+            {
+                ConfigPath = parsed.GetValue(config),
+                Overrides = parsed.GetValue(set) ?? [],
+                OutputDirectory = parsed.GetValue(output),
+                Seed = parsed.GetValue(seed),
+                RunId = parsed.GetValue(runId),
+            };
+
+            TrainArguments arguments;
+            try
+            {
+                arguments = TrainArguments.Resolve(options, clock.GetUtcNow());
+            }
+            catch (Exception exception) when (exception is RunConfigException or ArgumentException)
+            {
+                parsed.InvocationConfiguration.Error.WriteLine("grpo: " + exception.Message);
+                return ExitCodes.InvalidArguments;
+            }
+
+            return await runner.RunAsync(arguments, cancellationToken);
+        });
+        return train;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text;
+using System.Text.Json;
+using Grpo.Abstractions.Configuration;
+using Grpo.Abstractions.Contracts;
+
+namespace Grpo.Client.Output;
+
+/// <summary>
+/// Writes a run's files as the run goes: config.json at the start, one metrics.jsonl line per finished step as it
+/// arrives (appended and flushed, so a crash keeps every line so far) and summary.json whenever it changes.
+/// </summary>
+public sealed class RunOutputWriter
+{
+    public RunOutputWriter(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Directory { get; }
+    public string ConfigPath => Path.Combine(Directory, "config.json");
+    public string MetricsPath => Path.Combine(Directory, "metrics.jsonl");
+    public string SummaryPath => Path.Combine(Directory, "summary.json");
+    public string ChartPath => Path.Combine(Directory, "chart.png");
+
+    public void WriteConfig(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        AtomicFile.Write(ConfigPath, path => File.WriteAllText(path, RunConfigLoader.ToJson(config) + Environment.NewLine, Utf8));
+    }
+
+    /// <summary>Appends one line per step; steps are written in the order given.</summary>
+    public void AppendMetrics(IEnumerable<StepMetrics> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        var lines = new StringBuilder();
+        foreach (var step in steps)
+        {
+            lines.Append(JsonSerializer.Serialize(step, ClientJson.Line)).Append('\n');
+        }
+
+        if (lines.Length == 0)
+        {
+            return;
+        }
+
+        using var stream = new FileStream(MetricsPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        stream.Write(Utf8.GetBytes(lines.ToString()));
+        stream.Flush(flushToDisk: true);
+    }
+
+    public void WriteSummary(RunSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        AtomicFile.Write(SummaryPath, path => File.WriteAllText(path, JsonSerializer.Serialize(summary, ClientJson.Indented) + Environment.NewLine, Utf8));
+    }
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+}

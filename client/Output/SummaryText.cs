@@ -1,0 +1,33 @@
+using System.Globalization;
+
+namespace Grpo.Client.Output;
+
+/// <summary>The few lines printed when a run ends.</summary>
+public static class SummaryText
+{
+    public static IReadOnlyList<string> Lines(RunSummary summary, RunOutputWriter files, bool chartWritten)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        ArgumentNullException.ThrowIfNull(files);
+        var lines = new List<string>
+        {
+            $"run {summary.RunId}: {summary.State}",
+            $"  baseline accuracy  {Accuracy(summary.BaselineAccuracy)}",
+            $"  final accuracy     {Accuracy(summary.FinalAccuracy)}",
+            $"  steps              {summary.Steps}/{summary.TotalSteps}",
+            $"  policy version     {summary.PolicyVersion}",
+            $"  wall time          {Progress.ProgressText.Elapsed(TimeSpan.FromSeconds(summary.WallSeconds))} ({summary.WallSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)",
+            $"  config             {files.ConfigPath}",
+            $"  metrics            {files.MetricsPath}",
+            $"  summary            {files.SummaryPath}",
+        };
+        if (chartWritten)
+        {
+            lines.Add($"  chart              {files.ChartPath}");
+        }
+
+        return lines;
+    }
+
+    private static string Accuracy(double? accuracy) => Progress.ProgressText.Accuracy(accuracy);
+}

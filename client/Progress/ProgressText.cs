@@ -1,0 +1,50 @@
+using System.Globalization;
+using Grpo.Abstractions.Contracts;
+
+namespace Grpo.Client.Progress;
+
+/// <summary>The plain-text forms of progress: one line per step and per phase change, for logs and CI.</summary>
+public static class ProgressText
+{
+    /// <summary>e.g. <c>step 3/40  reward 0.625  acc 0.410  kl 0.0123  clip 0.050  1234 tok/s  v3  00:01:23</c>.</summary>
+    public static string StepLine(StepMetrics step, long totalSteps, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var parts = new List<string>
+        {
+            $"step {step.Step}/{totalSteps}",
+            Invariant($"reward {step.MeanReward:0.000}"),
+        };
+        if (step.HeldOutAccuracy is { } accuracy)
+        {
+            parts.Add(Invariant($"acc {accuracy:0.000}"));
+        }
+
+        parts.Add(Invariant($"kl {step.MeanKl:0.0000}"));
+        parts.Add(Invariant($"clip {step.ClipFraction:0.000}"));
+        parts.Add(Invariant($"{step.TokensPerSecond:0} tok/s"));
+        parts.Add($"v{step.PolicyVersion}");
+        parts.Add(Elapsed(elapsed));
+        return string.Join("  ", parts);
+    }
+
+    /// <summary>e.g. <c>00:00:05  WarmingUp: supervised warm-up</c>.</summary>
+    public static string PhaseLine(RunStatus status, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var phase = string.IsNullOrWhiteSpace(status.Phase) ? "" : ": " + status.Phase;
+        return $"{Elapsed(elapsed)}  {status.State}{phase}";
+    }
+
+    /// <summary>Hours, minutes and seconds; hours keep counting past a day.</summary>
+    public static string Elapsed(TimeSpan elapsed)
+    {
+        var clamped = elapsed < TimeSpan.Zero ? TimeSpan.Zero : elapsed;
+        return Invariant($"{(long)clamped.TotalHours:00}:{clamped.Minutes:00}:{clamped.Seconds:00}");
+    }
+
+    /// <summary>An accuracy as a fixed three-decimal number, or "-" when there is none.</summary>
+    public static string Accuracy(double? accuracy) => accuracy is { } value ? Invariant($"{value:0.000}") : "-";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

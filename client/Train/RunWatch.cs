@@ -1,0 +1,104 @@
+using Grpo.Abstractions.Contracts;
+using Grpo.Abstractions.Grains;
+using Grpo.Client.Output;
+using Grpo.Client.Progress;
+
+namespace Grpo.Client.Train;
+
+/// <summary>The polling loop of one run and what it has seen so far; what it has seen survives a failed grain call.</summary>
+internal sealed class RunWatch(TrainArguments arguments, IRunGrain run, RunOutputWriter files, TrainSettings settings)
+{
+    private readonly List<StepMetrics> steps = [];
+    private readonly long startedAt = settings.Time.GetTimestamp();
+    private readonly ProgressChart chart = new();
+    private long nextStep;
+    private int stepsAtLastRefresh;
+    private double? latestAccuracy;
+
+    public RunStatus Status { get; private set; } = new() { RunId = arguments.RunId, State = RunState.NotStarted };
+    public bool StopRequested { get; private set; }
+    public TimeSpan Elapsed => settings.Time.GetElapsedTime(startedAt);
+
+    public async Task<RunStatus> WatchAsync(IProgressSink sink, TextWriter error, CancellationToken cancellationToken)
+    {
+        Status = await run.StartAsync(arguments.Config);
+        long? stopDeadline = null;
+        while (true)
+        {
+            await CollectStepsAsync(sink);
+            if (Status.IsFinished)
+            {
+                return Status;
+            }
+
+            if (cancellationToken.IsCancellationRequested && !StopRequested)
+            {
+                StopRequested = true;
+                error.WriteLine($"grpo: stopping run {arguments.RunId}; its outputs are written once it has stopped.");
+                stopDeadline = settings.Time.GetTimestamp();
+                Status = await run.StopAsync();
+                continue;
+            }
+
+            if (stopDeadline is { } since && settings.Time.GetElapsedTime(since) > settings.StopGrace)
+            {
+                error.WriteLine($"grpo: run {arguments.RunId} did not stop within {settings.StopGrace.TotalSeconds:0} s; writing outputs now.");
+                return Status;
+            }
+
+            await DelayAsync(StopRequested ? CancellationToken.None : cancellationToken);
+            Status = await run.GetStatusAsync();
+        }
+    }
+
+    /// <summary>Draws chart.png; returns why it failed, because a missing native graphics library must not lose the run's other files.</summary>
+    public string? TryWriteChart()
+    {
+        try
+        {
+            chart.Write(files.ChartPath, arguments.RunId, steps, Status.BaselineAccuracy, Status.FinalAccuracy);
+            return null;
+        }
+        catch (Exception exception) when (exception is DllNotFoundException or TypeInitializationException or IOException or UnauthorizedAccessException)
+        {
+            return exception.Message;
+        }
+    }
+
+    private async Task CollectStepsAsync(IProgressSink sink)
+    {
+        // Fetched after the status, so a finished status is always followed by every step of the run.
+        var fresh = (await run.GetMetricsAsync(nextStep))
+            .Where(step => step.Step >= nextStep)
+            .OrderBy(step => step.Step)
+            .ToArray();
+        if (fresh.Length > 0)
+        {
+            files.AppendMetrics(fresh);
+            steps.AddRange(fresh);
+            nextStep = fresh[^1].Step + 1;
+            latestAccuracy = fresh.LastOrDefault(step => step.HeldOutAccuracy is not null)?.HeldOutAccuracy ?? latestAccuracy;
+            if (steps.Count - stepsAtLastRefresh >= settings.RefreshEverySteps)
+            {
+                stepsAtLastRefresh = steps.Count;
+                files.WriteSummary(RunSummary.From(Status, Elapsed));
+                TryWriteChart();
+            }
+        }
+
+        var shownAccuracy = Status.FinalAccuracy ?? latestAccuracy ?? Status.BaselineAccuracy;
+        sink.Report(new RunProgress(Status, steps.Count > 0 ? steps[^1] : null, shownAccuracy, Elapsed), fresh);
+    }
+
+    private async Task DelayAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(settings.PollInterval, settings.Time, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C ends the wait early; the loop then stops the run.
+        }
+    }
+}

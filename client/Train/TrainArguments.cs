@@ -1,0 +1,63 @@
+using System.Globalization;
+using Grpo.Abstractions.Configuration;
+
+namespace Grpo.Client.Train;
+
+/// <summary>A run ready to start: its id, its validated configuration and the folder its outputs go to.</summary>
+public sealed record TrainArguments(string RunId, RunConfig Config, string OutputDirectory)
+{
+    /// <summary>
+    /// Builds the configuration as defaults → <c>--config</c> file → <c>--seed</c> → <c>--set</c> (a later source wins)
+    /// and checks it, so nothing starts with a configuration that the run would reject.
+    /// </summary>
+    /// <exception cref="RunConfigException">The file or an override is unusable; the message names file, line and key.</exception>
+    /// <exception cref="ArgumentException">The run id cannot name a grain and a folder.</exception>
+    public static TrainArguments Resolve(TrainOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        var runId = options.RunId ?? "demo-" + now.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        ValidateRunId(runId);
+
+        var config = options.ConfigPath is { } path ? RunConfigLoader.Load(path) : new RunConfig();
+        if (options.Seed is { } seed)
+        {
+            config = config with { Seed = seed };
+            RunConfigLoader.Validate(config, "--seed");
+        }
+
+        config = options.Overrides.Count > 0
+            ? RunConfigLoader.ApplyOverrides(config, options.Overrides)
+            : ValidatedDefaults(config, options.ConfigPath);
+
+        var outputDirectory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine("runs", runId));
+        return new TrainArguments(runId, config, outputDirectory);
+    }
+
+    private static RunConfig ValidatedDefaults(RunConfig config, string? configPath)
+    {
+        // A loaded file is already validated; the built-in defaults are checked too so a bad default fails here, not in a grain.
+        if (configPath is null)
+        {
+            RunConfigLoader.Validate(config, "the built-in defaults");
+        }
+
+        return config;
+    }
+
+    private static void ValidateRunId(string runId)
+    {
+        if (string.IsNullOrWhiteSpace(runId))
+        {
+            throw new ArgumentException("--run-id is empty; give a name such as demo-1.");
+        }
+
+        // The run id is also the default output folder's name, so it must be a single valid file name.
+        var bad = runId.IndexOfAny([.. Path.GetInvalidFileNameChars(), '/', '\\']);
+        if (bad >= 0 || runId is "." or "..")
+        {
+            throw new ArgumentException(
+                $"--run-id '{runId}' cannot name a folder: it must not be '.' or '..' nor contain '/', '\\' or other characters a file name cannot hold.");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Grpo.Abstractions.Configuration;
+using Grpo.Abstractions.Contracts;
+using Grpo.Client.Output;
+
+namespace Grpo.Cluster.Tests.Client;
+
+public sealed class RunOutputWriterTests : IDisposable
+{
+    private readonly TemporaryFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void Metrics_are_appended_as_one_camel_case_json_object_per_line()
+    {
+        var writer = new RunOutputWriter(Path.Combine(folder.Path, "nested", "run"));
+        var steps = FakeSteps.Rising(3);
+
+        writer.AppendMetrics(steps[..2]);
+        writer.AppendMetrics([]);
+        writer.AppendMetrics(steps[2..]);
+
+        var lines = File.ReadAllLines(writer.MetricsPath);
+        Assert.Equal(3, lines.Length);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            using var line = JsonDocument.Parse(lines[i]);
+            var root = line.RootElement;
+            Assert.Equal(JsonValueKind.Object, root.ValueKind);
+            Assert.Equal(i + 1, root.GetProperty("step").GetInt64());
+            Assert.Equal(steps[i].MeanReward, root.GetProperty("meanReward").GetSingle());
+            Assert.Equal(steps[i].TokensPerSecond, root.GetProperty("tokensPerSecond").GetDouble());
+            Assert.False(root.TryGetProperty("MeanReward", out _));
+        }
+
+        using (var second = JsonDocument.Parse(lines[1]))
+        {
+            Assert.Equal(0.3, second.RootElement.GetProperty("heldOutAccuracy").GetDouble(), 12);
+        }
+
+        using var first = JsonDocument.Parse(lines[0]);
+        Assert.Equal(JsonValueKind.Null, first.RootElement.GetProperty("heldOutAccuracy").ValueKind);
+        Assert.Equal(steps[0], JsonSerializer.Deserialize<StepMetrics>(lines[0], ClientJson.Line));
+    }
+
+    [Fact]
+    public void A_diverged_step_with_nan_still_gives_a_valid_line()
+    {
+        var writer = new RunOutputWriter(folder.Path);
+        writer.AppendMetrics([new StepMetrics { Step = 1, Loss = float.NaN, GradNorm = float.PositiveInfinity }]);
+
+        using var line = JsonDocument.Parse(Assert.Single(File.ReadAllLines(writer.MetricsPath)));
+        Assert.Equal("NaN", line.RootElement.GetProperty("loss").GetString());
+        Assert.Equal("Infinity", line.RootElement.GetProperty("gradNorm").GetString());
+    }
+
+    [Fact]
+    public void The_summary_has_every_required_key()
+    {
+        var writer = new RunOutputWriter(folder.Path);
+        var status = new RunStatus
+        {
+            RunId = "demo-1", State = RunState.Completed, Step = 40, TotalSteps = 40, PolicyVersion = 40,
+            BaselineAccuracy = 0.12, FinalAccuracy = 0.87, Phase = "done",
+        };
+
+        writer.WriteSummary(RunSummary.From(status, TimeSpan.FromSeconds(93.25)));
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(writer.SummaryPath));
+        var root = summary.RootElement;
+        Assert.Equal("demo-1", root.GetProperty("runId").GetString());
+        Assert.Equal(0.12, root.GetProperty("baselineAccuracy").GetDouble());
+        Assert.Equal(0.87, root.GetProperty("finalAccuracy").GetDouble());
+        Assert.Equal(40, root.GetProperty("steps").GetInt64());
+        Assert.Equal(40, root.GetProperty("policyVersion").GetInt64());
+        Assert.Equal(93.25, root.GetProperty("wallSeconds").GetDouble());
+        Assert.Equal("Completed", root.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("error").ValueKind);
+        Assert.False(File.Exists(writer.SummaryPath + ".tmp"));
+    }
+
+    [Fact]
+    public void A_client_error_marks_the_summary_failed_with_that_error()
+    {
+        var writer = new RunOutputWriter(folder.Path);
+        var status = new RunStatus { RunId = "r", State = RunState.Training, Step = 3 };
+
+        writer.WriteSummary(RunSummary.From(status, TimeSpan.FromSeconds(1), "silo connection lost"));
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(writer.SummaryPath));
+        Assert.Equal("Failed", summary.RootElement.GetProperty("state").GetString());
+        Assert.Equal("silo connection lost", summary.RootElement.GetProperty("error").GetString());
+        Assert.Equal(3, summary.RootElement.GetProperty("steps").GetInt64());
+    }
+
+    [Fact]
+    public void The_config_file_reads_back_as_the_same_configuration()
+    {
+        var writer = new RunOutputWriter(folder.Path);
+        var config = new RunConfig { Seed = 42, Steps = 7, StopStrings = ["\n"], EpsilonHigh = 0.28f };
+
+        writer.WriteConfig(config);
+
+        Assert.Equal(config, RunConfigLoader.Load(writer.ConfigPath));
+    }
+}

@@ -1,0 +1,81 @@
+using Grpo.Abstractions.Configuration;
+using Grpo.Abstractions.Contracts;
+using Grpo.Abstractions.Grains;
+
+namespace Grpo.Cluster.Tests.Client;
+
+/// <summary>
+/// A run that advances one step per status poll, reports baseline and final accuracy, and can be told to stall,
+/// fail or throw, so the client's loop is tested without a cluster.
+/// </summary>
+internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
+{
+    private readonly StepMetrics[] steps = FakeSteps.Rising(totalSteps);
+    private RunStatus status = new() { RunId = runId };
+
+    public int StallAfterStep { get; init; } = int.MaxValue;
+    public int ThrowAfterStep { get; init; } = int.MaxValue;
+    public int FailAtStep { get; init; } = int.MaxValue;
+    public bool IgnoreStop { get; init; }
+    public Action<int>? OnStatusPoll { get; init; }
+
+    public RunConfig? StartedWith { get; private set; }
+    public int StatusPolls { get; private set; }
+    public int StopCalls { get; private set; }
+    public List<long> MetricRequests { get; } = [];
+
+    public Task<RunStatus> StartAsync(RunConfig config)
+    {
+        StartedWith = config;
+        status = status with { State = RunState.WarmingUp, Phase = "baseline", TotalSteps = totalSteps, BaselineAccuracy = 0.1 };
+        return Task.FromResult(status);
+    }
+
+    public Task<RunStatus> GetStatusAsync()
+    {
+        StatusPolls++;
+        OnStatusPoll?.Invoke(StatusPolls);
+        if (status.IsFinished)
+        {
+            return Task.FromResult(status);
+        }
+
+        if (status.Step >= ThrowAfterStep)
+        {
+            throw new InvalidOperationException("silo connection lost");
+        }
+
+        if (status.Step < StallAfterStep)
+        {
+            var step = status.Step + 1;
+            status = status with { State = RunState.Training, Phase = "", Step = step, PolicyVersion = step };
+            if (step == FailAtStep)
+            {
+                status = status with { State = RunState.Failed, Error = "learner diverged" };
+            }
+            else if (step == totalSteps)
+            {
+                status = status with { State = RunState.Completed, FinalAccuracy = 0.8 };
+            }
+        }
+
+        return Task.FromResult(status);
+    }
+
+    public Task<StepMetrics[]> GetMetricsAsync(long fromStep)
+    {
+        MetricRequests.Add(fromStep);
+        return Task.FromResult(steps.Where(step => step.Step >= fromStep && step.Step <= status.Step).ToArray());
+    }
+
+    public Task<RunStatus> StopAsync()
+    {
+        StopCalls++;
+        if (!IgnoreStop)
+        {
+            status = status with { State = RunState.Stopped };
+        }
+
+        return Task.FromResult(status);
+    }
+}
