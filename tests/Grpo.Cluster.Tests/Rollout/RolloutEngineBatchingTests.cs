@@ -73,17 +73,18 @@ public sealed class RolloutEngineBatchingTests
         var gate = new TaskCompletionSource();
         source.Gate = gate.Task;
         await using var engine = new RolloutEngine(source, new RunAssetsCache(), new RolloutEngineOptions());
-        var config = TinyPolicy.Config with { RolloutMaxBatch = 2, RolloutBatchWaitMs = 0 };
+        // A long window: the first batch starts when its second request arrives, never with fewer.
+        var config = TinyPolicy.Config with { RolloutMaxBatch = 2, RolloutBatchWaitMs = 2000 };
 
-        var requests = Enumerable.Range(0, 5).Select(i => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i), 0, CancellationToken.None)).ToArray();
-        // The first batch (2 requests) waits for its weights; the other 3 wait in the queue.
+        var requests = Enumerable.Range(0, 4).Select(i => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i), 0, CancellationToken.None)).ToArray();
+        // The first batch (2 requests) waits for its weights; the other 2 wait in the queue.
         await WaitUntilAsync(() => source.ManifestCalls == 1);
-        Assert.Equal(3, engine.Stats.QueueDepth);
+        Assert.Equal(2, engine.Stats.QueueDepth);
 
         gate.SetResult();
         await Task.WhenAll(requests);
         Assert.Equal(0, engine.Stats.QueueDepth);
-        Assert.Equal(3, engine.Stats.BatchesRun);
+        Assert.Equal(2, engine.Stats.BatchesRun);
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition)
