@@ -237,5 +237,6 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         stopping.Dispose();
     }
 
+    // For containers that dispose synchronously; the silo host disposes asynchronously and never blocks here.
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
