@@ -1,7 +1,10 @@
 using Grpo.Grains.Placement;
+using Grpo.Grains.Rollout;
+using Grpo.Grains.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Placement;
+using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Grpo.Hosting;
@@ -14,7 +17,8 @@ public static class GrpoSiloBuilderExtensions
 
     /// <summary>
     /// Publishes the silo's roles and device as silo metadata, registers the role placement filter, the run storage
-    /// and in-memory reminders, sets the cluster identity and makes <paramref name="options"/> available from DI.
+    /// and in-memory reminders, sets the cluster identity, makes <paramref name="options"/> available from DI and
+    /// registers the silo-local services (run assets, the rollout engine and the learner as its weight source).
     /// Clustering and endpoints are left to the caller (localhost, a test cluster or PostgreSQL).
     /// </summary>
     public static ISiloBuilder UseGrpo(this ISiloBuilder builder, GrpoSiloOptions options)
@@ -35,6 +39,15 @@ public static class GrpoSiloBuilderExtensions
         // Transient because Orleans initialises each resolved strategy from one grain type's properties.
         builder.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
         builder.Services.AddSingleton(options);
+
+        // Silo-local services. The engine (and its torch thread) is created on first use, so a learner-only silo never starts one.
+        builder.Services.AddSingleton<RunAssetsCache>();
+        builder.Services.AddSingleton<IWeightSource, LearnerWeightSource>();
+        builder.Services.AddSingleton(services => new RolloutEngineOptions
+        {
+            SamplingSalt = RolloutEngineOptions.SaltFor(services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString()),
+        });
+        builder.Services.AddSingleton<RolloutEngine>();
         return builder;
     }
 }

@@ -1,0 +1,38 @@
+using Grpo.Abstractions.Contracts;
+using Grpo.Abstractions.Grains;
+using Grpo.Core.Generation;
+using Grpo.Core.Rewards;
+using Grpo.Grains.Placement;
+using Grpo.Grains.Rollout;
+using Grpo.Grains.Runs;
+using Orleans.Runtime;
+
+namespace Grpo.Grains;
+
+/// <summary>
+/// One completion (key run/step/prompt/sample), on rollout silos only: asks the silo's <see cref="RolloutEngine"/> for
+/// a completion from at least the requested policy version, decodes and scores it.
+/// </summary>
+[RolloutSiloPlacement]
+public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets, ILocalSiloDetails localSilo) : Grain, ICompletionGrain
+{
+    // A retried call (the caller timed out, the answer was lost) gets the same completion rather than a second sample.
+    CompletionResult? result;
+
+    public async Task<CompletionResult> GenerateAsync(CompletionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (result is not null) return result;
+
+        var run = assets.Get(request.RunId, request.Config);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(request.Config.CompletionTimeoutSeconds));
+        var output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, timeout.Token);
+        var text = run.Codec.DecodeCompletion(output.Tokens);
+        var reward = await run.Reward.ScoreAsync(new RewardInput(request.Prompt, text, request.Answer));
+        result = new CompletionResult(this.GetPrimaryKeyString(), output.Tokens, output.LogProbs, output.PolicyVersion, reward,
+            output.FinishReason == FinishReason.Length, text, localSilo.SiloAddress.ToString());
+        // The prompt grain keeps the result; holding the activation any longer only costs memory.
+        DeactivateOnIdle();
+        return result;
+    }
+}

@@ -1,0 +1,77 @@
+using Grpo.Abstractions.Contracts;
+using Grpo.Core.Checkpoints;
+
+namespace Grpo.Grains.Rollout;
+
+/// <summary>
+/// Published weight images held in this process, served in chunks: for a learner and rollout engines in one process
+/// (benchmarks, local runs, tests). Keeps the newest <paramref name="retainedVersions"/> versions per run, so an engine
+/// still pulling the previous version can finish.
+/// </summary>
+public sealed class InMemoryWeightSource(int retainedVersions = 2) : IWeightSource
+{
+    readonly object gate = new();
+    readonly Dictionary<string, PublishedRun> runs = new(StringComparer.Ordinal);
+    readonly int retainedVersions = retainedVersions > 0
+        ? retainedVersions
+        : throw new ArgumentOutOfRangeException(nameof(retainedVersions), retainedVersions, "at least one version must be retained");
+
+    /// <summary>Publishes <paramref name="image"/> (a <see cref="WeightSnapshot"/> image) as the run's version <paramref name="version"/>.</summary>
+    public WeightManifest Publish(string runId, long version, byte[] image, int chunkBytes)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Length == 0) throw new ArgumentException($"run '{runId}' version {version}: the weight image is empty", nameof(image));
+        if (chunkBytes <= 0) throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "chunkBytes must be positive");
+        var manifest = new WeightManifest(version, image.LongLength, chunkBytes, (int)((image.LongLength + chunkBytes - 1) / chunkBytes),
+            WeightSnapshot.Sha256(image));
+        TaskCompletionSource published;
+        lock (gate)
+        {
+            if (!runs.TryGetValue(runId, out var run)) runs[runId] = run = new PublishedRun();
+            if (run.Versions.Count > 0 && version <= run.Versions.Keys.Max())
+                throw new ArgumentException($"run '{runId}': version {version} is not newer than the published {run.Versions.Keys.Max()}", nameof(version));
+            run.Versions[version] = (manifest, image);
+            while (run.Versions.Count > retainedVersions) run.Versions.Remove(run.Versions.Keys.Min());
+            published = run.Published;
+            run.Published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        published.SetResult();
+        return manifest;
+    }
+
+    public async Task<WeightManifest> GetManifestAsync(string runId, long minVersion, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task next;
+            lock (gate)
+            {
+                if (!runs.TryGetValue(runId, out var run)) runs[runId] = run = new PublishedRun();
+                if (run.Versions.Count > 0 && run.Versions.Keys.Max() >= minVersion) return run.Versions[run.Versions.Keys.Max()].Manifest;
+                next = run.Published.Task;
+            }
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task<byte[]> GetChunkAsync(string runId, long version, int index, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!runs.TryGetValue(runId, out var run) || !run.Versions.TryGetValue(version, out var entry))
+                throw new KeyNotFoundException($"run '{runId}': policy version {version} is not (or no longer) published here.");
+            var (manifest, image) = entry;
+            if (index < 0 || index >= manifest.ChunkCount)
+                throw new ArgumentOutOfRangeException(nameof(index), index, $"run '{runId}' version {version} has chunks 0..{manifest.ChunkCount - 1}");
+            var offset = (long)index * manifest.ChunkBytes;
+            return Task.FromResult(image.AsSpan((int)offset, (int)Math.Min(manifest.ChunkBytes, image.LongLength - offset)).ToArray());
+        }
+    }
+
+    sealed class PublishedRun
+    {
+        public SortedDictionary<long, (WeightManifest Manifest, byte[] Image)> Versions { get; } = [];
+        public TaskCompletionSource Published { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Grpo.Abstractions.Configuration;
+using Grpo.Core.Generation;
+using Grpo.Core.Runtime;
+using Grpo.Grains.Runs;
+
+namespace Grpo.Grains.Rollout;
+
+/// <summary>
+/// The silo's rollout engine (one per silo): completion grains submit prompts, the engine gathers the requests of one
+/// run that arrive within <c>rollout_batch_wait_ms</c> (up to <c>rollout_max_batch</c>) into one batched, KV-cached
+/// generation call on its torch thread, and hands each caller its completion. Before a batch it makes sure the run's
+/// model holds at least the newest policy version any request of the batch asks for, pulling weights off the torch
+/// thread and swapping them in on it between batches.
+/// </summary>
+public sealed class RolloutEngine : IAsyncDisposable, IDisposable
+{
+    readonly RunAssetsCache assetsCache;
+    readonly RolloutEngineOptions options;
+    readonly WeightPuller puller;
+    readonly TorchWorker worker;
+    readonly Channel<PendingRollout> incoming = Channel.CreateUnbounded<PendingRollout>(new UnboundedChannelOptions { SingleReader = true });
+    readonly CancellationTokenSource stopping = new();
+    readonly Task loop;
+
+    // Touched by the loop only.
+    readonly RolloutQueue queue = new();
+    readonly Dictionary<string, RunPolicy> policies = new(StringComparer.Ordinal);
+
+    readonly ConcurrentDictionary<string, long> loadedVersions = new(StringComparer.Ordinal);
+    long arrivals;
+    int queueDepth;
+    long batchesRun;
+    long sequencesGenerated;
+    long tokensGenerated;
+    long weightPulls;
+    int disposed;
+
+    public RolloutEngine(IWeightSource weightSource, RunAssetsCache assets, RolloutEngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(weightSource);
+        ArgumentNullException.ThrowIfNull(assets);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        assetsCache = assets;
+        this.options = options;
+        puller = new WeightPuller(weightSource, options.PullParallelism);
+        worker = new TorchWorker(options.WorkerName);
+        loop = Task.Run(RunLoopAsync);
+    }
+
+    /// <summary>
+    /// Generates one completion of <paramref name="promptTokens"/> with the run's policy at version
+    /// <paramref name="minPolicyVersion"/> or newer. Returns at once; the task completes when the request's batch is done.
+    /// </summary>
+    public Task<RolloutOutput> GenerateAsync(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(promptTokens);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        if (minPolicyVersion < 0)
+            throw new ArgumentOutOfRangeException(nameof(minPolicyVersion), minPolicyVersion, $"run '{runId}': minPolicyVersion must be >= 0");
+        // Checked here, per request: one bad prompt inside a batch would otherwise fail every request of the batch.
+        CheckPrompt(runId, assetsCache.Get(runId, config), promptTokens);
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<RolloutOutput>(cancellationToken);
+
+        var request = new PendingRollout(runId, config, [.. promptTokens], minPolicyVersion, Interlocked.Increment(ref arrivals), cancellationToken);
+        Interlocked.Increment(ref queueDepth);
+        if (!incoming.Writer.TryWrite(request))
+        {
+            Interlocked.Decrement(ref queueDepth);
+            request.Fail(new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine has stopped."));
+        }
+        return request.Task;
+    }
+
+    public RolloutStats Stats => new(
+        Volatile.Read(ref queueDepth),
+        Interlocked.Read(ref batchesRun),
+        Interlocked.Read(ref sequencesGenerated),
+        Interlocked.Read(ref tokensGenerated),
+        Interlocked.Read(ref weightPulls),
+        new Dictionary<string, long>(loadedVersions, StringComparer.Ordinal));
+
+    /// <summary>The policy version loaded for the run on this silo, or null when none is loaded yet.</summary>
+    public long? LoadedVersion(string runId) => loadedVersions.TryGetValue(runId, out var version) ? version : null;
+
+    async Task RunLoopAsync()
+    {
+        var token = stopping.Token;
+        try
+        {
+            while (true)
+            {
+                if (queue.Count == 0 && !await incoming.Reader.WaitToReadAsync(token).ConfigureAwait(false)) break;
+                Drain();
+                if (queue.Oldest() is not { } oldest) continue;
+
+                var runId = oldest.RunId;
+                var config = oldest.Config;
+                var maxBatch = Math.Max(1, config.RolloutMaxBatch);
+                await GatherAsync(runId, maxBatch, TimeSpan.FromMilliseconds(Math.Max(0, config.RolloutBatchWaitMs)), token).ConfigureAwait(false);
+
+                var batch = queue.Take(runId, maxBatch, out var removed);
+                Interlocked.Add(ref queueDepth, -removed);
+                if (batch.Count > 0) await RunBatchAsync(runId, config, batch, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            incoming.Writer.TryComplete();
+            var stopped = new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped before this request was served.");
+            while (incoming.Reader.TryRead(out var request)) request.Fail(stopped);
+            foreach (var request in queue.Clear()) request.Fail(stopped);
+            Volatile.Write(ref queueDepth, 0);
+        }
+    }
+
+    void Drain()
+    {
+        while (incoming.Reader.TryRead(out var request)) queue.Add(request);
+    }
+
+    /// <summary>Waits up to <paramref name="window"/> for more requests of the run until the batch is full.</summary>
+    async Task GatherAsync(string runId, int maxBatch, TimeSpan window, CancellationToken token)
+    {
+        if (window <= TimeSpan.Zero) return;
+        var deadline = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
+        while (queue.CountFor(runId) < maxBatch)
+        {
+            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero) return;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            timeout.CancelAfter(remaining);
+            try
+            {
+                if (!await incoming.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false)) return;
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                return;
+            }
+            Drain();
+        }
+    }
+
+    async Task RunBatchAsync(string runId, RunConfig config, List<PendingRollout> batch, CancellationToken token)
+    {
+        try
+        {
+            var assets = assetsCache.Get(runId, config);
+            var policy = await PolicyForAsync(runId, config, assets).ConfigureAwait(false);
+            var needed = batch.Max(request => request.MinPolicyVersion);
+            if (policy.Version < needed)
+            {
+                // The pull runs here, off the torch thread, so other work queued on it is never held up by the network.
+                var pulled = await puller.PullAsync(runId, needed, token).ConfigureAwait(false);
+                await worker.RunAsync(() => policy.Load(pulled.Image, pulled.Version, $"run '{runId}' policy version {pulled.Version}")).ConfigureAwait(false);
+                loadedVersions[runId] = pulled.Version;
+                Interlocked.Increment(ref weightPulls);
+            }
+
+            var sampling = RunOptions.Sampling(config, assets.Codec.EosTokenId);
+            var prompts = batch.Select(request => request.PromptTokens).ToArray();
+            var (sequences, version) = await worker.RunAsync(() => (policy.Generate(prompts, sampling), policy.Version)).ConfigureAwait(false);
+
+            Interlocked.Increment(ref batchesRun);
+            Interlocked.Add(ref sequencesGenerated, sequences.Count);
+            Interlocked.Add(ref tokensGenerated, sequences.Sum(sequence => (long)sequence.Tokens.Length));
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].Complete(new RolloutOutput(sequences[i].Tokens, sequences[i].LogProbs, sequences[i].FinishReason, version));
+        }
+        catch (Exception error)
+        {
+            var stopped = token.IsCancellationRequested;
+            var reported = stopped ? new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.") : error;
+            foreach (var request in batch) request.Fail(reported);
+            if (stopped) throw new OperationCanceledException(token);
+        }
+    }
+
+    async Task<RunPolicy> PolicyForAsync(string runId, RunConfig config, RunAssets assets)
+    {
+        if (policies.TryGetValue(runId, out var existing))
+        {
+            if (ReferenceEquals(existing.Assets, assets)) return existing;
+            // The run was restarted under the same id with another configuration: its model may have another shape.
+            policies.Remove(runId);
+            loadedVersions.TryRemove(runId, out _);
+            await worker.RunAsync(existing.Dispose).ConfigureAwait(false);
+        }
+        var seed = SamplingSeed(config.Seed, options.SamplingSalt);
+        var policy = await worker.RunAsync(() => new RunPolicy(assets, seed)).ConfigureAwait(false);
+        policies[runId] = policy;
+        return policy;
+    }
+
+    static ulong SamplingSeed(int runSeed, ulong salt)
+    {
+        // SplitMix64's finaliser: nearby run seeds and salts give unrelated streams.
+        var z = ((ulong)(uint)runSeed << 32 | (uint)runSeed) ^ salt;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    static void CheckPrompt(string runId, RunAssets assets, int[] promptTokens)
+    {
+        if (promptTokens.Length == 0)
+            throw new ArgumentException($"run '{runId}': the prompt has no tokens", nameof(promptTokens));
+        var vocab = assets.Model.VocabSize;
+        for (var i = 0; i < promptTokens.Length; i++)
+            if (promptTokens[i] < 0 || promptTokens[i] >= vocab)
+                throw new ArgumentException($"run '{runId}': promptTokens[{i}] = {promptTokens[i]} is outside the vocabulary [0, {vocab})", nameof(promptTokens));
+        var longest = promptTokens.Length + assets.Config.MaxCompletionTokens;
+        if (longest > assets.Model.MaxPositionEmbeddings)
+            throw new ArgumentException(
+                $"run '{runId}': prompt of {promptTokens.Length} tokens + max_completion_tokens {assets.Config.MaxCompletionTokens} exceeds the model's " +
+                $"{assets.Model.MaxPositionEmbeddings} positions", nameof(promptTokens));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        incoming.Writer.TryComplete();
+        stopping.Cancel();
+        await loop.ConfigureAwait(false);
+        foreach (var policy in policies.Values) await worker.RunAsync(policy.Dispose).ConfigureAwait(false);
+        policies.Clear();
+        await worker.DisposeAsync().ConfigureAwait(false);
+        stopping.Dispose();
+    }
+
+    // For containers that dispose synchronously; the silo host disposes asynchronously and never blocks here.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}

@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Grpo.Grains.Rollout;
+
+/// <summary>Per-silo settings of a <see cref="RolloutEngine"/>; the batching settings come from each run's configuration.</summary>
+public sealed record RolloutEngineOptions
+{
+    /// <summary>
+    /// Mixed into every run's sampling seed so two silos of one run never draw the same random stream (they would
+    /// otherwise sample identical completions for identical prompts).
+    /// </summary>
+    public ulong SamplingSalt { get; init; }
+
+    /// <summary>How many weight chunks are fetched at the same time.</summary>
+    public int PullParallelism { get; init; } = 4;
+
+    /// <summary>Name of the engine's torch thread (shows up in debuggers and dumps).</summary>
+    public string WorkerName { get; init; } = "grpo-rollout";
+
+    /// <summary>A salt derived from a silo's identity (its address including its generation).</summary>
+    public static ulong SaltFor(string siloIdentity)
+    {
+        ArgumentNullException.ThrowIfNull(siloIdentity);
+        return BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(siloIdentity)), 0);
+    }
+
+    public void Validate()
+    {
+        if (PullParallelism <= 0)
+            throw new ArgumentException($"RolloutEngineOptions.PullParallelism = {PullParallelism} must be positive", nameof(PullParallelism));
+        if (string.IsNullOrWhiteSpace(WorkerName))
+            throw new ArgumentException("RolloutEngineOptions.WorkerName must not be empty", nameof(WorkerName));
+    }
+}

@@ -1,0 +1,47 @@
+using Grpo.Core.Checkpoints;
+using Grpo.Core.Generation;
+using Grpo.Core.Model;
+using Grpo.Grains.Runs;
+using TorchSharp;
+
+namespace Grpo.Grains.Rollout;
+
+/// <summary>
+/// A run's policy on this silo: the model, the version loaded into it, and the run's sampling random stream.
+/// Created, used and disposed on the engine's torch thread only.
+/// </summary>
+internal sealed class RunPolicy : IDisposable
+{
+    readonly CausalLM model;
+    readonly Generator generator;
+    readonly torch.Generator random;
+
+    public RunPolicy(RunAssets assets, ulong samplingSeed)
+    {
+        Assets = assets;
+        model = new CausalLM(assets.Model);
+        model.eval();
+        generator = new Generator(model, assets.PadTokenId, tokens => assets.Codec.DecodeCompletion(tokens));
+        random = new torch.Generator(samplingSeed);
+    }
+
+    public RunAssets Assets { get; }
+
+    /// <summary>The policy version in the model, or -1 while it still holds its random initialisation.</summary>
+    public long Version { get; private set; } = -1;
+
+    public void Load(byte[] image, long version, string sourceName)
+    {
+        WeightSnapshot.Restore(model, image, sourceName);
+        Version = version;
+    }
+
+    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions sampling) =>
+        generator.Generate(prompts, sampling, random);
+
+    public void Dispose()
+    {
+        random.Dispose();
+        model.Dispose();
+    }
+}

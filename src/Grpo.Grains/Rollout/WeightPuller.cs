@@ -1,0 +1,78 @@
+using Grpo.Abstractions.Contracts;
+using Grpo.Core.Checkpoints;
+
+namespace Grpo.Grains.Rollout;
+
+/// <summary>
+/// Fetches a run's newest published weights from an <see cref="IWeightSource"/>, a few chunks at a time, and checks
+/// the manifest, every chunk's length, the total length and the SHA-256 before anyone may load them. A failed check is
+/// retried once with a fresh pull, because a chunk can be damaged in transit; a second failure is an error.
+/// </summary>
+internal sealed class WeightPuller(IWeightSource source, int parallelism)
+{
+    public async Task<PulledWeights> PullAsync(string runId, long minVersion, CancellationToken cancellationToken)
+    {
+        InvalidDataException? firstFailure = null;
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var manifest = await source.GetManifestAsync(runId, minVersion, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidDataException($"run '{runId}': the weight source returned no manifest for policy version >= {minVersion}.");
+            try
+            {
+                CheckManifest(runId, minVersion, manifest);
+                var image = await FetchAsync(runId, manifest, cancellationToken).ConfigureAwait(false);
+                var sha = WeightSnapshot.Sha256(image);
+                if (!string.Equals(sha, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+                    throw new InvalidDataException(
+                        $"run '{runId}' policy version {manifest.Version}: the weight image's SHA-256 is {sha} but the manifest says {manifest.Sha256}.");
+                return new PulledWeights(manifest.Version, image);
+            }
+            catch (InvalidDataException failure) when (attempt == 1)
+            {
+                firstFailure = failure;
+            }
+            catch (InvalidDataException failure)
+            {
+                throw new InvalidDataException(
+                    $"run '{runId}' policy version {manifest.Version}: the pulled weights failed verification twice, so they were not loaded. " +
+                    $"First attempt: {firstFailure!.Message} Second attempt: {failure.Message}", failure);
+            }
+        }
+        throw new InvalidOperationException("unreachable: the second attempt either returns or throws.");
+    }
+
+    async Task<byte[]> FetchAsync(string runId, WeightManifest manifest, CancellationToken cancellationToken)
+    {
+        var image = new byte[manifest.TotalBytes];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, manifest.ChunkCount), options, async (index, token) =>
+        {
+            var chunk = await source.GetChunkAsync(runId, manifest.Version, index, token).ConfigureAwait(false);
+            var offset = (long)index * manifest.ChunkBytes;
+            var expected = (int)Math.Min(manifest.ChunkBytes, manifest.TotalBytes - offset);
+            if (chunk is null || chunk.Length != expected)
+                throw new InvalidDataException(
+                    $"run '{runId}' policy version {manifest.Version}: chunk {index} has {chunk?.Length.ToString() ?? "no"} bytes, expected {expected} " +
+                    $"(total {manifest.TotalBytes} bytes in {manifest.ChunkCount} chunks of {manifest.ChunkBytes}).");
+            Buffer.BlockCopy(chunk, 0, image, (int)offset, expected);
+        }).ConfigureAwait(false);
+        return image;
+    }
+
+    static void CheckManifest(string runId, long minVersion, WeightManifest manifest)
+    {
+        string? problem = null;
+        if (manifest.Version < minVersion)
+            problem = $"Version = {manifest.Version} is older than the requested minimum {minVersion}";
+        else if (manifest.TotalBytes <= 0 || manifest.TotalBytes > Array.MaxLength)
+            problem = $"TotalBytes = {manifest.TotalBytes} must be in [1, {Array.MaxLength}]";
+        else if (manifest.ChunkBytes <= 0)
+            problem = $"ChunkBytes = {manifest.ChunkBytes} must be positive";
+        else if (manifest.ChunkCount != (manifest.TotalBytes + manifest.ChunkBytes - 1) / manifest.ChunkBytes)
+            problem = $"ChunkCount = {manifest.ChunkCount} does not cover TotalBytes = {manifest.TotalBytes} in chunks of {manifest.ChunkBytes}";
+        else if (string.IsNullOrWhiteSpace(manifest.Sha256))
+            problem = "Sha256 is empty";
+        if (problem is not null)
+            throw new InvalidDataException($"run '{runId}' policy version {manifest.Version}: the weight manifest's {problem}.");
+    }
+}

@@ -1,0 +1,15 @@
+namespace Grpo.Benchmarks;
+
+/// <summary>What one engine configuration achieved over the measured rounds.</summary>
+internal sealed record RolloutModeResult(
+    string Mode,
+    int RolloutMaxBatch,
+    int Rounds,
+    long Completions,
+    long Tokens,
+    double Seconds,
+    long Batches,
+    double MeanBatchSize)
+{
+    public double TokensPerSecond => Tokens / Seconds;
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Grpo.Abstractions.Contracts;
+using Grpo.Core.Checkpoints;
+using Grpo.Grains.Rollout;
+
+namespace Grpo.Cluster.Tests.Rollout;
+
+/// <summary>
+/// A weight source that chunks the images it is given itself and can damage chunks, hold back manifests and count
+/// calls, so tests can check what the engine pulls and how it verifies.
+/// </summary>
+internal sealed class FakeWeightSource(int chunkBytes = 64 * 1024) : IWeightSource
+{
+    readonly ConcurrentDictionary<(string Run, long Version), byte[]> images = new();
+    int manifestCalls;
+    int chunkCalls;
+
+    /// <summary>Called for every chunk served: (manifest call number, chunk index, chunk) → the bytes actually sent.</summary>
+    public Func<int, int, byte[], byte[]> Tamper { get; set; } = (_, _, chunk) => chunk;
+
+    /// <summary>Every manifest request waits for this before it is answered.</summary>
+    public Task Gate { get; set; } = Task.CompletedTask;
+
+    /// <summary>Names of the threads that made the calls, to see that pulls never run on the engine's torch thread.</summary>
+    public ConcurrentBag<string> CallingThreads { get; } = [];
+
+    public int ManifestCalls => Volatile.Read(ref manifestCalls);
+    public int ChunkCalls => Volatile.Read(ref chunkCalls);
+
+    public void Publish(string runId, long version, byte[] image) => images[(runId, version)] = image;
+
+    public async Task<WeightManifest> GetManifestAsync(string runId, long minVersion, CancellationToken cancellationToken)
+    {
+        CallingThreads.Add(Thread.CurrentThread.Name ?? "");
+        Interlocked.Increment(ref manifestCalls);
+        await Gate.WaitAsync(cancellationToken);
+        var newest = images.Keys.Where(key => key.Run == runId && key.Version >= minVersion).Select(key => key.Version).DefaultIfEmpty(-1).Max();
+        if (newest < 0) throw new InvalidOperationException($"the fake has no version >= {minVersion} of run '{runId}'");
+        var image = images[(runId, newest)];
+        return new WeightManifest(newest, image.Length, chunkBytes, (image.Length + chunkBytes - 1) / chunkBytes, WeightSnapshot.Sha256(image));
+    }
+
+    public Task<byte[]> GetChunkAsync(string runId, long version, int index, CancellationToken cancellationToken)
+    {
+        CallingThreads.Add(Thread.CurrentThread.Name ?? "");
+        Interlocked.Increment(ref chunkCalls);
+        var image = images[(runId, version)];
+        var offset = index * chunkBytes;
+        var chunk = image.AsSpan(offset, Math.Min(chunkBytes, image.Length - offset)).ToArray();
+        return Task.FromResult(Tamper(ManifestCalls, index, chunk));
+    }
+}

@@ -1,0 +1,99 @@
+using Grpo.Grains.Rollout;
+using Grpo.Grains.Runs;
+
+namespace Grpo.Cluster.Tests.Rollout;
+
+public sealed class RolloutEngineBatchingTests
+{
+    const string Run = "batch-run";
+
+    static async Task<(RolloutEngine Engine, FakeWeightSource Source)> StartedEngineAsync()
+    {
+        var source = new FakeWeightSource();
+        source.Publish(Run, 1, TinyPolicy.Image(seed: 1));
+        var engine = new RolloutEngine(source, new RunAssetsCache(), new RolloutEngineOptions());
+        // One request first, so the model exists and holds its weights before the measured requests come in.
+        await engine.GenerateAsync(Run, TinyPolicy.Config, TinyPolicy.Prompt(0), 0, CancellationToken.None);
+        return (engine, source);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_share_batches()
+    {
+        var (engine, _) = await StartedEngineAsync();
+        await using var _engine = engine;
+        var before = engine.Stats;
+
+        var outputs = await Task.WhenAll(Enumerable.Range(0, 16)
+            .Select(i => engine.GenerateAsync(Run, TinyPolicy.Config, TinyPolicy.Prompt(i), 0, CancellationToken.None)));
+
+        var after = engine.Stats;
+        var batches = after.BatchesRun - before.BatchesRun;
+        Assert.Equal(16, outputs.Length);
+        Assert.Equal(16, after.SequencesGenerated - before.SequencesGenerated);
+        Assert.True(batches < 16, $"16 concurrent requests ran in {batches} batches");
+        Assert.True(16.0 / batches > 1, $"mean batch size {16.0 / batches}");
+        Assert.True(after.MeanBatchSize > 1);
+        Assert.Equal(outputs.Sum(o => (long)o.Tokens.Length), after.TokensGenerated - before.TokensGenerated);
+        Assert.Equal(0, after.QueueDepth);
+    }
+
+    [Fact]
+    public async Task No_batch_exceeds_rollout_max_batch()
+    {
+        var (engine, _) = await StartedEngineAsync();
+        await using var _engine = engine;
+        var config = TinyPolicy.Config with { RolloutMaxBatch = 4 };
+        var before = engine.Stats;
+
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i), 0, CancellationToken.None)));
+
+        var batches = engine.Stats.BatchesRun - before.BatchesRun;
+        Assert.True(batches >= 3, $"12 requests with rollout_max_batch = 4 ran in {batches} batches");
+    }
+
+    [Fact]
+    public async Task With_rollout_max_batch_one_every_request_runs_alone()
+    {
+        var (engine, _) = await StartedEngineAsync();
+        await using var _engine = engine;
+        var config = TinyPolicy.Config with { RolloutMaxBatch = 1 };
+        var before = engine.Stats;
+
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(i => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i), 0, CancellationToken.None)));
+
+        Assert.Equal(5, engine.Stats.BatchesRun - before.BatchesRun);
+    }
+
+    [Fact]
+    public async Task Queue_depth_counts_requests_waiting_for_a_batch()
+    {
+        var source = new FakeWeightSource();
+        source.Publish(Run, 1, TinyPolicy.Image(seed: 1));
+        var gate = new TaskCompletionSource();
+        source.Gate = gate.Task;
+        await using var engine = new RolloutEngine(source, new RunAssetsCache(), new RolloutEngineOptions());
+        // A long window: the first batch starts when its second request arrives, never with fewer.
+        var config = TinyPolicy.Config with { RolloutMaxBatch = 2, RolloutBatchWaitMs = 2000 };
+
+        var requests = Enumerable.Range(0, 4).Select(i => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i), 0, CancellationToken.None)).ToArray();
+        // The first batch (2 requests) waits for its weights; the other 2 wait in the queue.
+        await WaitUntilAsync(() => source.ManifestCalls == 1);
+        Assert.Equal(2, engine.Stats.QueueDepth);
+
+        gate.SetResult();
+        await Task.WhenAll(requests);
+        Assert.Equal(0, engine.Stats.QueueDepth);
+        Assert.Equal(2, engine.Stats.BatchesRun);
+    }
+
+    internal static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition did not become true within 10 s");
+            await Task.Delay(5);
+        }
+    }
+}
