@@ -25,4 +25,6 @@ public sealed record StepMetrics
     [Id(18)] public double? HeldOutAccuracy { get; init; }
     [Id(19)] public long MaxStaleness { get; init; }
     [Id(20)] public int Regenerations { get; init; }
+    /// <summary>Which silos generated the step's completions: shows rollouts spreading as silos join and leave.</summary>
+    [Id(21)] public IReadOnlyDictionary<string, int> CompletionsBySilo { get; init; } = new Dictionary<string, int>();
 }

@@ -84,6 +84,8 @@ public sealed class RunGrain(
                     TokensPerSecond = generateSeconds > 0 ? tokens / generateSeconds : 0,
                     HeldOutAccuracy = accuracy,
                     Regenerations = outcomes.Sum(o => o.Regenerations),
+                    CompletionsBySilo = outcomes.SelectMany(o => o.CompletionsBySilo)
+                        .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)),
                 };
                 record.State.Metrics.Add(metrics);
                 record.State.NextStep = step + 1;
