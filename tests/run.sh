@@ -18,6 +18,11 @@ for trx in "$results"/*.trx; do
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${f:-0}))
   n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${n:-0}))
 done
+# The benchmarks' smoke form: proves they still run; the full figures come from the commands in the README.
+bench_status=0
+dotnet run --project tests/Grpo.Benchmarks -c Release --no-build -- rollout --quick --output "$results/rollout.json" || bench_status=$?
+if [ "$bench_status" -ne 0 ]; then echo "benchmark smoke run failed (exit $bench_status)" >&2; status=1; fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 rm -rf "$results"
 if [ "$passed" -eq 0 ]; then echo "no test ran" >&2; exit 1; fi

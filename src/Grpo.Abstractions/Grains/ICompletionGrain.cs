@@ -9,5 +9,6 @@ namespace Grpo.Abstractions.Grains;
 [Alias("grpo.ICompletionGrain")]
 public interface ICompletionGrain : IGrainWithStringKey
 {
-    [Alias("Generate")] Task<CompletionResult> GenerateAsync(CompletionRequest request);
+    /// <summary>Bounded by the run's completion_timeout_seconds (the prompt grain's resilience pipeline), not by Orleans' default.</summary>
+    [ResponseTimeout("01:00:00"), Alias("Generate")] Task<CompletionResult> GenerateAsync(CompletionRequest request);
 }

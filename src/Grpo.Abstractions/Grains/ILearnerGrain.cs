@@ -4,6 +4,9 @@ using Grpo.Abstractions.Contracts;
 
 namespace Grpo.Abstractions.Grains;
 
+// Initialisation (model build and warm-up) and a training step of a large model take far longer than Orleans'
+// default 30 s response timeout; the run grain waits for them, so their calls carry a long timeout of their own.
+
 /// <summary>
 /// The run's learner (key: run id), on learner silos only: collects groups, performs the GRPO update, and publishes
 /// each new policy version for the rollout silos to pull.
@@ -12,18 +15,18 @@ namespace Grpo.Abstractions.Grains;
 public interface ILearnerGrain : IGrainWithStringKey
 {
     /// <summary>Builds (or restores) the policy and publishes its first version; idempotent.</summary>
-    [Alias("Initialize")] Task<LearnerReady> InitializeAsync(RunConfig config);
+    [ResponseTimeout("02:00:00"), Alias("Initialize")] Task<LearnerReady> InitializeAsync(RunConfig config);
 
     /// <summary>Hands one scored group to the learner; a group it already holds is reported as a duplicate.</summary>
     [AlwaysInterleave, Alias("SubmitGroup")] Task<GroupSubmission> SubmitGroupAsync(ScoredGroup group);
 
     /// <summary>Trains on the step's groups (all <paramref name="expectedGroups"/> must be in) and publishes version v+1.</summary>
-    [Alias("TrainStep")] Task<StepMetrics> TrainStepAsync(long step, int expectedGroups);
+    [ResponseTimeout("02:00:00"), Alias("TrainStep")] Task<StepMetrics> TrainStepAsync(long step, int expectedGroups);
 
-    [Alias("Evaluate")] Task<EvaluationReport> EvaluateAsync();
+    [ResponseTimeout("02:00:00"), Alias("Evaluate")] Task<EvaluationReport> EvaluateAsync();
 
     /// <summary>The newest published version, at least <paramref name="minVersion"/> (waits for it to be published).</summary>
-    [AlwaysInterleave, Alias("GetWeightManifest")] Task<WeightManifest> GetWeightManifestAsync(long minVersion);
+    [AlwaysInterleave, ResponseTimeout("02:00:00"), Alias("GetWeightManifest")] Task<WeightManifest> GetWeightManifestAsync(long minVersion);
 
     [AlwaysInterleave, Alias("GetWeightChunk")] Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex);
 }

@@ -9,5 +9,6 @@ namespace Grpo.Abstractions.Grains;
 [Alias("grpo.IPromptGrain")]
 public interface IPromptGrain : IGrainWithStringKey
 {
-    [Alias("Run")] Task<GroupOutcome> RunAsync(PromptAssignment assignment);
+    /// <summary>Lasts as long as its group takes to generate, which may exceed Orleans' default response timeout.</summary>
+    [ResponseTimeout("02:00:00"), Alias("Run")] Task<GroupOutcome> RunAsync(PromptAssignment assignment);
 }

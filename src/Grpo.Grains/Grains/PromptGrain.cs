@@ -32,7 +32,8 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
             var completions = await Task.WhenAll(Enumerable.Range(0, config.GroupSize).Select(i =>
             {
                 var key = GrainKeys.Completion(assignment.RunId, assignment.Step, assignment.PromptIndex, i, attempt);
-                return pipeline.ExecuteAsync(async _ => await GrainFactory.GetGrain<ICompletionGrain>(key).GenerateAsync(request)).AsTask();
+                // WaitAsync lets the pipeline's timeout abandon a call whose silo died without answering.
+                return pipeline.ExecuteOnCallerContextAsync(token => GrainFactory.GetGrain<ICompletionGrain>(key).GenerateAsync(request).WaitAsync(token));
             }));
 
             var rewards = completions.Select(c => c.Reward).ToArray();

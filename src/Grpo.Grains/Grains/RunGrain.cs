@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
+using Grpo.Grains.Resilience;
 using Grpo.Grains.Runs;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,20 @@ public sealed class RunGrain(
     bool stopRequested;
 
     string RunId => this.GetPrimaryKeyString();
+
+    /// <summary>
+    /// A run whose activation was lost (its silo died) continues where its durable state says it was. Steps redone
+    /// this way are not counted twice: the learner answers for a step it already trained and refuses its groups again.
+    /// </summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (record.State.Config is { } config && !record.State.Status.IsFinished)
+        {
+            logger.LogWarning("Run {Run} re-activated at step {Step}; continuing.", RunId, record.State.NextStep);
+            loop = RunLoopAsync(config);
+        }
+        return Task.CompletedTask;
+    }
 
     public async Task<RunStatus> StartAsync(RunConfig config)
     {
@@ -113,9 +128,10 @@ public sealed class RunGrain(
         var clock = Stopwatch.StartNew();
         var assets = assetsCache.Get(RunId, config);
         var examples = assets.Batch(step, config.PromptsPerStep);
-        var outcomes = await Task.WhenAll(examples.Select((example, index) =>
+        var pipeline = GrpoResilience.PromptCalls(logger);
+        var outcomes = await Task.WhenAll(examples.Select((example, index) => pipeline.ExecuteOnCallerContextAsync(_ =>
             GrainFactory.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, index)).RunAsync(new PromptAssignment(
-                RunId, config, step, index, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion))));
+                RunId, config, step, index, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion)))));
         return (outcomes, clock.Elapsed.TotalSeconds);
     }
 

@@ -12,22 +12,51 @@ public static class GrpoResilience
 {
     public const int CompletionAttempts = 4;
 
+    public const int PromptAttempts = 4;
+
     public static ResiliencePipeline CompletionCalls(TimeSpan attemptTimeout, ILogger logger) =>
         new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = CompletionAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-                OnRetry = args =>
-                {
-                    logger.LogWarning(args.Outcome.Exception, "Completion call failed (attempt {Attempt}); retrying in {Delay}.",
-                        args.AttemptNumber + 1, args.RetryDelay);
-                    return default;
-                },
-            })
+            .AddRetry(Retry("Completion", CompletionAttempts, logger))
             .AddTimeout(attemptTimeout)
             .Build();
+
+    /// <summary>
+    /// A prompt grain's call fails when its silo dies (Orleans breaks calls to a silo declared dead); the retry lands
+    /// on a fresh activation with the same key. No per-attempt timeout: a group legitimately takes as long as its
+    /// generation does.
+    /// </summary>
+    public static ResiliencePipeline PromptCalls(ILogger logger) =>
+        new ResiliencePipelineBuilder().AddRetry(Retry("Prompt", PromptAttempts, logger)).Build();
+
+    /// <summary>
+    /// Runs <paramref name="call"/> under <paramref name="pipeline"/> on the caller's context. Grains must: Polly
+    /// otherwise continues on the thread pool after a retry delay, where a grain may no longer use its runtime.
+    /// </summary>
+    public static async Task<T> ExecuteOnCallerContextAsync<T>(this ResiliencePipeline pipeline, Func<CancellationToken, Task<T>> call)
+    {
+        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true);
+        try
+        {
+            return await pipeline.ExecuteAsync(async ctx => await call(ctx.CancellationToken), context);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    static RetryStrategyOptions Retry(string what, int attempts, ILogger logger) => new()
+    {
+        MaxRetryAttempts = attempts - 1,
+        BackoffType = DelayBackoffType.Exponential,
+        UseJitter = true,
+        Delay = TimeSpan.FromMilliseconds(200),
+        ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+        OnRetry = args =>
+        {
+            logger.LogWarning(args.Outcome.Exception, "{What} call failed (attempt {Attempt}); retrying in {Delay}.",
+                what, args.AttemptNumber + 1, args.RetryDelay);
+            return default;
+        },
+    };
 }

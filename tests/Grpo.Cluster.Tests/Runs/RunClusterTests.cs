@@ -16,7 +16,7 @@ public sealed class RunClusterTests(ITestOutputHelper output)
     public async Task Completions_run_on_rollout_silos_the_learner_on_the_learner_silo_and_the_reward_rises()
     {
         await using var cluster = await GrpoTestCluster.StartAsync(GrpoTestCluster.LearnerOnly, GrpoTestCluster.RolloutOnly, GrpoTestCluster.RolloutOnly);
-        var config = RunScenario.Fast(steps: 24) with { PromptsPerStep = 16 };
+        var config = RunScenario.Fast(steps: 40) with { PromptsPerStep = 16 };
         var run = cluster.Client.GetGrain<IRunGrain>("placement-run");
 
         await run.StartAsync(config);
@@ -31,9 +31,9 @@ public sealed class RunClusterTests(ITestOutputHelper output)
         var completionSilos = metrics.SelectMany(m => m.CompletionsBySilo.Keys).Distinct().Select(cluster.SiloNameOf).Order().ToArray();
         Assert.Equal(["Silo_1", "Silo_2"], completionSilos);
 
-        var early = metrics.Take(6).Average(m => m.MeanReward);
-        var late = metrics.TakeLast(6).Average(m => m.MeanReward);
-        output.WriteLine($"mean reward: first 6 steps {early:F3}, last 6 steps {late:F3}; accuracy {status.BaselineAccuracy:P1} -> {status.FinalAccuracy:P1}");
+        var early = metrics.Take(8).Average(m => m.MeanReward);
+        var late = metrics.TakeLast(8).Average(m => m.MeanReward);
+        output.WriteLine($"mean reward: first 8 steps {early:F3}, last 8 steps {late:F3}; accuracy {status.BaselineAccuracy:P1} -> {status.FinalAccuracy:P1}");
         Assert.True(late > early, $"mean reward should rise: first steps {early:F3}, last steps {late:F3}");
     }
 
@@ -69,7 +69,11 @@ public sealed class RunClusterTests(ITestOutputHelper output)
 
         await run.StartAsync(config);
         await RunScenario.WaitUntilAsync(run, s => s.Step >= 3, RunTimeout);
-        var victim = cluster.Cluster.Silos.Single(s => s.Name == "Silo_2");
+        // The victim is a rollout silo that holds neither the run grain nor in-memory run state: losing those is the
+        // durable-run scenario (PostgreSQL storage and reminders), not this one.
+        var keep = (await RunScenario.SilosHosting(cluster.Client, "RunGrain"))
+            .Concat(await RunScenario.SilosHosting(cluster.Client, "MemoryStorageGrain")).Select(s => s.ToString()).ToHashSet();
+        var victim = cluster.Cluster.Silos.Where(s => s.Name is "Silo_1" or "Silo_2").First(s => !keep.Contains(s.SiloAddress.ToString()));
         await cluster.Cluster.KillSiloAsync(victim);
         var status = await RunScenario.WaitForEndAsync(run, RunTimeout);
         var metrics = await run.GetMetricsAsync(0);
@@ -77,7 +81,7 @@ public sealed class RunClusterTests(ITestOutputHelper output)
         Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
         RunScenario.AssertEveryStepTrainedOnce(config, metrics);
         var lastSteps = metrics.TakeLast(3).SelectMany(m => m.CompletionsBySilo.Keys).Distinct().Select(cluster.SiloNameOf).ToArray();
-        Assert.Equal(["Silo_1"], lastSteps);
+        Assert.DoesNotContain(victim.Name, lastSteps);
     }
 
     [Fact]
