@@ -17,10 +17,10 @@ public sealed record RunConfig
     [Id(0), JsonPropertyName("seed")] public int Seed { get; init; }
 
     /// <summary>Number of GRPO steps (policy updates on a fresh batch).</summary>
-    [Id(1), JsonPropertyName("steps")] public int Steps { get; init; } = 40;
+    [Id(1), JsonPropertyName("steps")] public int Steps { get; init; } = 300;
 
     /// <summary>Prompts per step: the B of the design.</summary>
-    [Id(2), JsonPropertyName("prompts_per_step")] public int PromptsPerStep { get; init; } = 16;
+    [Id(2), JsonPropertyName("prompts_per_step")] public int PromptsPerStep { get; init; } = 64;
 
     /// <summary>Completions sampled per prompt: the G of the design.</summary>
     [Id(3), JsonPropertyName("group_size")] public int GroupSize { get; init; } = 8;
@@ -90,10 +90,10 @@ public sealed record RunConfig
     // ---- optimizer ----
 
     /// <summary>Peak AdamW learning rate of the GRPO updates (the default suits the tiny demo model).</summary>
-    [Id(20), JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 2e-3;
+    [Id(20), JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 5e-4;
 
     /// <summary>Learning-rate schedule.</summary>
-    [Id(21), JsonPropertyName("lr_schedule")] public LearningRateScheduleKind LrSchedule { get; init; } = LearningRateScheduleKind.Constant;
+    [Id(21), JsonPropertyName("lr_schedule")] public LearningRateScheduleKind LrSchedule { get; init; } = LearningRateScheduleKind.WarmupCosine;
 
     /// <summary>Warm-up steps of the warmup_cosine schedule.</summary>
     [Id(22), JsonPropertyName("lr_warmup_steps")] public int LrWarmupSteps { get; init; }
@@ -105,7 +105,7 @@ public sealed record RunConfig
     [Id(24), JsonPropertyName("max_grad_norm")] public double MaxGradNorm { get; init; } = 1.0;
 
     /// <summary>Completions per optimizer step within one pass over the batch.</summary>
-    [Id(25), JsonPropertyName("minibatch_size")] public int MinibatchSize { get; init; } = 64;
+    [Id(25), JsonPropertyName("minibatch_size")] public int MinibatchSize { get; init; } = 128;
 
     // ---- model and task ----
 
@@ -136,7 +136,7 @@ public sealed record RunConfig
     // ---- supervised warm-up before GRPO ----
 
     /// <summary>Supervised steps before GRPO starts; 0 skips the warm-up.</summary>
-    [Id(34), JsonPropertyName("warmup_sft_steps")] public int WarmupSftSteps { get; init; } = 300;
+    [Id(34), JsonPropertyName("warmup_sft_steps")] public int WarmupSftSteps { get; init; } = 1500;
 
     /// <summary>Examples per supervised warm-up step.</summary>
     [Id(35), JsonPropertyName("warmup_sft_batch_size")] public int WarmupSftBatchSize { get; init; } = 64;
@@ -148,12 +148,12 @@ public sealed record RunConfig
     /// The warm-up stops early once greedy accuracy on a probe of training prompts reaches this fraction, so GRPO
     /// starts from a comparable policy whatever the seed; 0 runs every warm-up step.
     /// </summary>
-    [Id(44), JsonPropertyName("warmup_sft_target_accuracy")] public double WarmupSftTargetAccuracy { get; init; }
+    [Id(44), JsonPropertyName("warmup_sft_target_accuracy")] public double WarmupSftTargetAccuracy { get; init; } = 0.35;
 
     // ---- evaluation and output ----
 
-    /// <summary>Evaluate every n steps; 0 evaluates only before and after training.</summary>
-    [Id(37), JsonPropertyName("eval_every")] public int EvalEvery { get; init; }
+    /// <summary>Evaluate on the held-out set every n steps (besides before and after training); 0 only before and after.</summary>
+    [Id(37), JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 50;
 
     /// <summary>Write a checkpoint every n steps; 0 never does.</summary>
     [Id(38), JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; }

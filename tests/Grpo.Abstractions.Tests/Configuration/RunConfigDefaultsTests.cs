@@ -16,8 +16,8 @@ public sealed class RunConfigDefaultsTests
         var config = new RunConfig();
 
         Assert.Equal(0, config.Seed);
-        Assert.Equal(40, config.Steps);
-        Assert.Equal(16, config.PromptsPerStep);
+        Assert.Equal(300, config.Steps);
+        Assert.Equal(64, config.PromptsPerStep);
         Assert.Equal(8, config.GroupSize);
         Assert.Equal(0, config.MaxStaleness);
         Assert.Equal(1.0f, config.Temperature);
@@ -35,12 +35,12 @@ public sealed class RunConfigDefaultsTests
         Assert.Equal(1, config.NumIterations);
         Assert.False(config.MaskTruncated);
         Assert.False(config.DynamicSampling);
-        Assert.Equal(2e-3, config.LearningRate);
-        Assert.Equal(LearningRateScheduleKind.Constant, config.LrSchedule);
+        Assert.Equal(5e-4, config.LearningRate);
+        Assert.Equal(LearningRateScheduleKind.WarmupCosine, config.LrSchedule);
         Assert.Equal(0, config.LrWarmupSteps);
         Assert.Equal(0.0, config.WeightDecay);
         Assert.Equal(1.0, config.MaxGradNorm);
-        Assert.Equal(64, config.MinibatchSize);
+        Assert.Equal(128, config.MinibatchSize);
         Assert.Equal("tiny", config.ModelPreset);
         Assert.Null(config.ModelPath);
         Assert.Equal("arithmetic", config.Task);
@@ -49,10 +49,11 @@ public sealed class RunConfigDefaultsTests
         Assert.Equal("answer", config.AnswerField);
         Assert.Equal(99, config.ArithmeticMaxOperand);
         Assert.Equal(200, config.HeldOutSize);
-        Assert.Equal(300, config.WarmupSftSteps);
+        Assert.Equal(1500, config.WarmupSftSteps);
+        Assert.Equal(0.35, config.WarmupSftTargetAccuracy);
         Assert.Equal(64, config.WarmupSftBatchSize);
         Assert.Equal(3e-3, config.WarmupSftLearningRate);
-        Assert.Equal(0, config.EvalEvery);
+        Assert.Equal(50, config.EvalEvery);
         Assert.Equal(0, config.CheckpointEvery);
         Assert.Equal(3, config.KeepCheckpoints);
         Assert.Equal(128, config.RolloutMaxBatch);
@@ -132,7 +133,7 @@ public sealed class RunConfigDefaultsTests
         "loss_type" => ([], "loss_type=dr_grpo"),
         "scale_rewards" => ([], "scale_rewards=none"),
         "importance_sampling" => ([], "importance_sampling=sequence"),
-        "lr_schedule" => ([], "lr_schedule=warmup_cosine"),
+        "lr_schedule" => ([], "lr_schedule=constant"),
         "mask_truncated" or "dynamic_sampling" => ([], key + "=true"),
         "stop_strings" => ([], "stop_strings=###"),
         "model_preset" => ([], "model_preset=small"),

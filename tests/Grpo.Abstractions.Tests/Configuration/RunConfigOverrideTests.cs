@@ -87,7 +87,7 @@ public sealed class RunConfigOverrideTests
         var config = RunConfigLoader.ApplyOverrides(original, ["steps=5", "steps=6"]);
 
         Assert.Equal(6, config.Steps);
-        Assert.Equal(40, original.Steps);
+        Assert.Equal(300, original.Steps);
     }
 
     [Fact]

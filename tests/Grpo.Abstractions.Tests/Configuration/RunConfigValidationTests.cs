@@ -32,8 +32,8 @@ public sealed class RunConfigValidationTests
         ["learning_rate infinite"] = Defaults with { LearningRate = double.PositiveInfinity },
         ["lr_schedule undefined"] = Defaults with { LrSchedule = (LearningRateScheduleKind)9 },
         ["lr_warmup_steps -1"] = Defaults with { LrWarmupSteps = -1 },
-        ["lr_warmup_steps with constant"] = Defaults with { LrWarmupSteps = 5 },
-        ["lr_warmup_steps beyond steps"] = Defaults with { LrSchedule = LearningRateScheduleKind.WarmupCosine, LrWarmupSteps = 41 },
+        ["lr_warmup_steps with constant"] = Defaults with { LrSchedule = LearningRateScheduleKind.Constant, LrWarmupSteps = 5 },
+        ["lr_warmup_steps beyond steps"] = Defaults with { LrSchedule = LearningRateScheduleKind.WarmupCosine, LrWarmupSteps = 301 },
         ["weight_decay -1"] = Defaults with { WeightDecay = -1 },
         ["max_grad_norm 0"] = Defaults with { MaxGradNorm = 0 },
         ["minibatch_size 0"] = Defaults with { MinibatchSize = 0 },
@@ -87,7 +87,7 @@ public sealed class RunConfigValidationTests
     [InlineData("lr_schedule undefined", "lr_schedule: has no meaning for the value 9; must be one of constant, warmup_cosine")]
     [InlineData("lr_warmup_steps -1", "lr_warmup_steps: must be at least 0, got -1")]
     [InlineData("lr_warmup_steps with constant", "lr_warmup_steps: is 5 but lr_schedule is constant; warm-up needs lr_schedule warmup_cosine")]
-    [InlineData("lr_warmup_steps beyond steps", "lr_warmup_steps: is 41, more than the 40 steps of the run")]
+    [InlineData("lr_warmup_steps beyond steps", "lr_warmup_steps: is 301, more than the 300 steps of the run")]
     [InlineData("weight_decay -1", "weight_decay: must be 0 or greater, got -1")]
     [InlineData("max_grad_norm 0", "max_grad_norm: must be greater than 0, got 0")]
     [InlineData("minibatch_size 0", "minibatch_size: must be at least 1, got 0")]
