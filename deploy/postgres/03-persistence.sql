@@ -1,6 +1,7 @@
 -- Grpo.Orleans: grain state table and queries for Microsoft.Orleans.Persistence.AdoNet 10.x
 -- (the "grpo-runs" storage that holds run state).
 -- Adapted from dotnet/orleans src/AdoNet/Orleans.Persistence.AdoNet/PostgreSQL-Persistence.sql (MIT licence, see ORIGIN.md).
+-- This is the form of Orleans 7 and later: state is one binary payload, the provider binds only @PayloadBinary.
 -- Differences from the original: idempotent (IF NOT EXISTS, CREATE OR REPLACE, upserted query texts).
 
 CREATE TABLE IF NOT EXISTS OrleansStorage
@@ -13,8 +14,6 @@ CREATE TABLE IF NOT EXISTS OrleansStorage
     grainidextensionstring character varying(512) ,
     serviceid character varying(150)  NOT NULL,
     payloadbinary bytea,
-    payloadxml xml,
-    payloadjson text,
     modifiedon timestamp without time zone NOT NULL,
     version integer
 );
@@ -32,9 +31,7 @@ CREATE OR REPLACE FUNCTION writetostorage(
     _grainidextensionstring character varying,
     _serviceid character varying,
     _grainstateversion integer,
-    _payloadbinary bytea,
-    _payloadjson text,
-    _payloadxml xml)
+    _payloadbinary bytea)
     RETURNS TABLE(newgrainstateversion integer)
     LANGUAGE 'plpgsql'
 AS $function$
@@ -52,8 +49,6 @@ AS $function$
         UPDATE OrleansStorage
         SET
             PayloadBinary = _PayloadBinary,
-            PayloadJson = _PayloadJson,
-            PayloadXml = _PayloadXml,
             ModifiedOn = (now() at time zone 'utc'),
             Version = Version + 1
 
@@ -87,8 +82,6 @@ AS $function$
             GrainIdExtensionString,
             ServiceId,
             PayloadBinary,
-            PayloadJson,
-            PayloadXml,
             ModifiedOn,
             Version
         )
@@ -101,8 +94,6 @@ AS $function$
             _GrainIdExtensionString,
             _ServiceId,
             _PayloadBinary,
-            _PayloadJson,
-            _PayloadXml,
            (now() at time zone 'utc'),
             1
         WHERE NOT EXISTS
@@ -136,14 +127,12 @@ VALUES
 (
     'WriteToStorageKey','
 
-        select * from WriteToStorage(@GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString, @GrainIdExtensionString, @ServiceId, @GrainStateVersion, @PayloadBinary, @PayloadJson, CAST(@PayloadXml AS xml));
+        select * from WriteToStorage(@GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString, @GrainIdExtensionString, @ServiceId, @GrainStateVersion, @PayloadBinary);
 '),
 (
     'ReadFromStorageKey','
     SELECT
         PayloadBinary,
-        PayloadXml,
-        PayloadJson,
         (now() at time zone ''utc''),
         Version
     FROM
@@ -162,8 +151,6 @@ VALUES
     UPDATE OrleansStorage
     SET
         PayloadBinary = NULL,
-        PayloadJson = NULL,
-        PayloadXml = NULL,
         Version = Version + 1
     WHERE
         GrainIdHash = @GrainIdHash AND @GrainIdHash IS NOT NULL
