@@ -39,8 +39,8 @@ public sealed class SiloProcess : IAsyncDisposable
     public static SiloProcess StartInCluster(string connectionString, string clusterId, string roles) =>
         Start(["--cluster", connectionString, "--cluster-id", clusterId, "--roles", roles]);
 
-    /// <summary>grpo-silo with <paramref name="arguments"/> plus free --silo-port/--gateway-port and a --checkpoint-dir.</summary>
-    public static SiloProcess Start(IEnumerable<string> arguments)
+    /// <summary>grpo-silo with <paramref name="arguments"/> plus free --silo-port/--gateway-port (unless given) and a --checkpoint-dir, and GRPO_ variables from <paramref name="environment"/> only.</summary>
+    public static SiloProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var siloPort = FreePort.Next();
         var gatewayPort = FreePort.Next();
@@ -57,10 +57,14 @@ public sealed class SiloProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        // A port the caller gives wins (a test may pass a bad one on purpose).
         foreach (var (name, value) in new[] { ("--silo-port", siloPort), ("--gateway-port", gatewayPort) })
         {
-            start.ArgumentList.Add(name);
-            start.ArgumentList.Add(value.ToString(CultureInfo.InvariantCulture));
+            if (!start.ArgumentList.Contains(name))
+            {
+                start.ArgumentList.Add(name);
+                start.ArgumentList.Add(value.ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         start.ArgumentList.Add("--checkpoint-dir");
@@ -70,6 +74,11 @@ public sealed class SiloProcess : IAsyncDisposable
         foreach (var variable in start.Environment.Keys.Where(key => key.StartsWith("GRPO_", StringComparison.Ordinal)).ToArray())
         {
             start.Environment.Remove(variable);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start };
