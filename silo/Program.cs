@@ -1,4 +1,31 @@
 using Grpo.Core.Runtime;
+using Grpo.Hosting;
+using Grpo.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Runtime;
+
+// Exit codes: 0 stopped cleanly, 1 the silo could not start, 2 bad arguments, 3 libtorch cannot load,
+// 4 the cluster database is unreachable, refuses us or lacks the schema.
+if (SiloConfiguration.AsksForHelp(args))
+{
+    Console.WriteLine(SiloConfiguration.Usage());
+    return 0;
+}
+
+IConfiguration configuration;
+SiloSettings settings;
+try
+{
+    configuration = SiloConfiguration.Build(args, Environment.GetEnvironmentVariables(), AppContext.BaseDirectory);
+    settings = SiloSettings.From(configuration);
+}
+catch (SiloArgumentException e)
+{
+    Console.Error.WriteLine("grpo-silo: " + e.Message);
+    return 2;
+}
 
 try
 {
@@ -9,5 +36,48 @@ catch (TorchUnavailableException e)
     Console.Error.WriteLine("grpo-silo: " + e.Message);
     return 3;
 }
-Console.WriteLine("grpo-silo: libtorch loaded.");
+
+if (settings.Cluster is { } connectionString)
+{
+    try
+    {
+        await SchemaCheck.EnsureAsync(connectionString);
+    }
+    catch (ClusterConfigurationException e)
+    {
+        Console.Error.WriteLine("grpo-silo: " + e.Message);
+        return 4;
+    }
+}
+
+using var host = SiloHost.Build(settings, configuration);
+try
+{
+    await host.StartAsync();
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"grpo-silo: could not join cluster {settings.ClusterId}: {FirstLine(e)}");
+    return 1;
+}
+
+var address = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+Console.WriteLine($"grpo-silo: joined cluster {settings.ClusterId} as {address.ToParsableString()} with roles {settings.RolesText} on {settings.Device}");
+
+// SIGTERM and Ctrl+C stop the host; Orleans' shutdown deactivates this silo's grains so others take them over.
+await host.WaitForShutdownAsync();
+Console.WriteLine($"grpo-silo: left cluster {settings.ClusterId}");
 return 0;
+
+static string FirstLine(Exception e)
+{
+    var innermost = e;
+    while (innermost.InnerException is not null)
+    {
+        innermost = innermost.InnerException;
+    }
+
+    var message = innermost.Message;
+    var newline = message.IndexOf('\n', StringComparison.Ordinal);
+    return (newline < 0 ? message : message[..newline]).Trim();
+}

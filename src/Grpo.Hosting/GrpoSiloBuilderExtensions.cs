@@ -33,8 +33,11 @@ public static class GrpoSiloBuilderExtensions
             cluster.ClusterId = options.ClusterId;
             cluster.ServiceId = options.ServiceId;
         });
-        builder.AddMemoryGrainStorage(RunStorageName);
-        builder.UseInMemoryReminderService();
+        if (options.Storage == GrpoStorage.InMemory)
+        {
+            builder.AddMemoryGrainStorage(RunStorageName);
+            builder.UseInMemoryReminderService();
+        }
 
         // Transient because Orleans initialises each resolved strategy from one grain type's properties.
         builder.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);

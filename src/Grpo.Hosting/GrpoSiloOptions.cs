@@ -17,6 +17,9 @@ public sealed record GrpoSiloOptions
     public string ServiceId { get; init; } = "grpo";
     public string CheckpointDirectory { get; init; } = "checkpoints";
 
+    /// <summary>Where run state and reminders live; <see cref="GrpoStorage.Postgres"/> needs UseGrpoPostgres as well.</summary>
+    public GrpoStorage Storage { get; init; } = GrpoStorage.InMemory;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
     public void Validate()
     {

@@ -1,0 +1,60 @@
+using System.Net;
+using Grpo.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Grpo.Silo;
+
+/// <summary>The grpo-silo process's host: one Orleans silo configured by UseGrpo, on PostgreSQL or localhost clustering.</summary>
+public static class SiloHost
+{
+    public static IHost Build(SiloSettings settings, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = settings.ToOptions();
+        options.Validate();
+
+        // No default sources: the configuration was already assembled from file, GRPO_ variables and arguments.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ApplicationName = "grpo-silo",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddConfiguration(configuration);
+
+        // Standard output carries only grpo-silo's own status lines, so scripts can wait for "joined"; logs go to stderr.
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        builder.UseOrleans(silo =>
+        {
+            if (settings.Cluster is { } connectionString)
+            {
+                silo.UseGrpoPostgres(connectionString);
+                // Behind a container or NAT the advertised address is not a local one, so listen on all interfaces then.
+                silo.ConfigureEndpoints(settings.AdvertisedIp, settings.SiloPort, settings.GatewayPort,
+                    listenOnAnyHostAddress: !IPAddress.IsLoopback(settings.AdvertisedIp));
+            }
+            else
+            {
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
+                    new IPEndPoint(IPAddress.Loopback, settings.PrimaryPort), settings.ServiceId, settings.ClusterId);
+            }
+
+            silo.UseGrpo(options);
+        });
+        return builder.Build();
+    }
+}

@@ -1,0 +1,31 @@
+namespace Grpo.Silo;
+
+/// <summary>
+/// One setting of grpo-silo and the three places it can come from: <c>--name value</c> on the command line,
+/// <c>GRPO_NAME</c> in the environment and <c>Key</c> in appsettings.json (in that order of precedence).
+/// </summary>
+public sealed record SiloOption(string Name, string Key, string Help)
+{
+    public string Switch => "--" + Name;
+
+    public string EnvironmentVariable => "GRPO_" + Name.Replace('-', '_').ToUpperInvariant();
+
+    /// <summary>How messages name the option, so an operator finds it wherever it was set.</summary>
+    public string Display => $"{Switch} ({EnvironmentVariable}, \"{Key}\")";
+
+    public static SiloOption Cluster { get; } = new("cluster", "Cluster",
+        "PostgreSQL connection string (Host=...;Port=...;Database=...;Username=...;Password=...); without it: localhost clustering for development");
+    public static SiloOption Roles { get; } = new("roles", "Roles", "comma-separated roles: rollout, learner (default rollout,learner)");
+    public static SiloOption Device { get; } = new("device", "Device", "torch device: cpu, cuda or cuda:N (default cpu)");
+    public static SiloOption SiloPort { get; } = new("silo-port", "SiloPort", "port for silo-to-silo traffic (default 11111)");
+    public static SiloOption GatewayPort { get; } = new("gateway-port", "GatewayPort", "port clients connect to (default 30000)");
+    public static SiloOption PrimaryPort { get; } = new("primary-port", "PrimaryPort",
+        "localhost clustering only: silo port of the first silo (default: this silo's port, i.e. this one is the first)");
+    public static SiloOption CheckpointDir { get; } = new("checkpoint-dir", "CheckpointDir", "directory for learner checkpoints, shared by learner silos (default checkpoints)");
+    public static SiloOption AdvertisedIp { get; } = new("advertised-ip", "AdvertisedIp", "address other silos reach this one at (default 127.0.0.1)");
+    public static SiloOption ClusterId { get; } = new("cluster-id", "ClusterId", "cluster name; silos with the same one form a cluster (default grpo)");
+    public static SiloOption ServiceId { get; } = new("service-id", "ServiceId", "service name that keys stored state and reminders (default grpo)");
+
+    public static IReadOnlyList<SiloOption> All { get; } =
+        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId];
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Grpo.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Grpo.Silo;
+
+/// <summary>grpo-silo's settings once read and checked; <see cref="Cluster"/> null means localhost clustering.</summary>
+public sealed partial record SiloSettings
+{
+    public string? Cluster { get; init; }
+    public bool Rollout { get; init; } = true;
+    public bool Learner { get; init; } = true;
+    public string Device { get; init; } = "cpu";
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+    public int PrimaryPort { get; init; } = 11111;
+    public string CheckpointDirectory { get; init; } = "checkpoints";
+    public IPAddress AdvertisedIp { get; init; } = IPAddress.Loopback;
+    public string ClusterId { get; init; } = "grpo";
+    public string ServiceId { get; init; } = "grpo";
+
+    /// <summary>"rollout,learner", "rollout" or "learner".</summary>
+    public string RolesText => string.Join(',', new[] { Rollout ? "rollout" : null, Learner ? "learner" : null }.OfType<string>());
+
+    public GrpoSiloOptions ToOptions() => new()
+    {
+        Rollout = Rollout,
+        Learner = Learner,
+        Device = Device,
+        SiloPort = SiloPort,
+        GatewayPort = GatewayPort,
+        ClusterId = ClusterId,
+        ServiceId = ServiceId,
+        CheckpointDirectory = CheckpointDirectory,
+        Storage = Cluster is null ? GrpoStorage.InMemory : GrpoStorage.Postgres,
+    };
+
+    /// <exception cref="SiloArgumentException">The first value that is out of range, naming the option.</exception>
+    public static SiloSettings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var siloPort = Port(configuration, SiloOption.SiloPort, 11111);
+        var (rollout, learner) = Roles(configuration);
+        var settings = new SiloSettings
+        {
+            Cluster = Text(configuration, SiloOption.Cluster),
+            Rollout = rollout,
+            Learner = learner,
+            Device = DeviceName(configuration),
+            SiloPort = siloPort,
+            GatewayPort = Port(configuration, SiloOption.GatewayPort, 30000),
+            PrimaryPort = Port(configuration, SiloOption.PrimaryPort, siloPort),
+            CheckpointDirectory = Text(configuration, SiloOption.CheckpointDir) ?? "checkpoints",
+            AdvertisedIp = Address(configuration),
+            ClusterId = Text(configuration, SiloOption.ClusterId) ?? "grpo",
+            ServiceId = Text(configuration, SiloOption.ServiceId) ?? "grpo",
+        };
+
+        if (settings.SiloPort == settings.GatewayPort)
+        {
+            throw new SiloArgumentException(
+                $"{SiloOption.SiloPort.Display} and {SiloOption.GatewayPort.Display} are both {settings.SiloPort}; they must differ.");
+        }
+
+        if (settings.Cluster is not null)
+        {
+            try
+            {
+                ClusterConnection.Parse(settings.Cluster);
+            }
+            catch (ClusterConfigurationException e)
+            {
+                throw new SiloArgumentException($"{SiloOption.Cluster.Display}: {e.Message}", e);
+            }
+        }
+
+        return settings;
+    }
+
+    private static string? Text(IConfiguration configuration, SiloOption option)
+    {
+        var value = configuration[option.Key]?.Trim();
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    private static int Port(IConfiguration configuration, SiloOption option, int fallback)
+    {
+        var text = Text(configuration, option);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new SiloArgumentException($"{option.Display} is '{text}'; expected a port number in 1..65535.");
+        }
+
+        return port;
+    }
+
+    private static (bool Rollout, bool Learner) Roles(IConfiguration configuration)
+    {
+        var text = Text(configuration, SiloOption.Roles);
+        if (text is null)
+        {
+            return (true, true);
+        }
+
+        var rollout = false;
+        var learner = false;
+        foreach (var role in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            switch (role.ToLowerInvariant())
+            {
+                case "rollout":
+                    rollout = true;
+                    break;
+                case "learner":
+                    learner = true;
+                    break;
+                default:
+                    throw new SiloArgumentException($"{SiloOption.Roles.Display} has the unknown role '{role}'; roles are rollout and learner.");
+            }
+        }
+
+        return (rollout, learner);
+    }
+
+    private static string DeviceName(IConfiguration configuration)
+    {
+        var device = Text(configuration, SiloOption.Device) ?? "cpu";
+        if (!DevicePattern().IsMatch(device))
+        {
+            throw new SiloArgumentException($"{SiloOption.Device.Display} is '{device}'; expected cpu, cuda or cuda:N.");
+        }
+
+        return device;
+    }
+
+    private static IPAddress Address(IConfiguration configuration)
+    {
+        var text = Text(configuration, SiloOption.AdvertisedIp);
+        if (text is null)
+        {
+            return IPAddress.Loopback;
+        }
+
+        if (!IPAddress.TryParse(text, out var address))
+        {
+            throw new SiloArgumentException($"{SiloOption.AdvertisedIp.Display} is '{text}'; expected an IP address such as 10.0.0.5.");
+        }
+
+        return address;
+    }
+
+    [GeneratedRegex(@"^(cpu|cuda|cuda:[0-9]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex DevicePattern();
+}
