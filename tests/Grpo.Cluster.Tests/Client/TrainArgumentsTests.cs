@@ -41,7 +41,7 @@ public sealed class TrainArgumentsTests : IDisposable
         Assert.Equal(12, arguments.Config.Steps);       // --set over the file
         Assert.Equal(0f, arguments.Config.Beta);        // --set over the file
         Assert.Equal(4, arguments.Config.GroupSize);    // the file over the default of 8
-        Assert.Equal(16, arguments.Config.PromptsPerStep); // untouched default
+        Assert.Equal(new RunConfig().PromptsPerStep, arguments.Config.PromptsPerStep); // untouched default
         Assert.Equal("r1", arguments.RunId);
         Assert.Equal(Path.Combine(folder.Path, "out"), arguments.OutputDirectory);
     }
