@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Grpo.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.TestingHost;
 
 namespace Grpo.Cluster.Tests;
@@ -17,6 +20,7 @@ public sealed class GrpoTestCluster : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, GrpoSiloOptions> _optionsBySiloName = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _startLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, (byte[] State, string ETag)> _runStore = new(StringComparer.Ordinal);
     private int _silosStarted;
 
     private GrpoTestCluster(IReadOnlyList<GrpoSiloOptions> initialSilos)
@@ -37,7 +41,13 @@ public sealed class GrpoTestCluster : IAsyncDisposable
         // With the default (true) Orleans treats every silo as able to host every grain and skips placement filters.
         builder.Options.AssumeHomogenousSilosForTesting = false;
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((silo, siloBuilder) => siloBuilder.UseGrpo(OptionsFor(silo.SiloName)));
+        builder.ConfigureSilo((silo, siloBuilder) =>
+        {
+            siloBuilder.UseGrpo(OptionsFor(silo.SiloName));
+            // Registered after UseGrpo so it replaces the in-memory run storage: run state survives killed silos.
+            siloBuilder.Services.AddGrainStorage(Grpo.Grains.Runs.RunStorage.Name,
+                (services, _) => new ProcessWideGrainStorage(services.GetRequiredService<Serializer>(), _runStore));
+        });
         Cluster = builder.Build();
     }
 
