@@ -83,6 +83,8 @@ public sealed class RunGrain(
                     // The learner's silo (or a call to it) was lost: a new activation resumes from its last checkpoint.
                     logger.LogWarning(e, "Run {Run}: the learner was lost at step {Step}; re-initialising it (restart {Restart}).",
                         RunId, record.State.NextStep, restart + 1);
+                    // Until membership declares the dead silo gone, calls may still be routed to it.
+                    await Task.Delay(LearnerRestartDelay);
                 }
             }
 
@@ -102,7 +104,8 @@ public sealed class RunGrain(
         }
     }
 
-    const int MaxLearnerRestarts = 3;
+    const int MaxLearnerRestarts = 20;
+    static readonly TimeSpan LearnerRestartDelay = TimeSpan.FromSeconds(3);
 
     static bool IsLostGrain(Exception e) => e is OrleansException or TimeoutException || e.InnerException is { } inner && IsLostGrain(inner);
 
