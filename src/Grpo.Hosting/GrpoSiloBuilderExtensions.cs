@@ -1,3 +1,4 @@
+using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
 using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
@@ -45,6 +46,7 @@ public static class GrpoSiloBuilderExtensions
 
         // Silo-local services. The engine (and its torch thread) is created on first use, so a learner-only silo never starts one.
         builder.Services.AddSingleton<RunAssetsCache>();
+        builder.Services.AddSingleton(new LearnerCheckpointOptions(options.CheckpointDirectory));
         builder.Services.AddSingleton<IWeightSource, LearnerWeightSource>();
         builder.Services.AddSingleton(services => new RolloutEngineOptions
         {

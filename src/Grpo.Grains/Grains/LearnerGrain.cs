@@ -3,6 +3,7 @@ using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Core.Algorithm;
+using Grpo.Core.Checkpoints;
 using Grpo.Core.Training;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
@@ -14,10 +15,14 @@ namespace Grpo.Grains;
 /// <summary>
 /// The run's learner, on a learner silo: collects the step's groups (ignoring any it already has), performs the
 /// clipped GRPO update with the KL penalty, and publishes each new policy version for rollout silos to pull.
+/// With checkpoint_every = N it writes a checkpoint after every N-th step; an activation that finds one (its silo
+/// died) continues from it instead of starting over.
 /// </summary>
 [LearnerSiloPlacement]
-public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache assetsCache) : Grain, ILearnerGrain
+public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints) : Grain, ILearnerGrain
 {
+    const string ReferenceFileName = "reference.safetensors";
+
     readonly Dictionary<long, Dictionary<string, ScoredGroup>> pending = new();
     readonly Dictionary<long, StepMetrics> trained = new();
     RunConfig? config;
@@ -26,8 +31,11 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
     WeightPublication? publication;
     LearnerReady? ready;
     Task<LearnerReady>? initializing;
+    string? checkpointRoot;
+    string? fingerprint;
 
-    long Version => trained.Count;
+    /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
+    long Version { get; set; }
 
     public Task<LearnerReady> InitializeAsync(RunConfig runConfig)
     {
@@ -43,9 +51,16 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         // The policy lives in this activation's memory: it must not be collected while the run goes on.
         DelayDeactivation(TimeSpan.FromDays(30));
         assets = assetsCache.Get(runId, runConfig);
+        checkpointRoot = checkpoints.RunDirectory(runId);
+        fingerprint = ConfigFingerprint.Compute(runConfig);
         publication = new WeightPublication(runConfig.WeightChunkBytes, keepVersions: runConfig.MaxStaleness + 2);
         var clock = Stopwatch.StartNew();
+        if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
+            return ready = await RestoreAsync(runId, latest, clock);
+
         engine = await LearnerEngine.CreateAsync(assets, runId);
+        if (runConfig.CheckpointEvery > 0)
+            await engine.SaveReferenceAsync(Path.Combine(checkpointRoot, ReferenceFileName));
         publication.Publish(0, await engine.SnapshotAsync());
         var baseline = await engine.EvaluateAsync();
         logger.LogInformation("Learner of run {Run} ready in {Seconds:F1}s: {Parameters} parameters, baseline accuracy {Accuracy:P1}.",
@@ -54,12 +69,27 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         return ready;
     }
 
+    async Task<LearnerReady> RestoreAsync(string runId, string checkpoint, Stopwatch clock)
+    {
+        (engine, var state) = await LearnerEngine.RestoreAsync(assets!, runId, checkpoint, Path.Combine(checkpointRoot!, ReferenceFileName));
+        LearnerCheckpointExtra.Verify(state.Extra, checkpoint, runId, fingerprint!);
+        Version = state.Step;
+        // The run grain may not have recorded the checkpoint's last step before the learner was lost; it can ask again.
+        if (LearnerCheckpointExtra.ReadLastStep(state.Extra, checkpoint) is { } lastStep && lastStep.Step == state.Step - 1)
+            trained[lastStep.Step] = lastStep;
+        publication!.Publish(Version, await engine.SnapshotAsync());
+        var baseline = LearnerCheckpointExtra.ReadBaseline(state.Extra);
+        logger.LogWarning("Learner of run {Run} restored from checkpoint {Checkpoint} at step {Step} in {Seconds:F1}s.",
+            runId, checkpoint, state.Step, clock.Elapsed.TotalSeconds);
+        return new LearnerReady(Version, state.Step, baseline, engine.ParameterCount);
+    }
+
     public Task<GroupSubmission> SubmitGroupAsync(ScoredGroup group)
     {
         var runConfig = config ?? throw new InvalidOperationException("the learner has not been initialised.");
         if (group.Completions.Length != runConfig.GroupSize)
             throw new ArgumentException($"group {group.GroupId} has {group.Completions.Length} completions, the run's group size is {runConfig.GroupSize}.");
-        if (trained.ContainsKey(group.Step) || pending.TryGetValue(group.Step, out var groups) && groups.ContainsKey(group.GroupId))
+        if (group.Step < Version || trained.ContainsKey(group.Step) || pending.TryGetValue(group.Step, out var groups) && groups.ContainsKey(group.GroupId))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.Duplicate, Version));
         if (group.Completions.Any(c => c.PolicyVersion < Version - runConfig.MaxStaleness))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.Stale, Version));
@@ -86,7 +116,8 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         var clock = Stopwatch.StartNew();
         var result = await engine!.TrainAsync(samples);
         var trainSeconds = clock.Elapsed.TotalSeconds;
-        publication!.Publish(step + 1, await engine.SnapshotAsync());
+        Version = step + 1;
+        publication!.Publish(Version, await engine.SnapshotAsync());
         pending.Remove(step);
         var metrics = new StepMetrics
         {
@@ -105,7 +136,20 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
             MaxStaleness = staleness,
         };
         trained[step] = metrics;
+        if (runConfig.CheckpointEvery > 0 && Version % runConfig.CheckpointEvery == 0)
+            await SaveCheckpointAsync(runConfig, metrics);
         return metrics;
+    }
+
+    async Task SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
+    {
+        var runId = this.GetPrimaryKeyString();
+        // The learner draws no random numbers of its own (sampling happens on rollout silos), so there is no
+        // generator state to keep; the data cursor is the next step, whose prompts are a function of seed and step.
+        var state = new TrainingState(Version, Version, DataCursor: Version, RngState: [],
+            LearnerCheckpointExtra.Create(runId, fingerprint!, ready?.BaselineAccuracy, lastStep));
+        var path = await engine!.SaveCheckpointAsync(checkpointRoot!, state, runConfig.KeepCheckpoints);
+        logger.LogInformation("Run {Run}: checkpoint of step {Step} written to {Path}.", runId, Version, path);
     }
 
     static CompletionSample[] Samples(ScoredGroup[] groups, RunConfig runConfig)

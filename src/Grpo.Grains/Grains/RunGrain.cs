@@ -71,40 +71,21 @@ public sealed class RunGrain(
         var learner = GrainFactory.GetGrain<ILearnerGrain>(RunId);
         try
         {
-            var ready = await learner.InitializeAsync(config);
-            await UpdateStatusAsync(s => s with { State = RunState.Training, Phase = "training", BaselineAccuracy = ready.BaselineAccuracy, PolicyVersion = ready.PolicyVersion });
-
-            var inFlight = new Dictionary<long, Task<(GroupOutcome[] Outcomes, double Seconds)>>();
-            for (var step = record.State.NextStep; step < config.Steps && !stopRequested; step++)
+            for (var restart = 0; ; restart++)
             {
-                for (var ahead = step; ahead <= Math.Min(step + config.MaxStaleness, config.Steps - 1); ahead++)
-                    if (!inFlight.ContainsKey(ahead))
-                        inFlight[ahead] = RolloutAsync(config, ahead, minVersion: Math.Max(0, ahead - config.MaxStaleness));
-
-                var clock = Stopwatch.StartNew();
-                var (outcomes, generateSeconds) = await inFlight[step];
-                inFlight.Remove(step);
-                var trainedStep = await learner.TrainStepAsync(step, outcomes.Length);
-                double? accuracy = config.EvalEvery > 0 && (step + 1) % config.EvalEvery == 0 && step + 1 < config.Steps
-                    ? (await learner.EvaluateAsync()).Accuracy
-                    : null;
-                var tokens = outcomes.Sum(o => o.GeneratedTokens);
-                var metrics = trainedStep with
+                try
                 {
-                    MeanReward = outcomes.Average(o => o.MeanReward),
-                    FractionZeroStd = outcomes.Count(o => o.ZeroStd) / (float)outcomes.Length,
-                    GeneratedTokens = tokens,
-                    GenerateSeconds = generateSeconds,
-                    StepSeconds = clock.Elapsed.TotalSeconds,
-                    TokensPerSecond = generateSeconds > 0 ? tokens / generateSeconds : 0,
-                    HeldOutAccuracy = accuracy,
-                    Regenerations = outcomes.Sum(o => o.Regenerations),
-                    CompletionsBySilo = outcomes.SelectMany(o => o.CompletionsBySilo)
-                        .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)),
-                };
-                record.State.Metrics.Add(metrics);
-                record.State.NextStep = step + 1;
-                await UpdateStatusAsync(s => s with { Step = step + 1, PolicyVersion = metrics.PolicyVersion });
+                    await TrainStepsAsync(config, learner, restart);
+                    break;
+                }
+                catch (Exception e) when (restart < MaxLearnerRestarts && IsLostGrain(e))
+                {
+                    // The learner's silo (or a call to it) was lost: a new activation resumes from its last checkpoint.
+                    logger.LogWarning(e, "Run {Run}: the learner was lost at step {Step}; re-initialising it (restart {Restart}).",
+                        RunId, record.State.NextStep, restart + 1);
+                    // Until membership declares the dead silo gone, calls may still be routed to it.
+                    await Task.Delay(LearnerRestartDelay);
+                }
             }
 
             if (stopRequested)
@@ -123,14 +104,75 @@ public sealed class RunGrain(
         }
     }
 
-    async Task<(GroupOutcome[] Outcomes, double Seconds)> RolloutAsync(RunConfig config, long step, long minVersion)
+    const int MaxLearnerRestarts = 20;
+    static readonly TimeSpan LearnerRestartDelay = TimeSpan.FromSeconds(3);
+
+    static bool IsLostGrain(Exception e) => e is OrleansException or TimeoutException || e.InnerException is { } inner && IsLostGrain(inner);
+
+    async Task TrainStepsAsync(RunConfig config, ILearnerGrain learner, int restart)
+    {
+        var ready = await learner.InitializeAsync(config);
+        if (ready.CompletedSteps < record.State.NextStep)
+        {
+            // The learner lost the steps since its last checkpoint: they are redone, and their old metrics dropped.
+            logger.LogWarning("Run {Run}: the learner resumed at step {Completed}, the run was at {Next}; redoing the steps in between.",
+                RunId, ready.CompletedSteps, record.State.NextStep);
+            record.State.Metrics.RemoveAll(m => m.Step >= ready.CompletedSteps);
+            record.State.NextStep = ready.CompletedSteps;
+        }
+        await UpdateStatusAsync(s => s with
+        {
+            State = RunState.Training, Phase = "training", BaselineAccuracy = ready.BaselineAccuracy ?? s.BaselineAccuracy,
+            PolicyVersion = ready.PolicyVersion, Step = record.State.NextStep,
+        });
+
+        var inFlight = new Dictionary<long, Task<(GroupOutcome[] Outcomes, double Seconds)>>();
+        for (var step = record.State.NextStep; step < config.Steps && !stopRequested; step++)
+        {
+            for (var ahead = step; ahead <= Math.Min(step + config.MaxStaleness, config.Steps - 1); ahead++)
+                if (!inFlight.ContainsKey(ahead))
+                    inFlight[ahead] = RolloutAsync(config, ahead, minVersion: Math.Max(0, ahead - config.MaxStaleness), restart);
+
+            var clock = Stopwatch.StartNew();
+            var (outcomes, generateSeconds) = await inFlight[step];
+            inFlight.Remove(step);
+            var trainedStep = await learner.TrainStepAsync(step, outcomes.Length);
+            double? accuracy = config.EvalEvery > 0 && (step + 1) % config.EvalEvery == 0 && step + 1 < config.Steps
+                ? (await learner.EvaluateAsync()).Accuracy
+                : null;
+            var tokens = outcomes.Sum(o => o.GeneratedTokens);
+            var metrics = trainedStep with
+            {
+                MeanReward = outcomes.Average(o => o.MeanReward),
+                FractionZeroStd = outcomes.Count(o => o.ZeroStd) / (float)outcomes.Length,
+                GeneratedTokens = tokens,
+                GenerateSeconds = generateSeconds,
+                StepSeconds = clock.Elapsed.TotalSeconds,
+                TokensPerSecond = generateSeconds > 0 ? tokens / generateSeconds : 0,
+                HeldOutAccuracy = accuracy,
+                Regenerations = outcomes.Sum(o => o.Regenerations),
+                CompletionsBySilo = outcomes.SelectMany(o => o.CompletionsBySilo)
+                    .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)),
+            };
+            record.State.Metrics.Add(metrics);
+            record.State.NextStep = step + 1;
+            await UpdateStatusAsync(s => s with { Step = step + 1, PolicyVersion = metrics.PolicyVersion });
+        }
+    }
+
+    /// <param name="restart">
+    /// How often the learner was lost. Prompt grains remember the group they handed over; after a loss the new learner
+    /// has not seen it, so redone steps use fresh prompt grains. Completion keys and group ids stay the same, so
+    /// finished completions are reused and a group delivered twice is still refused as a duplicate.
+    /// </param>
+    async Task<(GroupOutcome[] Outcomes, double Seconds)> RolloutAsync(RunConfig config, long step, long minVersion, int restart)
     {
         var clock = Stopwatch.StartNew();
         var assets = assetsCache.Get(RunId, config);
         var examples = assets.Batch(step, config.PromptsPerStep);
         var pipeline = GrpoResilience.PromptCalls(logger);
         var outcomes = await Task.WhenAll(examples.Select((example, index) => pipeline.ExecuteOnCallerContextAsync(_ =>
-            GrainFactory.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, index)).RunAsync(new PromptAssignment(
+            GrainFactory.GetGrain<IPromptGrain>(restart == 0 ? GrainKeys.Prompt(RunId, step, index) : $"{GrainKeys.Prompt(RunId, step, index)}#restart{restart}").RunAsync(new PromptAssignment(
                 RunId, config, step, index, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion)))));
         return (outcomes, clock.Elapsed.TotalSeconds);
     }

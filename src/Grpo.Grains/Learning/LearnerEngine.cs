@@ -69,6 +69,96 @@ public sealed class LearnerEngine : IAsyncDisposable
         learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
     }
 
+    /// <summary>
+    /// Rebuilds the learner from a checkpoint without the warm-up: policy weights and AdamW state from the checkpoint,
+    /// the frozen reference (when beta &gt; 0) from the reference file written after the original warm-up.
+    /// </summary>
+    public static async Task<(LearnerEngine Engine, TrainingState State)> RestoreAsync(RunAssets assets, string runId, string checkpointDirectory, string referencePath)
+    {
+        var engine = new LearnerEngine(assets, runId);
+        try
+        {
+            var state = await engine.worker.RunAsync(() => engine.Restore(checkpointDirectory, referencePath));
+            return (engine, state);
+        }
+        catch
+        {
+            await engine.DisposeAsync();
+            throw;
+        }
+    }
+
+    TrainingState Restore(string checkpointDirectory, string referencePath)
+    {
+        var config = assets.Config;
+        torch.manual_seed(config.Seed);
+        policy = new CausalLM(assets.Model);
+        ParameterCount = policy.parameters().Sum(p => p.numel());
+        var loaded = TrainingCheckpoint.Load(checkpointDirectory, policy);
+        try
+        {
+            if (config.Beta > 0)
+            {
+                if (!File.Exists(referencePath))
+                    throw new InvalidDataException($"checkpoint '{checkpointDirectory}' needs the reference policy '{referencePath}' (beta > 0), which is missing.");
+                using var saved = new CausalLM(assets.Model);
+                var weights = SafeTensors.Load(referencePath);
+                try
+                {
+                    WeightLoader.LoadInto(saved, weights, referencePath, strict: true);
+                }
+                finally
+                {
+                    foreach (var tensor in weights.Values) tensor.Dispose();
+                }
+                reference = ReferencePolicy.FrozenCopy(saved);
+            }
+            learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
+            learner.Optimizer.LoadState(loaded.OptimizerState, Path.Combine(checkpointDirectory, TrainingCheckpoint.OptimizerFileName));
+        }
+        finally
+        {
+            foreach (var tensor in loaded.OptimizerState.Values) tensor.Dispose();
+        }
+        return loaded.State;
+    }
+
+    /// <summary>Writes policy weights and optimizer state as a checkpoint under <paramref name="rootDirectory"/>; returns its folder.</summary>
+    public Task<string> SaveCheckpointAsync(string rootDirectory, TrainingState state, int keepLast) => worker.RunAsync(() =>
+    {
+        var optimizerState = Learner.Optimizer.StateTensors();
+        try
+        {
+            return TrainingCheckpoint.Save(rootDirectory, Policy, optimizerState, state, keepLast);
+        }
+        finally
+        {
+            foreach (var tensor in optimizerState.Values) tensor.Dispose();
+        }
+    });
+
+    /// <summary>
+    /// Saves the frozen reference once after the warm-up: a restored learner skips the warm-up and needs it for the KL
+    /// term. Written under a temporary name and moved, so a reader never sees half a file. False when there is none.
+    /// </summary>
+    public Task<bool> SaveReferenceAsync(string path) => worker.RunAsync(() =>
+    {
+        if (reference is null) return false;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = $"{path}.tmp-{Guid.NewGuid():N}";
+        try
+        {
+            SafeTensors.Save(temporary, reference.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+        return true;
+    });
+
     /// <summary>Greedy accuracy on training prompts: the warm-up's stopping signal, kept off the held-out set.</summary>
     double ProbeAccuracy(TaskExample[] probe)
     {
@@ -91,6 +181,8 @@ public sealed class LearnerEngine : IAsyncDisposable
     }
 
     CausalLM Policy => policy ?? throw new InvalidOperationException("the learner engine has no policy yet.");
+
+    GrpoLearner Learner => learner ?? throw new InvalidOperationException("the learner engine has no optimizer yet.");
 
     public async ValueTask DisposeAsync()
     {

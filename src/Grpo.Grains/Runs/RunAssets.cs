@@ -49,8 +49,6 @@ public sealed class RunAssets
         // Keys the configuration accepts but the cluster cannot honour yet are refused, never silently ignored.
         if (config.DynamicSampling)
             throw new NotSupportedException("dynamic_sampling: replacing groups whose rewards are all equal is not implemented yet; leave it false.");
-        if (config.CheckpointEvery > 0)
-            throw new NotSupportedException("checkpoint_every: writing checkpoints during a run is not implemented yet; leave it 0.");
         if (config.ModelPath is not null)
             throw new NotSupportedException(
                 $"model_path '{config.ModelPath}': training a Hugging Face model directory is not supported yet; use model_preset with task arithmetic.");

@@ -22,7 +22,6 @@ public sealed class RunAssetsTests
 
     [Theory]
     [InlineData("dynamic_sampling=true", "dynamic_sampling")]
-    [InlineData("checkpoint_every=5", "checkpoint_every")]
     [InlineData("model_path=/models/qwen", "model_path")]
     public void Keys_the_cluster_cannot_honour_yet_are_refused_by_name(string assignment, string key)
     {
