@@ -5,7 +5,9 @@ namespace Grpo.Abstractions.Contracts;
 /// </summary>
 public static class GrainKeys
 {
-    public static string Prompt(string runId, long step, int promptIndex) => $"{runId}/{step}/{promptIndex}";
+    /// <param name="restart">Bumped only when a step is redone after the learner was lost (see the run grain).</param>
+    public static string Prompt(string runId, long step, int promptIndex, int restart = 0) =>
+        restart == 0 ? $"{runId}/{step}/{promptIndex}" : $"{runId}/{step}/{promptIndex}#restart{restart}";
 
     /// <param name="attempt">Bumped only when a completion is regenerated because it became too stale to train on.</param>
     public static string Completion(string runId, long step, int promptIndex, int sampleIndex, int attempt = 0) =>

@@ -172,7 +172,7 @@ public sealed class RunGrain(
         var examples = assets.Batch(step, config.PromptsPerStep);
         var pipeline = GrpoResilience.PromptCalls(logger);
         var outcomes = await Task.WhenAll(examples.Select((example, index) => pipeline.ExecuteOnCallerContextAsync(_ =>
-            GrainFactory.GetGrain<IPromptGrain>(restart == 0 ? GrainKeys.Prompt(RunId, step, index) : $"{GrainKeys.Prompt(RunId, step, index)}#restart{restart}").RunAsync(new PromptAssignment(
+            GrainFactory.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, index, restart)).RunAsync(new PromptAssignment(
                 RunId, config, step, index, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion)))));
         return (outcomes, clock.Elapsed.TotalSeconds);
     }
