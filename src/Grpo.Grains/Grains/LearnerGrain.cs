@@ -86,7 +86,7 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
 
     public Task<GroupSubmission> SubmitGroupAsync(ScoredGroup group)
     {
-        var runConfig = config ?? throw new InvalidOperationException("the learner has not been initialised.");
+        var runConfig = config ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
         if (group.Completions.Length != runConfig.GroupSize)
             throw new ArgumentException($"group {group.GroupId} has {group.Completions.Length} completions, the run's group size is {runConfig.GroupSize}.");
         if (group.Step < Version || trained.ContainsKey(group.Step) || pending.TryGetValue(group.Step, out var groups) && groups.ContainsKey(group.GroupId))
@@ -101,7 +101,7 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
     public async Task<StepMetrics> TrainStepAsync(long step, int expectedGroups)
     {
         if (trained.TryGetValue(step, out var done)) return done;
-        var runConfig = config ?? throw new InvalidOperationException("the learner has not been initialised.");
+        var runConfig = config ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
         if (step != Version)
             throw new InvalidOperationException($"run {this.GetPrimaryKeyString()}: asked to train step {step}, but the policy is at version {Version}.");
         var groups = pending.TryGetValue(step, out var stepGroups) ? stepGroups.Values.OrderBy(g => g.PromptIndex).ToArray() : [];
@@ -165,14 +165,19 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
 
     public async Task<EvaluationReport> EvaluateAsync()
     {
-        var result = await (engine ?? throw new InvalidOperationException("the learner has not been initialised.")).EvaluateAsync();
+        var result = await (engine ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString())).EvaluateAsync();
         return new EvaluationReport(Version, result.Correct, result.Total, result.MeanReward);
     }
 
     public async Task<WeightManifest> GetWeightManifestAsync(long minVersion)
     {
         // Rollout silos may ask before initialisation has published anything: wait for it rather than fail.
-        while (publication is null) await Task.Delay(50);
+        while (publication is null)
+        {
+            // A fresh activation that nobody initialised will publish nothing: fail fast so the run re-initialises it.
+            if (config is null) throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
+            await Task.Delay(50);
+        }
         return await publication.WaitForAsync(minVersion, CancellationToken.None);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using Polly.Timeout;
 
 namespace Grpo.Grains.Resilience;
 
@@ -38,6 +39,11 @@ public static class GrpoResilience
         try
         {
             return await pipeline.ExecuteAsync(async ctx => await call(ctx.CancellationToken), context);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            // Polly's exception has no Orleans codec; a grain rethrowing it would fail with a serialization error instead.
+            throw new TimeoutException(e.Message, e);
         }
         finally
         {
