@@ -10,8 +10,12 @@ namespace Grpo.Client.Cluster;
 /// Connects an Orleans client to a PostgreSQL-backed cluster. The schema is checked first, because Orleans would
 /// otherwise report a missing database or schema as a provider stack trace long after start-up.
 /// </summary>
-public sealed class PostgresClusterConnector : IClusterConnector
+public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null) : IClusterConnector
 {
+    /// <summary>Orleans retries a cluster without gateways for ever; a command gives up after this long.</summary>
+    public TimeSpan ConnectTimeout { get; } = connectTimeout ?? TimeSpan.FromSeconds(15);
+
+    /// <exception cref="TimeoutException">No silo of the cluster answered within <see cref="ConnectTimeout"/>.</exception>
     public async Task<IRunCluster> ConnectAsync(ClusterTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -22,9 +26,17 @@ public sealed class PostgresClusterConnector : IClusterConnector
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client => client.UseGrpoPostgres(target.ConnectionString, target.ClusterId));
         var host = builder.Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectTimeout);
         try
         {
-            await host.StartAsync(cancellationToken);
+            await host.StartAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new TimeoutException(
+                $"no silo answered within {ConnectTimeout.TotalSeconds:0} s: start the cluster's silos or check --cluster-id.");
         }
         catch
         {

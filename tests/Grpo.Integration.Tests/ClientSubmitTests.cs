@@ -22,6 +22,18 @@ public sealed class ClientSubmitTests(PostgresServer server)
         Assert.Equal("", result.StandardOutput);
     }
 
+    [Fact]
+    public async Task Status_on_a_prepared_database_without_silos_exits_with_4_naming_the_cluster_id()
+    {
+        var connectionString = await server.CreateDatabaseWithSchemaAsync();
+
+        var result = await RunClientAsync(["status", "it-run", "--cluster-id", "nobody-home"], connectionString);
+
+        Assert.True(result.ExitCode == 4, result.Describe("grpo status"));
+        Assert.StartsWith("grpo: cannot connect to cluster 'nobody-home': ", result.StandardError);
+        Assert.Equal("", result.StandardOutput);
+    }
+
     private static async Task<ScriptResult> RunClientAsync(IEnumerable<string> arguments, string cluster)
     {
         // The solution build puts the client beside the silo; this project cannot reference it without a csproj change.
