@@ -17,7 +17,9 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
     private double? latestAccuracy;
 
     public RunStatus Status { get; private set; } = new() { RunId = target.RunId, State = RunState.NotStarted };
-    public bool StopRequested { get; private set; }
+
+    /// <summary>Ctrl+C arrived: the run was asked to stop, or (when only watching) the watching ended early.</summary>
+    public bool Interrupted { get; private set; }
     public TimeSpan Elapsed => settings.Time.GetElapsedTime(startedAt);
 
     public async Task<RunStatus> WatchAsync(IProgressSink sink, TextWriter error, CancellationToken cancellationToken)
@@ -35,13 +37,13 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
             if (cancellationToken.IsCancellationRequested && !target.StopsRunOnCancel)
             {
                 // Only the client that started the run stops it; anyone else merely stops looking.
-                StopRequested = true;
+                Interrupted = true;
                 return Status;
             }
 
-            if (cancellationToken.IsCancellationRequested && !StopRequested)
+            if (cancellationToken.IsCancellationRequested && !Interrupted)
             {
-                StopRequested = true;
+                Interrupted = true;
                 error.WriteLine($"grpo: stopping run {target.RunId}; its outputs are written once it has stopped.");
                 stopDeadline = settings.Time.GetTimestamp();
                 Status = await run.StopAsync();
@@ -54,7 +56,7 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
                 return Status;
             }
 
-            await DelayAsync(StopRequested ? CancellationToken.None : cancellationToken);
+            await DelayAsync(Interrupted ? CancellationToken.None : cancellationToken);
             Status = await run.GetStatusAsync();
         }
     }

@@ -51,7 +51,7 @@ public sealed class RunWatcher(IProgressView progress, TextWriter output, TextWr
             return ExitCodes.Success;
         }
 
-        return watch.StopRequested ? ExitCodes.Interrupted : ExitCodes.RunFailed;
+        return watch.Interrupted ? ExitCodes.Interrupted : ExitCodes.RunFailed;
     }
 
     private void WriteEnd(WatchTarget target, RunSummary summary, RunOutputWriter files, string? chartError)
