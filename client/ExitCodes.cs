@@ -8,6 +8,9 @@ public static class ExitCodes
     public const int InvalidArguments = 2;
     public const int TorchUnavailable = 3;
 
+    /// <summary>The cluster database cannot be reached or lacks the Orleans schema.</summary>
+    public const int ClusterUnavailable = 4;
+
     /// <summary>The shell's code for a process ended by SIGINT (128 + 2).</summary>
     public const int Interrupted = 130;
 }

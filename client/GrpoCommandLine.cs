@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Grpo.Abstractions.Configuration;
+using Grpo.Client.Cluster;
 using Grpo.Client.Train;
 
 namespace Grpo.Client;
@@ -7,14 +8,23 @@ namespace Grpo.Client;
 /// <summary>The <c>grpo</c> command tree. Arguments are resolved and validated here, before any runner (and so any silo) starts.</summary>
 public static class GrpoCommandLine
 {
-    public static RootCommand Create(ITrainRunner trainRunner, TimeProvider? time = null)
+    /// <param name="environment">Reads an environment variable (GRPO_CLUSTER); tests pass their own.</param>
+    public static RootCommand Create(
+        ITrainRunner trainRunner, ClusterCommands clusterCommands, TimeProvider? time = null, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(trainRunner);
+        ArgumentNullException.ThrowIfNull(clusterCommands);
         var clock = time ?? TimeProvider.System;
-        return new RootCommand("Grpo.Orleans: train language models with GRPO on Orleans.")
+        var root = new RootCommand("Grpo.Orleans: train language models with GRPO on Orleans.")
         {
             CreateTrain(trainRunner, clock),
         };
+        foreach (var command in ClusterCommandLine.Create(clusterCommands, clock, environment ?? Environment.GetEnvironmentVariable))
+        {
+            root.Subcommands.Add(command);
+        }
+
+        return root;
     }
 
     private static Command CreateTrain(ITrainRunner runner, TimeProvider clock)

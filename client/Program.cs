@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Grpo.Client;
+using Grpo.Client.Cluster;
 using Grpo.Client.Progress;
 using Grpo.Client.Train;
+using Grpo.Client.Watch;
 using Spectre.Console;
 
 var interactive = !Console.IsOutputRedirected
@@ -9,8 +11,10 @@ var interactive = !Console.IsOutputRedirected
     && AnsiConsole.Profile.Capabilities.Ansi;
 IProgressView progress = interactive ? new LiveProgressView(AnsiConsole.Console) : new PlainProgressView(Console.Out);
 var settings = TrainSettings.Default;
-var runner = new EmbeddedTrainRunner(new TrainCommand(progress, Console.Out, Console.Error, settings), Console.Error);
+var watcher = new RunWatcher(progress, Console.Out, Console.Error, settings);
+var runner = new EmbeddedTrainRunner(new TrainCommand(watcher), Console.Error);
+var cluster = new ClusterCommands(new PostgresClusterConnector(), watcher, Console.Out, Console.Error);
 
 // After Ctrl+C the run is stopped and its outputs written; the default two seconds would end the process before that.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = settings.StopGrace + TimeSpan.FromSeconds(30) };
-return await GrpoCommandLine.Create(runner).Parse(args).InvokeAsync(invocation);
+return await GrpoCommandLine.Create(runner, cluster).Parse(args).InvokeAsync(invocation);

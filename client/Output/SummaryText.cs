@@ -5,7 +5,7 @@ namespace Grpo.Client.Output;
 /// <summary>The few lines printed when a run ends.</summary>
 public static class SummaryText
 {
-    public static IReadOnlyList<string> Lines(RunSummary summary, RunOutputWriter files, bool chartWritten)
+    public static IReadOnlyList<string> Lines(RunSummary summary, RunOutputWriter files, bool chartWritten, bool configWritten = true)
     {
         ArgumentNullException.ThrowIfNull(summary);
         ArgumentNullException.ThrowIfNull(files);
@@ -17,10 +17,15 @@ public static class SummaryText
             $"  steps              {summary.Steps}/{summary.TotalSteps}",
             $"  policy version     {summary.PolicyVersion}",
             $"  wall time          {Progress.ProgressText.Elapsed(TimeSpan.FromSeconds(summary.WallSeconds))} ({summary.WallSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)",
-            $"  config             {files.ConfigPath}",
             $"  metrics            {files.MetricsPath}",
             $"  summary            {files.SummaryPath}",
         };
+        if (configWritten)
+        {
+            // grpo watch cannot ask a run for its configuration, so it writes no config.json.
+            lines.Insert(6, $"  config             {files.ConfigPath}");
+        }
+
         if (chartWritten)
         {
             lines.Add($"  chart              {files.ChartPath}");

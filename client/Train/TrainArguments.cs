@@ -45,7 +45,8 @@ public sealed record TrainArguments(string RunId, RunConfig Config, string Outpu
         return config;
     }
 
-    private static void ValidateRunId(string runId)
+    /// <exception cref="ArgumentException">The id cannot name a grain and a folder.</exception>
+    internal static void ValidateRunId(string runId)
     {
         if (string.IsNullOrWhiteSpace(runId))
         {

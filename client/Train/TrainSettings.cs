@@ -1,6 +1,6 @@
 namespace Grpo.Client.Train;
 
-/// <summary>How <see cref="TrainCommand"/> watches a run.</summary>
+/// <summary>How <see cref="Watch.RunWatcher"/> watches a run, for <c>grpo train</c> and <c>grpo watch</c> alike.</summary>
 public sealed record TrainSettings
 {
     public static TrainSettings Default { get; } = new();

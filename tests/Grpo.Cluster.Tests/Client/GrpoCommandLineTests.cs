@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Grpo.Client;
+using Grpo.Client.Cluster;
 using Grpo.Client.Progress;
 using Grpo.Client.Train;
+using Grpo.Client.Watch;
 using Grpo.Core.Runtime;
 
 namespace Grpo.Cluster.Tests.Client;
@@ -98,7 +100,7 @@ public sealed class GrpoCommandLineTests : IDisposable
         var command = new TrainCommand(new PlainProgressView(output), output, error);
         var embedded = new EmbeddedTrainRunner(command, error,
             () => throw new TorchUnavailableException("libtorch could not be loaded (test).", new DllNotFoundException("torch")));
-        var root = GrpoCommandLine.Create(embedded);
+        var root = GrpoCommandLine.Create(embedded, Cluster());
 
         var exitCode = await root.Parse(["train", "--run-id", "r", "--out", Path.Combine(folder.Path, "out")])
             .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
@@ -109,7 +111,10 @@ public sealed class GrpoCommandLineTests : IDisposable
     }
 
     private Task<int> InvokeAsync(params string[] args) =>
-        GrpoCommandLine.Create(runner).Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        GrpoCommandLine.Create(runner, Cluster()).Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+
+    private ClusterCommands Cluster() =>
+        new(new FakeClusterConnector(), new RunWatcher(new PlainProgressView(output), output, error), output, error);
 
     private sealed class RecordingRunner : ITrainRunner
     {

@@ -22,10 +22,12 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     public RunConfig? StartedWith { get; private set; }
     public int StatusPolls { get; private set; }
     public int StopCalls { get; private set; }
+    public int StartCalls { get; private set; }
     public List<long> MetricRequests { get; } = [];
 
     public Task<RunStatus> StartAsync(RunConfig config)
     {
+        StartCalls++;
         StartedWith = config;
         status = status with { State = RunState.WarmingUp, Phase = "baseline", TotalSteps = totalSteps, BaselineAccuracy = 0.1 };
         return Task.FromResult(status);
@@ -35,7 +37,8 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     {
         StatusPolls++;
         OnStatusPoll?.Invoke(StatusPolls);
-        if (status.IsFinished)
+        // Like the real grain, a run that was never started stays NotStarted.
+        if (status.IsFinished || status.State == RunState.NotStarted)
         {
             return Task.FromResult(status);
         }

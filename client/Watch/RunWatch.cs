@@ -2,11 +2,12 @@ using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Client.Output;
 using Grpo.Client.Progress;
+using Grpo.Client.Train;
 
-namespace Grpo.Client.Train;
+namespace Grpo.Client.Watch;
 
 /// <summary>The polling loop of one run and what it has seen so far; what it has seen survives a failed grain call.</summary>
-internal sealed class RunWatch(TrainArguments arguments, IRunGrain run, RunOutputWriter files, TrainSettings settings)
+internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWriter files, TrainSettings settings)
 {
     private readonly List<StepMetrics> steps = [];
     private readonly long startedAt = settings.Time.GetTimestamp();
@@ -15,13 +16,15 @@ internal sealed class RunWatch(TrainArguments arguments, IRunGrain run, RunOutpu
     private int stepsAtLastRefresh;
     private double? latestAccuracy;
 
-    public RunStatus Status { get; private set; } = new() { RunId = arguments.RunId, State = RunState.NotStarted };
-    public bool StopRequested { get; private set; }
+    public RunStatus Status { get; private set; } = new() { RunId = target.RunId, State = RunState.NotStarted };
+
+    /// <summary>Ctrl+C arrived: the run was asked to stop, or (when only watching) the watching ended early.</summary>
+    public bool Interrupted { get; private set; }
     public TimeSpan Elapsed => settings.Time.GetElapsedTime(startedAt);
 
     public async Task<RunStatus> WatchAsync(IProgressSink sink, TextWriter error, CancellationToken cancellationToken)
     {
-        Status = await run.StartAsync(arguments.Config);
+        Status = target.StartWith is { } config ? await run.StartAsync(config) : await run.GetStatusAsync();
         long? stopDeadline = null;
         while (true)
         {
@@ -31,10 +34,17 @@ internal sealed class RunWatch(TrainArguments arguments, IRunGrain run, RunOutpu
                 return Status;
             }
 
-            if (cancellationToken.IsCancellationRequested && !StopRequested)
+            if (cancellationToken.IsCancellationRequested && !target.StopsRunOnCancel)
             {
-                StopRequested = true;
-                error.WriteLine($"grpo: stopping run {arguments.RunId}; its outputs are written once it has stopped.");
+                // Only the client that started the run stops it; anyone else merely stops looking.
+                Interrupted = true;
+                return Status;
+            }
+
+            if (cancellationToken.IsCancellationRequested && !Interrupted)
+            {
+                Interrupted = true;
+                error.WriteLine($"grpo: stopping run {target.RunId}; its outputs are written once it has stopped.");
                 stopDeadline = settings.Time.GetTimestamp();
                 Status = await run.StopAsync();
                 continue;
@@ -42,11 +52,11 @@ internal sealed class RunWatch(TrainArguments arguments, IRunGrain run, RunOutpu
 
             if (stopDeadline is { } since && settings.Time.GetElapsedTime(since) > settings.StopGrace)
             {
-                error.WriteLine($"grpo: run {arguments.RunId} did not stop within {settings.StopGrace.TotalSeconds:0} s; writing outputs now.");
+                error.WriteLine($"grpo: run {target.RunId} did not stop within {settings.StopGrace.TotalSeconds:0} s; writing outputs now.");
                 return Status;
             }
 
-            await DelayAsync(StopRequested ? CancellationToken.None : cancellationToken);
+            await DelayAsync(Interrupted ? CancellationToken.None : cancellationToken);
             Status = await run.GetStatusAsync();
         }
     }
@@ -56,7 +66,7 @@ internal sealed class RunWatch(TrainArguments arguments, IRunGrain run, RunOutpu
     {
         try
         {
-            chart.Write(files.ChartPath, arguments.RunId, steps, Status.BaselineAccuracy, Status.FinalAccuracy);
+            chart.Write(files.ChartPath, target.RunId, steps, Status.BaselineAccuracy, Status.FinalAccuracy);
             return null;
         }
         catch (Exception exception) when (exception is DllNotFoundException or TypeInitializationException or IOException or UnauthorizedAccessException)
@@ -98,7 +108,7 @@ internal sealed class RunWatch(TrainArguments arguments, IRunGrain run, RunOutpu
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Ctrl+C ends the wait early; the loop then stops the run.
+            // Ctrl+C ends the wait early; the loop then stops the run or stops watching.
         }
     }
 }

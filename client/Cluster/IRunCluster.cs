@@ -1,0 +1,9 @@
+using Grpo.Abstractions.Grains;
+
+namespace Grpo.Client.Cluster;
+
+/// <summary>A live connection to a cluster that hosts runs; disposing it disconnects the client, never the runs.</summary>
+public interface IRunCluster : IAsyncDisposable
+{
+    IRunGrain GetRun(string runId);
+}

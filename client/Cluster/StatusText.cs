@@ -1,0 +1,28 @@
+using Grpo.Abstractions.Contracts;
+using Grpo.Client.Progress;
+
+namespace Grpo.Client.Cluster;
+
+/// <summary>The lines <c>grpo status</c> prints for one run.</summary>
+public static class StatusText
+{
+    public static IReadOnlyList<string> Lines(RunStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var state = status.Phase.Length > 0 && !status.IsFinished ? $"{status.State} ({status.Phase})" : status.State.ToString();
+        var lines = new List<string>
+        {
+            $"run {status.RunId}: {state}",
+            $"  steps              {status.Step}/{status.TotalSteps}",
+            $"  policy version     {status.PolicyVersion}",
+            $"  baseline accuracy  {ProgressText.Accuracy(status.BaselineAccuracy)}",
+            $"  final accuracy     {ProgressText.Accuracy(status.FinalAccuracy)}",
+        };
+        if (status.Error is { } error)
+        {
+            lines.Add($"  error              {error}");
+        }
+
+        return lines;
+    }
+}

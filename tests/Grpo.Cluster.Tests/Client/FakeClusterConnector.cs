@@ -1,0 +1,44 @@
+using Grpo.Abstractions.Grains;
+using Grpo.Client.Cluster;
+
+namespace Grpo.Cluster.Tests.Client;
+
+/// <summary>A cluster made of scripted runs; ids it does not know are runs that were never started.</summary>
+internal sealed class FakeClusterConnector : IClusterConnector
+{
+    public Dictionary<string, ScriptedRunGrain> Runs { get; } = [];
+    public List<ClusterTarget> Connections { get; } = [];
+    public Exception? ConnectFailure { get; init; }
+    public int Disconnects { get; private set; }
+
+    public Task<IRunCluster> ConnectAsync(ClusterTarget target, CancellationToken cancellationToken)
+    {
+        Connections.Add(target);
+        if (ConnectFailure is not null)
+        {
+            throw ConnectFailure;
+        }
+
+        return Task.FromResult<IRunCluster>(new FakeCluster(this));
+    }
+
+    private sealed class FakeCluster(FakeClusterConnector owner) : IRunCluster
+    {
+        public IRunGrain GetRun(string runId)
+        {
+            if (!owner.Runs.TryGetValue(runId, out var run))
+            {
+                run = new ScriptedRunGrain(runId, totalSteps: 6);
+                owner.Runs[runId] = run;
+            }
+
+            return run;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            owner.Disconnects++;
+            return ValueTask.CompletedTask;
+        }
+    }
+}
