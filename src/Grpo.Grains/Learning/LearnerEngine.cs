@@ -33,13 +33,16 @@ public sealed class LearnerEngine : IAsyncDisposable
     public WarmupResult? Warmup { get; private set; }
 
     /// <summary>Builds the policy from the run's seed, runs the supervised warm-up and freezes the reference.</summary>
-    public static async Task<LearnerEngine> CreateAsync(RunAssets assets, string runId, IProgress<(int Step, float Loss)>? warmupProgress = null)
+    public static async Task<LearnerEngine> CreateAsync(RunAssets assets, string runId, IProgress<(int Step, float Loss)>? warmupProgress = null) =>
+        (await StartAsync(assets, runId, engine => { engine.Build(warmupProgress); return true; })).Engine;
+
+    /// <summary>A new engine whose first torch work is <paramref name="build"/>; disposed again if that fails.</summary>
+    static async Task<(LearnerEngine Engine, T Result)> StartAsync<T>(RunAssets assets, string runId, Func<LearnerEngine, T> build)
     {
         var engine = new LearnerEngine(assets, runId);
         try
         {
-            await engine.worker.RunAsync(() => engine.Build(warmupProgress));
-            return engine;
+            return (engine, await engine.worker.RunAsync(() => build(engine)));
         }
         catch
         {
@@ -48,12 +51,19 @@ public sealed class LearnerEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>The untrained policy of the run, initialised from its seed.</summary>
+    CausalLM NewPolicy()
+    {
+        torch.manual_seed(assets.Config.Seed);
+        var model = new CausalLM(assets.Model);
+        ParameterCount = model.parameters().Sum(p => p.numel());
+        return model;
+    }
+
     void Build(IProgress<(int Step, float Loss)>? warmupProgress)
     {
         var config = assets.Config;
-        torch.manual_seed(config.Seed);
-        policy = new CausalLM(assets.Model);
-        ParameterCount = policy.parameters().Sum(p => p.numel());
+        policy = NewPolicy();
         if (config.WarmupSftSteps > 0)
         {
             using var trainer = new SupervisedTrainer(policy, new LearningRateSchedule { PeakLearningRate = config.WarmupSftLearningRate },
@@ -73,27 +83,13 @@ public sealed class LearnerEngine : IAsyncDisposable
     /// Rebuilds the learner from a checkpoint without the warm-up: policy weights and AdamW state from the checkpoint,
     /// the frozen reference (when beta &gt; 0) from the reference file written after the original warm-up.
     /// </summary>
-    public static async Task<(LearnerEngine Engine, TrainingState State)> RestoreAsync(RunAssets assets, string runId, string checkpointDirectory, string referencePath)
-    {
-        var engine = new LearnerEngine(assets, runId);
-        try
-        {
-            var state = await engine.worker.RunAsync(() => engine.Restore(checkpointDirectory, referencePath));
-            return (engine, state);
-        }
-        catch
-        {
-            await engine.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<(LearnerEngine Engine, TrainingState State)> RestoreAsync(RunAssets assets, string runId, string checkpointDirectory, string referencePath) =>
+        StartAsync(assets, runId, engine => engine.Restore(checkpointDirectory, referencePath));
 
     TrainingState Restore(string checkpointDirectory, string referencePath)
     {
         var config = assets.Config;
-        torch.manual_seed(config.Seed);
-        policy = new CausalLM(assets.Model);
-        ParameterCount = policy.parameters().Sum(p => p.numel());
+        policy = NewPolicy();
         var loaded = TrainingCheckpoint.Load(checkpointDirectory, policy);
         try
         {
