@@ -127,6 +127,44 @@ public sealed record RunConfig
     /// <summary>Field of a jsonl record that holds the reference answer.</summary>
     [Id(31), JsonPropertyName("answer_field")] public string AnswerField { get; init; } = "answer";
 
+    /// <summary>System message of every prompt sent through the model directory's chat template; null sends none.</summary>
+    [Id(60), JsonPropertyName("system_prompt")] public string? SystemPrompt { get; init; }
+
+    /// <summary>
+    /// Wrap prompts of a model directory in its chat template (ChatML of the Qwen family); false sends the prompt
+    /// text as it is, which base models and templates other than ChatML need.
+    /// </summary>
+    [Id(61), JsonPropertyName("use_chat_template")] public bool UseChatTemplate { get; init; } = true;
+
+    /// <summary>Qwen3 templates only: false appends the empty think block so the model answers without reasoning first.</summary>
+    [Id(62), JsonPropertyName("enable_thinking")] public bool EnableThinking { get; init; } = true;
+
+    /// <summary>Number format of rollout generation; weights stay float32 on the learner whatever this says.</summary>
+    [Id(63), JsonPropertyName("compute_dtype")] public ComputeDtypeKind ComputeDtype { get; init; } = ComputeDtypeKind.Float32;
+
+    /// <summary>
+    /// Weight of each reward component: answer (correctness for the task), format (the task's answer marker is
+    /// present, or <see cref="FormatPattern"/>), length (soft penalty over the last quarter of max_completion_tokens).
+    /// </summary>
+    [JsonPropertyName("reward_weights")]
+    public IReadOnlyDictionary<string, double> RewardWeights
+    {
+        get => rewardWeights.AsDictionary();
+        init => rewardWeights = new WeightTable(value);
+    }
+
+    // A field with value equality for the same reason as stopStrings.
+    [Id(64)] private readonly WeightTable rewardWeights = WeightTable.AnswerOnly;
+
+    /// <summary>Regular expression the format reward looks for; null uses the task's own answer marker.</summary>
+    [Id(65), JsonPropertyName("format_pattern")] public string? FormatPattern { get; init; }
+
+    /// <summary>
+    /// With dynamic_sampling, how many extra rounds of fresh prompts may replace groups whose rewards were all equal
+    /// before the step trains on the informative groups it has.
+    /// </summary>
+    [Id(66), JsonPropertyName("dynamic_sampling_max_rounds")] public int DynamicSamplingMaxRounds { get; init; } = 3;
+
     /// <summary>Largest operand of the arithmetic task.</summary>
     [Id(32), JsonPropertyName("arithmetic_max_operand")] public int ArithmeticMaxOperand { get; init; } = 99;
 
@@ -174,6 +212,51 @@ public sealed record RunConfig
 
     /// <summary>A completion request that takes longer than this is abandoned and retried.</summary>
     [Id(43), JsonPropertyName("completion_timeout_seconds")] public int CompletionTimeoutSeconds { get; init; } = 120;
+
+    /// <summary>Named weights kept sorted by name, with value equality, so the record's equality covers them.</summary>
+    [GenerateSerializer, Immutable, Alias("grpo.RunConfig.WeightTable")]
+    internal readonly struct WeightTable : IEquatable<WeightTable>
+    {
+        public static readonly WeightTable AnswerOnly = new(new Dictionary<string, double> { ["answer"] = 1.0 });
+
+        [Id(0)] private readonly string[]? names;
+        [Id(1)] private readonly double[]? weights;
+
+        public WeightTable(IReadOnlyDictionary<string, double>? table)
+        {
+            var sorted = (table ?? new Dictionary<string, double>()).OrderBy(pair => pair.Key, StringComparer.Ordinal).ToArray();
+            names = [.. sorted.Select(pair => pair.Key)];
+            weights = [.. sorted.Select(pair => pair.Value)];
+        }
+
+        public IReadOnlyDictionary<string, double> AsDictionary()
+        {
+            var result = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            for (var i = 0; i < (names?.Length ?? 0); i++)
+            {
+                result[names![i]] = weights![i];
+            }
+
+            return result;
+        }
+
+        public bool Equals(WeightTable other) =>
+            (names ?? []).AsSpan().SequenceEqual(other.names ?? []) && (weights ?? []).AsSpan().SequenceEqual(other.weights ?? []);
+
+        public override bool Equals(object? obj) => obj is WeightTable other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            for (var i = 0; i < (names?.Length ?? 0); i++)
+            {
+                hash.Add(names![i], StringComparer.Ordinal);
+                hash.Add(weights![i]);
+            }
+
+            return hash.ToHashCode();
+        }
+    }
 
     /// <summary>An immutable list of strings with value equality, so the record's equality covers the stop strings.</summary>
     [GenerateSerializer, Immutable, Alias("grpo.RunConfig.StringSequence")]

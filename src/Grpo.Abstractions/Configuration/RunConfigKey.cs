@@ -100,6 +100,11 @@ internal sealed class RunConfigKey
             return TrySplitList(text, out value, out problem);
         }
 
+        if (valueType == typeof(IReadOnlyDictionary<string, double>))
+        {
+            return TryParseWeights(text, out value, out problem);
+        }
+
         value = ParseTextValue(text);
         if (value is null)
         {
@@ -112,7 +117,7 @@ internal sealed class RunConfigKey
 
     private static bool IsSupported(Type type) =>
         type == typeof(int) || type == typeof(float) || type == typeof(double) || type == typeof(bool)
-        || type == typeof(string) || type == typeof(string[]) || type.IsEnum;
+        || type == typeof(string) || type == typeof(string[]) || type == typeof(IReadOnlyDictionary<string, double>) || type.IsEnum;
 
     private string DescribeExpected()
     {
@@ -124,6 +129,8 @@ internal sealed class RunConfigKey
             _ when valueType == typeof(bool) => "true or false",
             _ when valueType == typeof(string) => "a string",
             _ when valueType == typeof(string[]) => "a list of strings (a JSON array; comma-separated in --set)",
+            _ when valueType == typeof(IReadOnlyDictionary<string, double>) =>
+                "an object of names to numbers ({\"answer\": 1.0}; name=number,name=number in --set)",
             _ => "one of " + string.Join(", ", EnumNames),
         };
         return AllowsNull ? description + " or null" : description;
@@ -153,6 +160,18 @@ internal sealed class RunConfigKey
                 }
 
                 return element.EnumerateArray().Select(item => item.GetString()!).ToArray();
+            case JsonValueKind.Object when valueType == typeof(IReadOnlyDictionary<string, double>):
+                var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (member.Value.ValueKind != JsonValueKind.Number || !member.Value.TryGetDouble(out var weight)
+                        || !double.IsFinite(weight) || !weights.TryAdd(member.Name, weight))
+                    {
+                        return null;
+                    }
+                }
+
+                return (IReadOnlyDictionary<string, double>)weights;
             default:
                 return null;
         }
@@ -249,6 +268,35 @@ internal sealed class RunConfigKey
 
         items.Add(current.ToString());
         value = items.ToArray();
+        return true;
+    }
+
+    // "answer=1,format=0.1": the --set form of a JSON object of weights.
+    private static bool TryParseWeights(string text, out object? value, out string problem)
+    {
+        value = null;
+        problem = "";
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var separator = item.IndexOf('=');
+            var name = separator < 0 ? "" : item[..separator].Trim();
+            if (name.Length == 0
+                || !double.TryParse(item[(separator + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var weight)
+                || !double.IsFinite(weight))
+            {
+                problem = $"'{item}' is not name=number (e.g. answer=1,format=0.1)";
+                return false;
+            }
+
+            if (!weights.TryAdd(name, weight))
+            {
+                problem = $"'{name}' is given twice";
+                return false;
+            }
+        }
+
+        value = (IReadOnlyDictionary<string, double>)weights;
         return true;
     }
 

@@ -10,7 +10,10 @@ internal static class RunConfigValidator
 {
     public static readonly IReadOnlyList<string> ModelPresets = ["tiny", "small", "medium50m"];
 
-    public static readonly IReadOnlyList<string> Tasks = ["arithmetic", "jsonl"];
+    public static readonly IReadOnlyList<string> Tasks = ["arithmetic", "jsonl", "gsm8k", "math"];
+
+    /// <summary>The reward components reward_weights may name.</summary>
+    public static readonly IReadOnlyList<string> RewardNames = ["answer", "format", "length"];
 
     public const int MinWeightChunkBytes = 64 * 1024;
 
@@ -87,9 +90,9 @@ internal static class RunConfigValidator
         }
 
         rules.OneOf(nameof(RunConfig.Task), config.Task, Tasks);
-        if (config.Task == "jsonl" && string.IsNullOrWhiteSpace(config.DatasetPath))
+        if (config.Task is "jsonl" or "gsm8k" or "math" && string.IsNullOrWhiteSpace(config.DatasetPath))
         {
-            rules.Add(nameof(RunConfig.DatasetPath), "is required when task is jsonl (the JSON-lines file of prompts and answers)");
+            rules.Add(nameof(RunConfig.DatasetPath), $"is required when task is {config.Task} (the JSON-lines file of prompts and answers)");
         }
         else if (config.DatasetPath is { } datasetPath && string.IsNullOrWhiteSpace(datasetPath))
         {
@@ -98,6 +101,27 @@ internal static class RunConfigValidator
 
         rules.NotBlank(nameof(RunConfig.PromptField), config.PromptField);
         rules.NotBlank(nameof(RunConfig.AnswerField), config.AnswerField);
+        if (config.SystemPrompt is not null && config.ModelPath is null)
+        {
+            rules.Add(nameof(RunConfig.SystemPrompt), "needs model_path: only a model directory's chat template can carry a system prompt");
+        }
+
+        rules.Defined(nameof(RunConfig.ComputeDtype), config.ComputeDtype);
+        foreach (var (name, weight) in config.RewardWeights)
+        {
+            rules.Check(nameof(RunConfig.RewardWeights), RewardNames.Contains(name, StringComparer.Ordinal),
+                $"'{name}' is not a reward; must be one of {string.Join(", ", RewardNames)}");
+            rules.Check(nameof(RunConfig.RewardWeights), double.IsFinite(weight), $"'{name}' must have a finite weight, got {Show(weight)}");
+        }
+
+        rules.Check(nameof(RunConfig.RewardWeights), config.RewardWeights.Values.Any(weight => weight != 0),
+            "must give at least one reward a weight other than 0 (every completion would score the same)");
+        if (config.FormatPattern is { } pattern)
+        {
+            rules.Check(nameof(RunConfig.FormatPattern), IsRegex(pattern), $"'{pattern}' is not a valid regular expression");
+        }
+
+        rules.AtLeast(nameof(RunConfig.DynamicSamplingMaxRounds), config.DynamicSamplingMaxRounds, 0);
         rules.AtLeast(nameof(RunConfig.ArithmeticMaxOperand), config.ArithmeticMaxOperand, 1);
         rules.AtLeast(nameof(RunConfig.HeldOutSize), config.HeldOutSize, 0);
 
@@ -122,6 +146,19 @@ internal static class RunConfigValidator
         rules.AtLeast(nameof(RunConfig.CompletionTimeoutSeconds), config.CompletionTimeoutSeconds, 1);
 
         return rules.Problems;
+    }
+
+    private static bool IsRegex(string pattern)
+    {
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern);
+            return pattern.Length > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);

@@ -39,6 +39,13 @@ public sealed class RunConfigJsonTests
         DatasetPath = "/data/gsm8k.jsonl",
         PromptField = "prompt",
         AnswerField = "solution",
+        SystemPrompt = "Reason step by step.",
+        UseChatTemplate = false,
+        EnableThinking = false,
+        ComputeDtype = ComputeDtypeKind.Bfloat16,
+        RewardWeights = new Dictionary<string, double> { ["format"] = 0.1, ["answer"] = 1.0, ["length"] = 0.5 },
+        FormatPattern = @"\\boxed\{",
+        DynamicSamplingMaxRounds = 5,
         ArithmeticMaxOperand = 9,
         HeldOutSize = 0,
         WarmupSftSteps = 0,
@@ -73,6 +80,33 @@ public sealed class RunConfigJsonTests
         Assert.Equal(config.StopStrings, parsed.StopStrings);
         Assert.Equal(0.28f, parsed.EpsilonHigh);
         Assert.Equal(LossKind.DrGrpo, parsed.LossType);
+        Assert.Equal(0.1, parsed.RewardWeights["format"]);
+        Assert.Equal(ComputeDtypeKind.Bfloat16, parsed.ComputeDtype);
+    }
+
+    [Fact]
+    public void Reward_weights_are_read_from_an_object_and_default_to_the_answer_alone()
+    {
+        var parsed = RunConfigLoader.Parse("""{ "reward_weights": { "answer": 1, "format": 0.25 } }""", "weights.json");
+
+        Assert.Equal(new Dictionary<string, double> { ["answer"] = 1, ["format"] = 0.25 }, parsed.RewardWeights);
+        Assert.Equal(new Dictionary<string, double> { ["answer"] = 1 }, new RunConfig().RewardWeights);
+        Assert.NotEqual(new RunConfig(), parsed);
+    }
+
+    [Theory]
+    [InlineData("""{ "reward_weights": { "answer": "1" } }""", "reward_weights: expected an object of names to numbers")]
+    [InlineData("""{ "reward_weights": { "answr": 1 } }""", "reward_weights: 'answr' is not a reward")]
+    [InlineData("""{ "reward_weights": { "answer": 0 } }""", "reward_weights: must give at least one reward a weight other than 0")]
+    [InlineData("""{ "format_pattern": "(" }""", "format_pattern: '(' is not a valid regular expression")]
+    [InlineData("""{ "compute_dtype": "float16" }""", "compute_dtype: expected one of float32, bfloat16")]
+    [InlineData("""{ "system_prompt": "hi" }""", "system_prompt: needs model_path")]
+    [InlineData("""{ "task": "gsm8k" }""", "dataset_path: is required when task is gsm8k")]
+    public void Bad_model_and_reward_keys_are_refused_by_name(string json, string expected)
+    {
+        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Parse(json, "bad.json"));
+
+        Assert.Contains(error.Problems, problem => problem.Contains(expected, StringComparison.Ordinal));
     }
 
     [Fact]

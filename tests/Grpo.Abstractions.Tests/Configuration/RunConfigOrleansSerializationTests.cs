@@ -25,12 +25,16 @@ public sealed class RunConfigOrleansSerializationTests
             DatasetPath = "/data/train.jsonl",
             ModelPath = "/models/m",
             WeightChunkBytes = 65536,
+            SystemPrompt = "Be brief.",
+            ComputeDtype = ComputeDtypeKind.Bfloat16,
+            RewardWeights = new Dictionary<string, double> { ["answer"] = 1, ["length"] = 0.2 },
         };
 
         var copy = serializer.Deserialize<RunConfig>(serializer.SerializeToArray(config))!;
 
         Assert.Equal(config, copy);
         Assert.Equal(["\n", "###"], copy.StopStrings);
+        Assert.Equal(0.2, copy.RewardWeights["length"]);
         Assert.Equal(RunConfigLoader.ToJson(config), RunConfigLoader.ToJson(copy));
     }
 

@@ -179,4 +179,15 @@ public sealed class RunConfigOverrideTests
 
         Assert.Equal(3, error.Problems.Count);
     }
+
+    [Fact]
+    public void Reward_weights_are_set_as_name_equals_number_pairs()
+    {
+        var set = RunConfigLoader.ApplyOverrides(new RunConfig(), ["reward_weights=answer=1, format=0.1", "compute_dtype=bfloat16"]);
+
+        Assert.Equal(new Dictionary<string, double> { ["answer"] = 1, ["format"] = 0.1 }, set.RewardWeights);
+        Assert.Equal(ComputeDtypeKind.Bfloat16, set.ComputeDtype);
+        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.ApplyOverrides(new RunConfig(), ["reward_weights=answer"]));
+        Assert.StartsWith("reward_weights: 'answer' is not name=number", error.Problems[0]);
+    }
 }

@@ -40,7 +40,7 @@ public sealed class RunConfigValidationTests
         ["model_preset huge"] = Defaults with { ModelPreset = "huge" },
         ["model_preset case"] = Defaults with { ModelPreset = "Tiny" },
         ["model_path blank"] = Defaults with { ModelPath = " " },
-        ["task unknown"] = Defaults with { Task = "gsm8k" },
+        ["task unknown"] = Defaults with { Task = "squad" },
         ["jsonl without dataset_path"] = Defaults with { Task = "jsonl" },
         ["dataset_path blank"] = Defaults with { DatasetPath = "" },
         ["prompt_field empty"] = Defaults with { PromptField = "" },
@@ -94,7 +94,7 @@ public sealed class RunConfigValidationTests
     [InlineData("model_preset huge", "model_preset: must be one of tiny, small, medium50m, got 'huge'")]
     [InlineData("model_preset case", "model_preset: must be one of tiny, small, medium50m, got 'Tiny'")]
     [InlineData("model_path blank", "model_path: must not be blank")]
-    [InlineData("task unknown", "task: must be one of arithmetic, jsonl, got 'gsm8k'")]
+    [InlineData("task unknown", "task: must be one of arithmetic, jsonl, gsm8k, math, got 'squad'")]
     [InlineData("jsonl without dataset_path", "dataset_path: is required when task is jsonl")]
     [InlineData("dataset_path blank", "dataset_path: must not be blank")]
     [InlineData("prompt_field empty", "prompt_field: must not be empty")]
