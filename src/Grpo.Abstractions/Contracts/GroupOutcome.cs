@@ -1,6 +1,9 @@
 namespace Grpo.Abstractions.Contracts;
 
-/// <summary>What a prompt grain reports back to the run once its group is with the learner.</summary>
+/// <summary>
+/// What a prompt grain reports back to the run once its group is with the learner, or, when <see cref="Filtered"/>,
+/// once dynamic sampling has held back a group whose rewards were all equal (it never reaches the learner).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("grpo.GroupOutcome")]
 public sealed record GroupOutcome(
     [property: Id(0)] int PromptIndex,
@@ -10,4 +13,5 @@ public sealed record GroupOutcome(
     [property: Id(4)] int GeneratedTokens,
     [property: Id(5)] int Regenerations,
     [property: Id(6)] long OldestPolicyVersion,
-    [property: Id(7)] IReadOnlyDictionary<string, int> CompletionsBySilo);
+    [property: Id(7)] IReadOnlyDictionary<string, int> CompletionsBySilo,
+    [property: Id(8)] bool Filtered = false);

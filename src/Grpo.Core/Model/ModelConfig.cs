@@ -68,6 +68,10 @@ public sealed record ModelConfig
         var reader = new ConfigReader(obj, sourceName);
         var architecture = reader.Architecture();
         var defaults = DefaultsFor(architecture);
+        if (reader.OptionalString("model_type") is { } modelType && modelType != defaults.ModelType)
+            throw new InvalidDataException(
+                $"{sourceName}: field 'model_type' = '{modelType}' is not supported for {architecture}; expected '{defaults.ModelType}' " +
+                "(supported model types: qwen2, qwen3, llama)");
         var hidden = reader.RequiredInt("hidden_size");
         var heads = reader.RequiredInt("num_attention_heads");
         reader.RefuseRopeScaling();

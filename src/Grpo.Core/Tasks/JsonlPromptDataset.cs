@@ -9,7 +9,9 @@ namespace Grpo.Core.Tasks;
 /// </summary>
 public static class JsonlPromptDataset
 {
-    public static IReadOnlyList<TaskExample> Load(string path, string promptField = "question", string answerField = "answer")
+    /// <param name="answerProblem">Checks each answer; a non-null result is what is wrong with it, reported with file, line and field.</param>
+    public static IReadOnlyList<TaskExample> Load(string path, string promptField = "question", string answerField = "answer",
+        Func<string, string?>? answerProblem = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentException.ThrowIfNullOrWhiteSpace(promptField);
@@ -50,6 +52,14 @@ public static class JsonlPromptDataset
                 }
                 var prompt = ReadField(document.RootElement, promptField, path, lineNumber, allowNumber: false);
                 var answer = ReadField(document.RootElement, answerField, path, lineNumber, allowNumber: true);
+                if (prompt.Trim().Length == 0)
+                {
+                    throw new InvalidDataException($"{path}: line {lineNumber}: field '{promptField}' is empty.");
+                }
+                if (answerProblem?.Invoke(answer) is { } problem)
+                {
+                    throw new InvalidDataException($"{path}: line {lineNumber}: field '{answerField}' {problem}.");
+                }
                 examples.Add(new TaskExample(prompt, answer));
             }
         }

@@ -14,7 +14,17 @@ public sealed class ChatTemplate
     private const string ThinkOpen = "<think>";
     private const string ThinkClose = "</think>";
 
-    private ChatTemplate(bool supportsThinking) => SupportsThinking = supportsThinking;
+    /// <summary>The system message Qwen2.5 templates insert when a conversation has none.</summary>
+    public const string Qwen25DefaultSystemPrompt = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
+
+    private ChatTemplate(bool supportsThinking, string? defaultSystemPrompt = null)
+    {
+        SupportsThinking = supportsThinking;
+        DefaultSystemPrompt = defaultSystemPrompt;
+    }
+
+    /// <summary>The system message the template inserts when the conversation starts without one; null when it inserts none.</summary>
+    public string? DefaultSystemPrompt { get; }
 
     /// <summary>True for Qwen3-style templates, which understand <c>enable_thinking</c> and &lt;think&gt; blocks.</summary>
     public bool SupportsThinking { get; }
@@ -24,6 +34,9 @@ public sealed class ChatTemplate
 
     /// <summary>The Qwen3 variant (thinking options, reasoning stripped from earlier assistant turns).</summary>
     public static ChatTemplate Qwen3 { get; } = new(supportsThinking: true);
+
+    /// <summary>The Qwen2.5 variant: ChatML with its default system message when the conversation has none.</summary>
+    public static ChatTemplate Qwen25 { get; } = new(supportsThinking: false, Qwen25DefaultSystemPrompt);
 
     public static ChatTemplate Load(string directory)
     {
@@ -61,10 +74,12 @@ public sealed class ChatTemplate
         {
             throw new InvalidDataException($"{source}: field 'chat_template' is not a ChatML (Qwen-family) template; only that family is supported.");
         }
-        // Qwen2.5 injects a default system prompt that this class does not reproduce: refuse rather than differ silently.
+        // Qwen2.5 inserts its default system message when there is none; any other default would differ silently.
         if (template.Contains("You are Qwen, created by Alibaba Cloud", StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{source}: field 'chat_template' adds a default system prompt (Qwen2.5 style), which is not supported.");
+            return template.Contains($"<|im_start|>system\\n{Qwen25DefaultSystemPrompt}<|im_end|>", StringComparison.Ordinal)
+                ? Qwen25
+                : throw new InvalidDataException($"{source}: field 'chat_template' adds a default system prompt other than Qwen2.5's, which is not supported.");
         }
         return template.Contains("enable_thinking", StringComparison.Ordinal) ? Qwen3 : ChatMl;
     }
@@ -96,6 +111,10 @@ public sealed class ChatTemplate
         }
 
         var builder = new StringBuilder();
+        if (DefaultSystemPrompt is not null && (messages.Count == 0 || messages[0].Role != "system"))
+        {
+            builder.Append(ImStart).Append("system\n").Append(DefaultSystemPrompt).Append(ImEnd).Append('\n');
+        }
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i];

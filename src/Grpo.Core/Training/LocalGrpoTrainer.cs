@@ -18,7 +18,7 @@ public sealed class LocalGrpoTrainer(
     CausalLM policy, GrpoLearner learner, PromptCodec codec, IRewardFunction reward,
     int groupSize, SamplingOptions sampling, ScaleRewards scaleRewards, ulong seed, int padTokenId)
 {
-    readonly Generation.Generator generator = new(policy, padTokenId, codec.DecodeCompletion);
+    readonly Generation.Generator generator = new(policy, padTokenId, codec.DecodeUntilStop);
     readonly torch.Generator random = new(seed);
 
     public async Task<LocalGrpoStep> StepAsync(long step, IReadOnlyList<TaskExample> prompts, CancellationToken cancellationToken = default)

@@ -25,8 +25,8 @@ public static class PolicyEvaluator
     public static string[] GenerateGreedy(
         CausalLM model, PromptCodec codec, IReadOnlyList<TaskExample> examples, int maxNewTokens, int batchSize, int padTokenId)
     {
-        var generator = new Generator(model, padTokenId, codec.DecodeCompletion);
-        var sampling = new SamplingOptions { Temperature = 0f, MaxNewTokens = maxNewTokens, EosTokenIds = [codec.EosTokenId] };
+        var generator = new Generator(model, padTokenId, codec.DecodeUntilStop);
+        var sampling = new SamplingOptions { Temperature = 0f, MaxNewTokens = maxNewTokens, EosTokenIds = codec.StopTokenIds };
         return examples.Chunk(batchSize)
             .SelectMany(chunk => generator.Generate(chunk.Select(e => codec.EncodePrompt(e.Prompt)).ToArray(), sampling))
             .Select(g => codec.DecodeCompletion(g.Tokens))

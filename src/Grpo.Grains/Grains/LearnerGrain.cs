@@ -108,16 +108,18 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         if (groups.Length != expectedGroups)
             throw new InvalidOperationException($"run {this.GetPrimaryKeyString()}: step {step} has {groups.Length} of {expectedGroups} groups.");
         // Staleness is judged against the version being trained: a group accepted earlier may have aged since.
-        var staleness = groups.SelectMany(g => g.Completions).Max(c => Version - c.PolicyVersion);
+        var staleness = groups.SelectMany(g => g.Completions).Select(c => Version - c.PolicyVersion).DefaultIfEmpty(0).Max();
         if (staleness > runConfig.MaxStaleness)
             throw new InvalidOperationException($"run {this.GetPrimaryKeyString()}: step {step} holds a completion {staleness} versions old (max_staleness {runConfig.MaxStaleness}).");
 
         var samples = Samples(groups, runConfig);
         var clock = Stopwatch.StartNew();
-        var result = await engine!.TrainAsync(samples);
+        // Dynamic sampling may find no group with differing rewards: nothing to learn, yet the version still advances
+        // so that versions keep counting steps.
+        var result = samples.Length > 0 ? await engine!.TrainAsync(samples) : NoUpdate;
         var trainSeconds = clock.Elapsed.TotalSeconds;
         Version = step + 1;
-        publication!.Publish(Version, await engine.SnapshotAsync());
+        publication!.Publish(Version, await engine!.SnapshotAsync());
         pending.Remove(step);
         var metrics = new StepMetrics
         {
@@ -151,6 +153,8 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         var path = await engine!.SaveCheckpointAsync(checkpointRoot!, state, runConfig.KeepCheckpoints);
         logger.LogInformation("Run {Run}: checkpoint of step {Step} written to {Path}.", runId, Version, path);
     }
+
+    static readonly LearnerStepResult NoUpdate = new(0, 0, 0, 0, 0, 1, 1, 0, 0, 0, OptimizerUpdates: 0, TrainedTokens: 0);
 
     static CompletionSample[] Samples(ScoredGroup[] groups, RunConfig runConfig)
     {

@@ -37,6 +37,13 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
             }));
 
             var rewards = completions.Select(c => c.Reward).ToArray();
+            if (config.DynamicSampling && rewards.All(reward => reward == rewards[0]))
+            {
+                // Equal rewards give every completion a zero advantage: the group teaches nothing, so it is held
+                // back and the run replaces it with a fresh prompt (DAPO's dynamic sampling).
+                outcome = Outcome(assignment, completions, rewards, zeroStd: true, attempt) with { Filtered = true };
+                return outcome;
+            }
             var advantages = GroupAdvantages.Compute(rewards, config.GroupSize, GroupScale(config));
             var group = new ScoredGroup(assignment.RunId, assignment.Step, assignment.PromptIndex, assignment.PromptTokens, completions,
                 advantages.Advantages, advantages.ZeroStdGroups > 0);
@@ -46,9 +53,7 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
                 if (submission.Acceptance == GroupAcceptance.Stale)
                     throw new InvalidOperationException(
                         $"group {group.GroupId} of run {assignment.RunId} was still too stale after {MaxRegenerations} generations.");
-                outcome = new GroupOutcome(assignment.PromptIndex, completions.Length, rewards.Average(), group.ZeroStd,
-                    completions.Sum(c => c.Tokens.Length), attempt, completions.Min(c => c.PolicyVersion),
-                    completions.GroupBy(c => c.Silo).ToDictionary(g => g.Key, g => g.Count()));
+                outcome = Outcome(assignment, completions, rewards, group.ZeroStd, attempt);
                 return outcome;
             }
             minVersion = Math.Max(minVersion, submission.LearnerPolicyVersion - config.MaxStaleness);
@@ -56,6 +61,10 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
                 group.GroupId, assignment.RunId, minVersion);
         }
     }
+
+    static GroupOutcome Outcome(PromptAssignment assignment, CompletionResult[] completions, float[] rewards, bool zeroStd, int attempt) =>
+        new(assignment.PromptIndex, completions.Length, rewards.Average(), zeroStd, completions.Sum(c => c.Tokens.Length), attempt,
+            completions.Min(c => c.PolicyVersion), completions.GroupBy(c => c.Silo).ToDictionary(g => g.Key, g => g.Count()));
 
     /// <summary>
     /// A prompt sees only its own group, so with scale_rewards = batch it normalises by the group's std here and the

@@ -136,7 +136,7 @@ public sealed class RunGrain(
             var clock = Stopwatch.StartNew();
             var (outcomes, generateSeconds) = await inFlight[step];
             inFlight.Remove(step);
-            var trainedStep = await learner.TrainStepAsync(step, outcomes.Length);
+            var trainedStep = await learner.TrainStepAsync(step, outcomes.Count(o => !o.Filtered));
             double? accuracy = config.EvalEvery > 0 && (step + 1) % config.EvalEvery == 0 && step + 1 < config.Steps
                 ? (await learner.EvaluateAsync()).Accuracy
                 : null;
@@ -165,16 +165,32 @@ public sealed class RunGrain(
     /// has not seen it, so redone steps use fresh prompt grains. Completion keys and group ids stay the same, so
     /// finished completions are reused and a group delivered twice is still refused as a duplicate.
     /// </param>
+    /// <remarks>
+    /// With dynamic_sampling, groups whose rewards were all equal come back filtered (the learner never saw them) and
+    /// up to dynamic_sampling_max_rounds rounds of fresh prompts, drawn from seed, step and round, replace them until
+    /// the step has prompts_per_step informative groups. The result holds filtered outcomes too, for the metrics.
+    /// </remarks>
     async Task<(GroupOutcome[] Outcomes, double Seconds)> RolloutAsync(RunConfig config, long step, long minVersion, int restart)
     {
         var clock = Stopwatch.StartNew();
         var assets = assetsCache.Get(RunId, config);
-        var examples = assets.Batch(step, config.PromptsPerStep);
         var pipeline = GrpoResilience.PromptCalls(logger);
-        var outcomes = await Task.WhenAll(examples.Select((example, index) => pipeline.ExecuteOnCallerContextAsync(_ =>
-            GrainFactory.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, index, restart)).RunAsync(new PromptAssignment(
-                RunId, config, step, index, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion)))));
-        return (outcomes, clock.Elapsed.TotalSeconds);
+        Task<GroupOutcome[]> Run(IReadOnlyList<Core.Tasks.TaskExample> examples, int firstIndex) =>
+            Task.WhenAll(examples.Select((example, offset) => pipeline.ExecuteOnCallerContextAsync(_ =>
+                GrainFactory.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, firstIndex + offset, restart)).RunAsync(new PromptAssignment(
+                    RunId, config, step, firstIndex + offset, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion)))));
+
+        var outcomes = new List<GroupOutcome>(await Run(assets.Batch(step, config.PromptsPerStep), 0));
+        for (var round = 1; config.DynamicSampling && round <= config.DynamicSamplingMaxRounds; round++)
+        {
+            var missing = config.PromptsPerStep - outcomes.Count(o => !o.Filtered);
+            if (missing <= 0) break;
+            outcomes.AddRange(await Run(assets.Replacements(step, round, missing), outcomes.Count));
+        }
+        if (config.DynamicSampling && outcomes.Count(o => !o.Filtered) < config.PromptsPerStep)
+            logger.LogInformation("Run {Run} step {Step}: {Kept} of {Wanted} groups had differing rewards after {Rounds} replacement rounds.",
+                RunId, step, outcomes.Count(o => !o.Filtered), config.PromptsPerStep, config.DynamicSamplingMaxRounds);
+        return ([.. outcomes], clock.Elapsed.TotalSeconds);
     }
 
     async Task UpdateStatusAsync(Func<RunStatus, RunStatus> change)

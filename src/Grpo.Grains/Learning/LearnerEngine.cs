@@ -32,7 +32,10 @@ public sealed class LearnerEngine : IAsyncDisposable
 
     public WarmupResult? Warmup { get; private set; }
 
-    /// <summary>Builds the policy from the run's seed, runs the supervised warm-up and freezes the reference.</summary>
+    /// <summary>
+    /// Builds the policy (from the model directory's weights, or from the run's seed followed by the supervised warm-up)
+    /// and freezes the reference.
+    /// </summary>
     public static async Task<LearnerEngine> CreateAsync(RunAssets assets, string runId, IProgress<(int Step, float Loss)>? warmupProgress = null) =>
         (await StartAsync(assets, runId, engine => { engine.Build(warmupProgress); return true; })).Engine;
 
@@ -64,7 +67,13 @@ public sealed class LearnerEngine : IAsyncDisposable
     {
         var config = assets.Config;
         policy = NewPolicy();
-        if (config.WarmupSftSteps > 0)
+        if (assets.IsPretrained)
+        {
+            // Pretrained weights replace the random initialisation; whatever dtype they have on disk, the master
+            // weights stay float32. A pretrained model needs no supervised warm-up to produce sensible completions.
+            HfModelFiles.LoadWeightsInto(Path.GetFullPath(config.ModelPath!), policy);
+        }
+        else if (config.WarmupSftSteps > 0)
         {
             using var trainer = new SupervisedTrainer(policy, new LearningRateSchedule { PeakLearningRate = config.WarmupSftLearningRate },
                 new AdamWOptions(), config.MaxGradNorm, assets.PadTokenId);

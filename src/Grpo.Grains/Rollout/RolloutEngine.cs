@@ -166,7 +166,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
                 Interlocked.Increment(ref weightPulls);
             }
 
-            var sampling = RunOptions.Sampling(config, assets.Codec.EosTokenId);
+            var sampling = RunOptions.Sampling(config, assets.Codec.StopTokenIds);
             var prompts = batch.Select(request => request.PromptTokens).ToArray();
             var (sequences, version) = await worker.RunAsync(() => (policy.Generate(prompts, sampling), policy.Version)).ConfigureAwait(false);
 

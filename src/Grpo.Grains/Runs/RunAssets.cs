@@ -11,7 +11,8 @@ namespace Grpo.Grains.Runs;
 /// <summary>
 /// Everything a silo derives from a run's configuration: tokenizer, prompt codec, task data, reward and model
 /// shape. Every silo builds the same assets from the same config, so prompts, token ids and weight layouts agree
-/// across the cluster without shipping them around.
+/// across the cluster without shipping them around. A model directory (model_path) is read for its config and
+/// tokenizer only; its weights are the learner's to load and reach rollout silos through weight publication.
 /// </summary>
 public sealed class RunAssets
 {
@@ -40,31 +41,52 @@ public sealed class RunAssets
     public IReadOnlyList<TaskExample> Train { get; }
     public IReadOnlyList<TaskExample> HeldOut { get; }
 
+    /// <summary>True when the policy comes from a model directory's weights rather than a preset and a supervised warm-up.</summary>
+    public bool IsPretrained => Config.ModelPath is not null;
+
     /// <summary>The step's prompts: a function of seed and step only, so a retried or resumed step sees the same ones.</summary>
     public IReadOnlyList<TaskExample> Batch(long step, int count) => batch(step, count);
+
+    /// <summary>
+    /// Dynamic sampling's fresh prompts for round <paramref name="round"/> (1, 2, ...) of a step, drawn from the training
+    /// set by seed, step and round only, so a retried step oversamples the same prompts.
+    /// </summary>
+    public IReadOnlyList<TaskExample> Replacements(long step, int round, int count)
+    {
+        var random = new SplitMix64(SplitMix64.Mix(Config.Seed, step, round, 0xD7A5));
+        return [.. Enumerable.Range(0, count).Select(_ => Train[random.NextInt(Train.Count)])];
+    }
 
     public static RunAssets Create(RunConfig config)
     {
         RunConfigLoader.Validate(config, "run configuration");
-        // Keys the configuration accepts but the cluster cannot honour yet are refused, never silently ignored.
-        if (config.DynamicSampling)
-            throw new NotSupportedException("dynamic_sampling: replacing groups whose rewards are all equal is not implemented yet; leave it false.");
-        if (config.ModelPath is not null)
-            throw new NotSupportedException(
-                $"model_path '{config.ModelPath}': training a Hugging Face model directory is not supported yet; use model_preset with task arithmetic.");
-        return config.Task switch
+        if (config.ModelPath is null)
         {
-            "arithmetic" => Arithmetic(config),
-            _ => throw new NotSupportedException(
-                $"task '{config.Task}' needs a Hugging Face tokenizer (model_path), which is not supported yet; use task arithmetic."),
+            return config.Task == "arithmetic"
+                ? Arithmetic(config)
+                : throw new NotSupportedException(
+                    $"task '{config.Task}' needs a Hugging Face tokenizer: set model_path to a model directory (the built-in presets only know arithmetic).");
+        }
+        return RunAssetsFromModelDirectory.Create(config);
+    }
+
+    /// <summary>Assets built around a loaded tokenizer and model config; shared by the preset and model-directory paths.</summary>
+    internal static RunAssets Build(RunConfig config, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model)
+    {
+        var (train, heldOut, batch, answer, formatPattern) = config.Task switch
+        {
+            "arithmetic" => Arithmetic(config.ArithmeticMaxOperand, config.Seed, config.HeldOutSize),
+            "gsm8k" => Dataset(config, AnswerStyle.Gsm8k, new NumericAnswerReward(), @"####\s*-?[\d,]*\.?\d+"),
+            "math" => Dataset(config, AnswerStyle.Boxed, new MathAnswerReward(), @"\\boxed\{"),
+            _ => Dataset(config, AnswerStyle.Any, new MathAnswerReward(), @"\\boxed\{|####"),
         };
+        var reward = TaskReward(config, answer, formatPattern, tokenizer);
+        return new RunAssets(config, tokenizer, codec, padTokenId, model, reward, train, heldOut, batch);
     }
 
     static RunAssets Arithmetic(RunConfig config)
     {
         var tokenizer = CharTokenizer.ForArithmetic();
-        var task = new ArithmeticTask(new ArithmeticTaskOptions { MaxOperand = config.ArithmeticMaxOperand, Seed = config.Seed });
-        var heldOut = task.HeldOut.Take(config.HeldOutSize).ToArray();
         var model = config.ModelPreset switch
         {
             "tiny" => ModelPresets.Tiny(tokenizer.VocabSize),
@@ -73,7 +95,44 @@ public sealed class RunAssets
             var other => throw new NotSupportedException($"model_preset '{other}' is unknown."),
         };
         model = model with { BosTokenId = tokenizer.BosId, EosTokenIds = [tokenizer.EosId] };
-        return new RunAssets(config, tokenizer, new PromptCodec(tokenizer, tokenizer.EosId, tokenizer.BosId), tokenizer.PadId, model,
-            new ExactMatchReward(), task.Train, heldOut, task.Batch);
+        var codec = new PromptCodec(tokenizer, tokenizer.EosId, tokenizer.BosId, new PromptFormat { StopStrings = config.StopStrings });
+        return Build(config, tokenizer, codec, tokenizer.PadId, model);
+    }
+
+    static (IReadOnlyList<TaskExample>, IReadOnlyList<TaskExample>, Func<long, int, IReadOnlyList<TaskExample>>, IRewardFunction, string) Arithmetic(
+        int maxOperand, int seed, int heldOutSize)
+    {
+        var task = new ArithmeticTask(new ArithmeticTaskOptions { MaxOperand = maxOperand, Seed = seed });
+        return (task.Train, task.HeldOut.Take(heldOutSize).ToArray(), task.Batch, new ExactMatchReward(), @"\A\s*-?\d+\s*\z");
+    }
+
+    static (IReadOnlyList<TaskExample>, IReadOnlyList<TaskExample>, Func<long, int, IReadOnlyList<TaskExample>>, IRewardFunction, string) Dataset(
+        RunConfig config, AnswerStyle style, IRewardFunction answer, string formatPattern)
+    {
+        var task = DatasetTask.Load(config.DatasetPath!, config.PromptField, config.AnswerField, style, config.HeldOutSize, config.Seed);
+        return (task.Train, task.HeldOut, task.Batch, answer, formatPattern);
+    }
+
+    /// <summary>
+    /// The reward of reward_weights: the task's answer check, the format check and the length penalty, each with its
+    /// weight. The answer alone at weight 1 is that reward itself, so the default run scores exactly as the task does.
+    /// </summary>
+    static IRewardFunction TaskReward(RunConfig config, IRewardFunction answer, string defaultFormatPattern, Tokenizer tokenizer)
+    {
+        var weights = config.RewardWeights;
+        if (weights.Count == 1 && weights.TryGetValue("answer", out var only) && only == 1.0) return answer;
+        var components = new List<(IRewardFunction, float)>();
+        foreach (var (name, weight) in weights)
+        {
+            IRewardFunction function = name switch
+            {
+                "answer" => answer,
+                "format" => new FormatReward(config.FormatPattern ?? defaultFormatPattern),
+                // DAPO's soft overlong penalty: none up to 3/4 of the token budget, growing linearly to -1 at the budget.
+                _ => new LengthPenalty(config.MaxCompletionTokens * 3 / 4, Math.Max(1, config.MaxCompletionTokens / 4), tokenizer: tokenizer),
+            };
+            components.Add((function, (float)weight));
+        }
+        return new WeightedReward(components);
     }
 }

@@ -60,13 +60,16 @@ public static class RunOptions
         MaskTruncated = config.MaskTruncated,
     };
 
-    public static SamplingOptions Sampling(RunConfig config, int eosTokenId) => new()
+    public static SamplingOptions Sampling(RunConfig config, int eosTokenId) => Sampling(config, [eosTokenId]);
+
+    /// <param name="stopTokenIds">Every token that ends a completion (a model's EOS, the chat template's end of turn).</param>
+    public static SamplingOptions Sampling(RunConfig config, IReadOnlyList<int> stopTokenIds) => new()
     {
         Temperature = config.Temperature,
         TopP = config.TopP,
         TopK = config.TopK,
         MaxNewTokens = config.MaxCompletionTokens,
-        EosTokenIds = [eosTokenId],
+        EosTokenIds = stopTokenIds,
         StopStrings = config.StopStrings,
     };
 
