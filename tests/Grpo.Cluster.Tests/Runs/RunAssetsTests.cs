@@ -19,21 +19,4 @@ public sealed class RunAssetsTests
         Assert.NotEqual(assets.Batch(7, 5), assets.Batch(8, 5));
         Assert.Equal("12", assets.Codec.DecodeCompletion(assets.Codec.EncodeTarget("12")));
     }
-
-    [Theory]
-    [InlineData("dynamic_sampling=true", "dynamic_sampling")]
-    [InlineData("model_path=/models/qwen", "model_path")]
-    public void Keys_the_cluster_cannot_honour_yet_are_refused_by_name(string assignment, string key)
-    {
-        var config = RunConfigLoader.ApplyOverrides(new RunConfig(), [assignment]);
-        var error = Assert.Throws<NotSupportedException>(() => RunAssets.Create(config));
-        Assert.Contains(key, error.Message);
-    }
-
-    [Fact]
-    public void A_jsonl_task_is_refused_until_hugging_face_tokenizers_are_wired()
-    {
-        var config = RunConfigLoader.ApplyOverrides(new RunConfig(), ["task=jsonl", "dataset_path=data.jsonl"]);
-        Assert.Contains("task 'jsonl'", Assert.Throws<NotSupportedException>(() => RunAssets.Create(config)).Message);
-    }
 }

@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using Grpo.Abstractions.Configuration;
+using Grpo.Cluster.Tests.Client;
+using Grpo.Core.Checkpoints;
+using Grpo.Core.Tests.HfModels;
+using Grpo.Grains.Learning;
+using Grpo.Grains.Runs;
+
+namespace Grpo.Cluster.Tests.Runs;
+
+/// <summary>A run on a Hugging Face model directory: what every silo derives from it, what the learner loads, and every refusal.</summary>
+public sealed class ModelDirectoryAssetsTests : IDisposable
+{
+    readonly TemporaryFolder folder = new();
+
+    string ModelDirectory(string family = "qwen3")
+    {
+        var directory = System.IO.Path.Combine(folder.Path, family);
+        using (TinyHfModel.Write(directory, family)) { }
+        return directory;
+    }
+
+    string Gsm8k(params string[] extraLines) => folder.File("gsm8k.jsonl", string.Join("\n",
+    [
+        .. Enumerable.Range(1, 12).Select(i => $$"""{"question": "Tom has {{i}} apples and buys one more. How many now?", "answer": "{{i}} + 1 = {{i + 1}}\n#### {{i + 1}}"}"""),
+        .. extraLines,
+    ]));
+
+    RunConfig Config(string modelDirectory, string dataset) => new()
+    {
+        ModelPath = modelDirectory,
+        Task = "gsm8k",
+        DatasetPath = dataset,
+        HeldOutSize = 2,
+        SystemPrompt = "Put the final answer after ####.",
+        StopStrings = ["\n\n"],
+        MaxCompletionTokens = 8,
+        RewardWeights = new Dictionary<string, double> { ["answer"] = 1, ["format"] = 0.1 },
+    };
+
+    [Fact]
+    public void A_qwen3_directory_gives_the_chat_template_stop_tokens_task_and_weighted_reward()
+    {
+        var assets = RunAssets.Create(Config(ModelDirectory(), Gsm8k()));
+
+        Assert.True(assets.IsPretrained);
+        Assert.Equal(TinyHfModel.Config("qwen3"), assets.Model);
+        Assert.Equal(10, assets.Train.Count);
+        Assert.Equal(2, assets.HeldOut.Count);
+        Assert.StartsWith("<|im_start|>system\nPut the final answer after ####.<|im_end|>\n<|im_start|>user\nTom has",
+            assets.Codec.PromptText(assets.Train[0].Prompt));
+        Assert.Contains(151645, assets.Codec.StopTokenIds); // <|im_end|>
+        Assert.Equal(151643, assets.PadTokenId); // <|endoftext|>, the tokenizer's pad token
+        Assert.Equal("#### 4", assets.Codec.DecodeCompletion(assets.Tokenizer.EncodeToIds("#### 4\n\nQuestion").ToArray()));
+        var reward = Assert.IsType<Grpo.Core.Rewards.WeightedReward>(assets.Reward);
+        Assert.Equal([0.1f, 1f], reward.Components.Select(c => c.Weight).Order());
+        Assert.Equal(assets.Replacements(3, 1, 4), RunAssets.Create(assets.Config).Replacements(3, 1, 4));
+        Assert.NotEqual(assets.Replacements(3, 1, 4), assets.Replacements(3, 2, 4));
+    }
+
+    [Fact]
+    public async Task The_learner_starts_from_the_directory_weights_without_a_warm_up()
+    {
+        var directory = ModelDirectory("qwen2");
+        var assets = RunAssets.Create(Config(directory, Gsm8k()) with { WarmupSftSteps = 1500 });
+        using var expected = HfModelDirectory.Load(directory);
+
+        await using var engine = await LearnerEngine.CreateAsync(assets, "hf-learner");
+
+        Assert.Null(engine.Warmup);
+        Assert.Equal(WeightSnapshot.Capture(expected), await engine.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task A_weight_tensor_missing_from_the_directory_is_named_when_the_learner_loads_it()
+    {
+        var directory = ModelDirectory();
+        var weights = SafeTensors.Load(System.IO.Path.Combine(directory, SafeTensors.SingleFileName));
+        weights.Remove("model.layers.0.self_attn.k_proj.weight", out var removed);
+        removed!.Dispose();
+        SafeTensors.Save(System.IO.Path.Combine(directory, SafeTensors.SingleFileName), weights);
+        foreach (var tensor in weights.Values) tensor.Dispose();
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => LearnerEngine.CreateAsync(RunAssets.Create(Config(directory, Gsm8k())), "hf-missing"));
+        Assert.Contains("missing tensor 'model.layers.0.self_attn.k_proj.weight'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("config.json")]
+    [InlineData("tokenizer.json")]
+    [InlineData("tokenizer_config.json")]
+    public void A_missing_file_of_the_directory_is_named(string file)
+    {
+        var directory = ModelDirectory();
+        File.Delete(System.IO.Path.Combine(directory, file));
+
+        var error = Assert.Throws<FileNotFoundException>(() => RunAssets.Create(Config(directory, Gsm8k())));
+        Assert.Contains($"has no {file}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("model_type", "mistral", "field 'model_type' = 'mistral' is not supported")]
+    [InlineData("architectures", "MistralForCausalLM", "field 'architectures' = 'MistralForCausalLM' is not supported")]
+    public void An_unsupported_architecture_is_named_with_its_field(string field, string value, string expected)
+    {
+        var directory = ModelDirectory();
+        var path = System.IO.Path.Combine(directory, "config.json");
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json[field] = field == "architectures" ? new JsonArray(value) : value;
+        File.WriteAllText(path, json.ToJsonString());
+
+        var error = Assert.Throws<InvalidDataException>(() => RunAssets.Create(Config(directory, Gsm8k())));
+        Assert.Contains(path, error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_bad_dataset_line_is_named_by_file_line_and_field()
+    {
+        var dataset = Gsm8k("""{"question": "How many?", "answer": "three"}""");
+
+        var error = Assert.Throws<InvalidDataException>(() => RunAssets.Create(Config(ModelDirectory(), dataset)));
+        Assert.Contains($"{dataset}: line 13: field 'answer' has no final answer line", error.Message);
+    }
+
+    [Fact]
+    public void A_template_other_than_chatml_is_refused_unless_prompts_go_as_plain_text()
+    {
+        var directory = ModelDirectory();
+        var path = System.IO.Path.Combine(directory, "tokenizer_config.json");
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json["chat_template"] = "{{ bos_token }}{% for m in messages %}<|start_header_id|>{{ m.role }}<|end_header_id|>{% endfor %}";
+        File.WriteAllText(path, json.ToJsonString());
+        var config = Config(directory, Gsm8k()) with { SystemPrompt = null };
+
+        var error = Assert.Throws<InvalidDataException>(() => RunAssets.Create(config));
+        Assert.Contains("field 'chat_template'", error.Message);
+        Assert.Contains("use_chat_template", error.Message);
+        var plain = RunAssets.Create(config with { UseChatTemplate = false });
+        Assert.Equal(plain.Train[0].Prompt, plain.Codec.PromptText(plain.Train[0].Prompt));
+    }
+
+    [Fact]
+    public void A_dataset_task_without_a_model_directory_is_refused_by_name()
+    {
+        var config = new RunConfig { Task = "gsm8k", DatasetPath = Gsm8k() };
+        Assert.Contains("set model_path", Assert.Throws<NotSupportedException>(() => RunAssets.Create(config)).Message);
+    }
+
+    public void Dispose() => folder.Dispose();
+}
