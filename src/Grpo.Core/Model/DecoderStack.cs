@@ -33,7 +33,7 @@ public sealed class DecoderStack : nn.Module
     {
         using var scope = NewDisposeScope();
         var hidden = embed_tokens.forward(inputIds);
-        var (cos, sin) = RotaryEmbedding.CosSin(positionIds, config.HeadDim, config.RopeTheta);
+        var (cos, sin) = RotaryEmbedding.CosSin(positionIds, config.HeadDim, config.RopeTheta, config.RopeScaling);
         for (var i = 0; i < layers.Count; i++)
             hidden = layers[i].Forward(hidden, cos, sin, allowed, cache, i);
         return norm.forward(hidden).MoveToOuterDisposeScope();

@@ -29,6 +29,9 @@ public sealed record ModelConfig
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public bool TieWordEmbeddings { get; init; }
 
+    /// <summary>Llama 3 rotary scaling (rope_type llama3); null for plain rotary embeddings.</summary>
+    public Llama3RopeScaling? RopeScaling { get; init; }
+
     /// <summary>Bias on q/k/v (and, for Llama and Qwen3 as in Hugging Face, on o_proj too). Qwen2 always has it.</summary>
     public bool AttentionBias { get; init; }
 
@@ -74,7 +77,7 @@ public sealed record ModelConfig
                 "(supported model types: qwen2, qwen3, llama)");
         var hidden = reader.RequiredInt("hidden_size");
         var heads = reader.RequiredInt("num_attention_heads");
-        reader.RefuseRopeScaling();
+        var ropeScaling = reader.RopeScaling();
         if (reader.OptionalBool("mlp_bias") == true)
             throw new InvalidDataException($"{sourceName}: field 'mlp_bias' = true is not supported (the MLP has no bias)");
         if (reader.OptionalBool("use_sliding_window") == true)
@@ -95,6 +98,7 @@ public sealed record ModelConfig
             RopeTheta = reader.RopeTheta() ?? defaults.RopeTheta,
             MaxPositionEmbeddings = reader.OptionalInt("max_position_embeddings") ?? defaults.MaxPositionEmbeddings,
             TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
+            RopeScaling = ropeScaling,
             AttentionBias = architecture == Qwen2Architecture || (reader.OptionalBool("attention_bias") ?? false),
             BosTokenId = reader.OptionalInt("bos_token_id"),
             EosTokenIds = reader.EosTokenIds(),
@@ -120,7 +124,16 @@ public sealed record ModelConfig
             ["head_dim"] = HeadDim,
             ["rms_norm_eps"] = RmsNormEps,
             ["rope_theta"] = RopeTheta,
-            ["rope_scaling"] = null,
+            ["rope_scaling"] = RopeScaling is { } scaling
+                ? new JsonObject
+                {
+                    ["rope_type"] = "llama3",
+                    ["factor"] = scaling.Factor,
+                    ["low_freq_factor"] = scaling.LowFreqFactor,
+                    ["high_freq_factor"] = scaling.HighFreqFactor,
+                    ["original_max_position_embeddings"] = scaling.OriginalMaxPositionEmbeddings,
+                }
+                : null,
             ["max_position_embeddings"] = MaxPositionEmbeddings,
             ["tie_word_embeddings"] = TieWordEmbeddings,
             ["attention_bias"] = AttentionBias,
@@ -159,6 +172,7 @@ public sealed record ModelConfig
             throw new InvalidDataException($"{sourceName}: field 'rope_theta' = {RopeTheta} must be a positive number");
         if (Architecture == Qwen2Architecture && !AttentionBias)
             throw new InvalidDataException($"{sourceName}: field 'attention_bias' must be true for {Qwen2Architecture} (Qwen2 always has q/k/v bias)");
+        RopeScaling?.Validate(sourceName);
         foreach (var id in EosTokenIds)
             if (id < 0 || id >= VocabSize)
                 throw new InvalidDataException($"{sourceName}: field 'eos_token_id' = {id} is outside the vocabulary [0, {VocabSize})");
@@ -191,7 +205,7 @@ public sealed record ModelConfig
         NumAttentionHeads == other.NumAttentionHeads && NumKeyValueHeads == other.NumKeyValueHeads && HeadDim == other.HeadDim &&
         RmsNormEps.Equals(other.RmsNormEps) && RopeTheta.Equals(other.RopeTheta) && MaxPositionEmbeddings == other.MaxPositionEmbeddings &&
         TieWordEmbeddings == other.TieWordEmbeddings && AttentionBias == other.AttentionBias && BosTokenId == other.BosTokenId &&
-        EosTokenIds.AsSpan().SequenceEqual(other.EosTokenIds) && TorchDtype == other.TorchDtype;
+        EosTokenIds.AsSpan().SequenceEqual(other.EosTokenIds) && TorchDtype == other.TorchDtype && Equals(RopeScaling, other.RopeScaling);
 
     public override int GetHashCode() =>
         HashCode.Combine(Architecture, VocabSize, HiddenSize, NumHiddenLayers, NumAttentionHeads, HeadDim, EosTokenIds.Length);
@@ -272,11 +286,28 @@ public sealed record ModelConfig
             return [RequiredInt("eos_token_id")];
         }
 
-        public void RefuseRopeScaling()
+        /// <summary>Null for none (or rope_type "default"); Llama 3 scaling is read; every other kind is refused by name.</summary>
+        public Llama3RopeScaling? RopeScaling()
         {
-            if (obj.TryGetPropertyValue("rope_scaling", out var scaling) && scaling is not null)
-                throw new InvalidDataException($"{sourceName}: field 'rope_scaling' must be null: scaled rotary embeddings (YaRN, linear, dynamic, llama3) are not supported, got {scaling.ToJsonString()}");
+            if (!obj.TryGetPropertyValue("rope_scaling", out var node) || node is null) return null;
+            if (node is not JsonObject scaling)
+                throw new InvalidDataException($"{sourceName}: field 'rope_scaling' must be an object or null, got {Describe(node)}");
+            var nested = new ConfigReader(scaling, sourceName);
+            var kind = nested.OptionalString("rope_type") ?? nested.OptionalString("type") ?? "default";
+            return kind switch
+            {
+                "default" => null,
+                "llama3" => new Llama3RopeScaling(
+                    nested.OptionalDouble("factor") ?? throw Missing("rope_scaling.factor"),
+                    nested.OptionalDouble("low_freq_factor") ?? throw Missing("rope_scaling.low_freq_factor"),
+                    nested.OptionalDouble("high_freq_factor") ?? throw Missing("rope_scaling.high_freq_factor"),
+                    nested.OptionalInt("original_max_position_embeddings") ?? throw Missing("rope_scaling.original_max_position_embeddings")),
+                _ => throw new InvalidDataException(
+                    $"{sourceName}: field 'rope_scaling' of type '{kind}' is not supported (only llama3 and none; YaRN, linear and dynamic scaling are not implemented), got {scaling.ToJsonString()}"),
+            };
         }
+
+        InvalidDataException Missing(string field) => new($"{sourceName}: required field '{field}' is missing");
 
         /// <summary>Newer transformers nest the theta in 'rope_parameters'; only the default rope type is supported.</summary>
         public double? RopeTheta()

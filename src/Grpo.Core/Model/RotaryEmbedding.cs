@@ -10,18 +10,26 @@ namespace Grpo.Core.Model;
 public static class RotaryEmbedding
 {
     /// <summary>cos and sin of shape [B, T, headDim] in float32 for position ids [B, T].</summary>
-    public static (Tensor Cos, Tensor Sin) CosSin(Tensor positionIds, int headDim, double theta)
+    public static (Tensor Cos, Tensor Sin) CosSin(Tensor positionIds, int headDim, double theta, Llama3RopeScaling? scaling = null)
     {
         using var scope = NewDisposeScope();
-        var half = headDim / 2;
-        // inv_freq in double precision first so the table does not depend on float32 pow rounding.
-        var inverseFrequencies = new float[half];
-        for (var i = 0; i < half; i++)
-            inverseFrequencies[i] = (float)(1.0 / Math.Pow(theta, 2.0 * i / headDim));
+        var inverseFrequencies = InverseFrequencies(headDim, theta, scaling);
         var inverse = tensor(inverseFrequencies, device: positionIds.device);
         var angles = positionIds.to_type(ScalarType.Float32).unsqueeze(-1) * inverse;
         var embedding = cat([angles, angles], -1);
         return (embedding.cos().MoveToOuterDisposeScope(), embedding.sin().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>inv_freq per rotary pair, in double precision first so the table does not depend on float32 pow rounding.</summary>
+    public static float[] InverseFrequencies(int headDim, double theta, Llama3RopeScaling? scaling = null)
+    {
+        var result = new float[headDim / 2];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var inverse = 1.0 / Math.Pow(theta, 2.0 * i / headDim);
+            result[i] = (float)(scaling?.Scale(inverse) ?? inverse);
+        }
+        return result;
     }
 
     /// <summary>Rotates x [B, heads, T, headDim] by cos/sin [B, T, headDim].</summary>

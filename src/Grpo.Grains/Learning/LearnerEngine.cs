@@ -169,7 +169,7 @@ public sealed class LearnerEngine : IAsyncDisposable
     {
         var completions = PolicyEvaluator.GenerateGreedy(Policy, assets.Codec, probe, assets.Config.MaxCompletionTokens, probe.Length, assets.PadTokenId);
         // Scoring does no torch work, so blocking this (the torch) thread on it is safe.
-        return PolicyEvaluator.ScoreAsync(assets.Reward, probe, completions).GetAwaiter().GetResult().Accuracy;
+        return PolicyEvaluator.ScoreAsync(assets.AnswerReward, probe, completions).GetAwaiter().GetResult().Accuracy;
     }
 
     public Task<byte[]> SnapshotAsync() => worker.RunAsync(() => WeightSnapshot.Capture(Policy));
@@ -182,7 +182,7 @@ public sealed class LearnerEngine : IAsyncDisposable
     {
         var completions = await worker.RunAsync(() => PolicyEvaluator.GenerateGreedy(
             Policy, assets.Codec, assets.HeldOut, assets.Config.MaxCompletionTokens, batchSize: 256, assets.PadTokenId));
-        return await PolicyEvaluator.ScoreAsync(assets.Reward, assets.HeldOut, completions);
+        return await PolicyEvaluator.ScoreAsync(assets.AnswerReward, assets.HeldOut, completions);
     }
 
     CausalLM Policy => policy ?? throw new InvalidOperationException("the learner engine has no policy yet.");

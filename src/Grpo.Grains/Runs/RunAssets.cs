@@ -17,7 +17,7 @@ namespace Grpo.Grains.Runs;
 public sealed class RunAssets
 {
     RunAssets(RunConfig config, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model, IRewardFunction reward,
-        IReadOnlyList<TaskExample> train, IReadOnlyList<TaskExample> heldOut, Func<long, int, IReadOnlyList<TaskExample>> batch)
+        IRewardFunction answerReward, IReadOnlyList<TaskExample> train, IReadOnlyList<TaskExample> heldOut, Func<long, int, IReadOnlyList<TaskExample>> batch)
     {
         Config = config;
         Tokenizer = tokenizer;
@@ -25,6 +25,7 @@ public sealed class RunAssets
         PadTokenId = padTokenId;
         Model = model;
         Reward = reward;
+        AnswerReward = answerReward;
         Train = train;
         HeldOut = heldOut;
         this.batch = batch;
@@ -37,7 +38,11 @@ public sealed class RunAssets
     public PromptCodec Codec { get; }
     public int PadTokenId { get; }
     public ModelConfig Model { get; }
+    /// <summary>The training reward: reward_weights applied to the answer, format and length components.</summary>
     public IRewardFunction Reward { get; }
+
+    /// <summary>The task's correctness check alone (1 right, 0 wrong): what accuracy and evaluation count.</summary>
+    public IRewardFunction AnswerReward { get; }
     public IReadOnlyList<TaskExample> Train { get; }
     public IReadOnlyList<TaskExample> HeldOut { get; }
 
@@ -81,7 +86,7 @@ public sealed class RunAssets
             _ => Dataset(config, AnswerStyle.Any, new MathAnswerReward(), @"\\boxed\{|####"),
         };
         var reward = TaskReward(config, answer, formatPattern, tokenizer);
-        return new RunAssets(config, tokenizer, codec, padTokenId, model, reward, train, heldOut, batch);
+        return new RunAssets(config, tokenizer, codec, padTokenId, model, reward, answer, train, heldOut, batch);
     }
 
     static RunAssets Arithmetic(RunConfig config)

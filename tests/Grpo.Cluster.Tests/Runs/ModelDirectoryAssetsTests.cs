@@ -53,6 +53,7 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
         Assert.Equal(151643, assets.PadTokenId); // <|endoftext|>, the tokenizer's pad token
         Assert.Equal("#### 4", assets.Codec.DecodeCompletion(assets.Tokenizer.EncodeToIds("#### 4\n\nQuestion").ToArray()));
         var reward = Assert.IsType<Grpo.Core.Rewards.WeightedReward>(assets.Reward);
+        Assert.IsType<Grpo.Core.Rewards.NumericAnswerReward>(assets.AnswerReward);
         Assert.Equal([0.1f, 1f], reward.Components.Select(c => c.Weight).Order());
         Assert.Equal(assets.Replacements(3, 1, 4), RunAssets.Create(assets.Config).Replacements(3, 1, 4));
         Assert.NotEqual(assets.Replacements(3, 1, 4), assets.Replacements(3, 2, 4));
