@@ -86,6 +86,18 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
         Assert.Contains("missing tensor 'model.layers.0.self_attn.k_proj.weight'", error.Message);
     }
 
+    [Fact]
+    public void A_llama_directory_sends_plain_prompts_that_start_with_bos()
+    {
+        var config = Config(ModelDirectory("llama"), Gsm8k()) with { UseChatTemplate = false, SystemPrompt = null };
+
+        var assets = RunAssets.Create(config);
+
+        var prompt = assets.Train[0].Prompt;
+        Assert.Equal([151643, .. assets.Tokenizer.EncodeToIds(prompt)], assets.Codec.EncodePrompt(prompt));
+        Assert.Equal([151645], assets.Codec.StopTokenIds); // no chat template: <|im_end|> is the config's and tokenizer's EOS only
+    }
+
     [Theory]
     [InlineData("config.json")]
     [InlineData("tokenizer.json")]

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Grpo.Core.Tests.HfModels;
 
 /// <summary>
-/// Writes a tiny, randomly initialised Qwen2 or Qwen3 model directory with the real Qwen3 tokenizer: config.json,
+/// Writes a tiny, randomly initialised Qwen2, Qwen3 or Llama model directory with the real Qwen3 tokenizer: config.json,
 /// safetensors weights (optionally bf16), tokenizer.json and tokenizer_config.json, as a Hub download has them.
 /// Shared by the core and cluster tests (linked into both projects).
 /// </summary>
@@ -20,7 +20,12 @@ public static class TinyHfModel
 
     public static ModelConfig Config(string family) => new()
     {
-        Architecture = family == "qwen2" ? ModelConfig.Qwen2Architecture : ModelConfig.Qwen3Architecture,
+        Architecture = family switch
+        {
+            "qwen2" => ModelConfig.Qwen2Architecture,
+            "llama" => ModelConfig.LlamaArchitecture,
+            _ => ModelConfig.Qwen3Architecture,
+        },
         ModelType = family,
         VocabSize = Qwen3TokenizerVocab,
         HiddenSize = 16,
@@ -34,6 +39,7 @@ public static class TinyHfModel
         TieWordEmbeddings = family != "qwen2",
         MaxPositionEmbeddings = 4096,
         EosTokenIds = [151645],
+        BosTokenId = family == "llama" ? 151643 : null,
     };
 
     /// <summary>Writes the directory and returns the model it holds (the caller disposes it).</summary>
