@@ -112,6 +112,27 @@ public sealed class HfModelTrainingTests(Qwen3TokenizerFixture fixture)
     }
 
     [Fact]
+    public void Generation_stops_at_a_stop_string_and_the_completion_text_ends_before_it()
+    {
+        using var folder = new TempFolder();
+        using var model = TinyHfModel.Write(folder.Path, "qwen3");
+        var prompt = Codec(folder.Path).EncodePrompt("Count to three.");
+        var greedy = new SamplingOptions { Temperature = 0, MaxNewTokens = 6, EosTokenIds = [ImEnd] };
+        var free = new Generator(model, EndOfText, Codec(folder.Path).DecodeUntilStop).Generate([prompt], greedy)[0];
+        // The text of the greedy completion's third token becomes a stop string, so the same greedy run must stop by its third token.
+        var stop = fixture.Tokenizer.Decode([free.Tokens[2]]);
+        Assert.False(string.IsNullOrEmpty(stop));
+        var codec = new PromptCodec(fixture.Tokenizer, ImEnd, format: new PromptFormat { StopStrings = [stop] });
+
+        var stopped = new Generator(model, EndOfText, codec.DecodeUntilStop).Generate([prompt], greedy with { StopStrings = [stop] })[0];
+
+        var firstStop = codec.DecodeUntilStop(free.Tokens).IndexOf(stop, StringComparison.Ordinal);
+        Assert.Equal(FinishReason.StopString, stopped.FinishReason);
+        Assert.True(stopped.Tokens.Length <= 3, $"generation must stop once the text holds the stop string, got {stopped.Tokens.Length} tokens");
+        Assert.Equal(codec.DecodeUntilStop(free.Tokens)[..firstStop], codec.DecodeCompletion(stopped.Tokens));
+    }
+
+    [Fact]
     public void A_missing_weight_tensor_is_named()
     {
         using var folder = new TempFolder();
