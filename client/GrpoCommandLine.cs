@@ -56,9 +56,10 @@ public static class GrpoCommandLine
             HelpName = "ID",
         };
 
+        var samples = SamplesOption();
         var train = new Command("train", "Train a policy with GRPO on an in-process silo and watch it to the end.")
         {
-            config, set, output, seed, runId,
+            config, set, output, seed, runId, samples,
         };
         train.SetAction(async (parsed, cancellationToken) =>
         {
@@ -74,7 +75,7 @@ public static class GrpoCommandLine
             TrainArguments arguments;
             try
             {
-                arguments = TrainArguments.Resolve(options, clock.GetUtcNow());
+                arguments = TrainArguments.Resolve(options, clock.GetUtcNow()) with { ShowSamples = parsed.GetValue(samples) };
             }
             catch (Exception exception) when (exception is RunConfigException or ArgumentException)
             {
@@ -86,4 +87,10 @@ public static class GrpoCommandLine
         });
         return train;
     }
+
+    /// <summary><c>--samples</c> of train and watch.</summary>
+    internal static Option<bool> SamplesOption() => new("--samples")
+    {
+        Description = "Show the prompts and completions the run keeps every log_samples_every steps (always written to samples.jsonl).",
+    };
 }

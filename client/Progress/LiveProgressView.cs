@@ -10,6 +10,9 @@ public sealed class LiveProgressView(IAnsiConsole console) : IProgressView
 {
     private const int BarWidth = 30;
 
+    /// <summary>The prompt line and the first completions of the newest sample; all of them are in samples.jsonl.</summary>
+    private const int MaxSampleLines = 5;
+
     public Task<T> ShowAsync<T>(Func<IProgressSink, Task<T>> watch)
     {
         ArgumentNullException.ThrowIfNull(watch);
@@ -37,6 +40,11 @@ public sealed class LiveProgressView(IAnsiConsole console) : IProgressView
         table.AddRow("tokens/s", step is null ? "-" : Number(step.TokensPerSecond, "0"));
         table.AddRow("policy version", status.PolicyVersion.ToString(CultureInfo.InvariantCulture));
         table.AddRow("elapsed", ProgressText.Elapsed(progress.Elapsed));
+        if (progress.LatestSample is { } sample)
+        {
+            table.AddRow("sample", Markup.Escape(string.Join("\n", ProgressText.SampleLines(sample).Take(MaxSampleLines))));
+        }
+
         return table;
     }
 

@@ -31,4 +31,15 @@ public sealed class PlainProgressView(TextWriter output) : IProgressView, IProgr
 
         output.Flush();
     }
+
+    public void ReportSamples(IReadOnlyList<SampledGroup> newSamples)
+    {
+        ArgumentNullException.ThrowIfNull(newSamples);
+        foreach (var line in newSamples.SelectMany(ProgressText.SampleLines))
+        {
+            output.WriteLine(line);
+        }
+
+        output.Flush();
+    }
 }

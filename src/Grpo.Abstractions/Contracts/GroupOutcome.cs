@@ -10,4 +10,5 @@ public sealed record GroupOutcome(
     [property: Id(4)] int GeneratedTokens,
     [property: Id(5)] int Regenerations,
     [property: Id(6)] long OldestPolicyVersion,
-    [property: Id(7)] IReadOnlyDictionary<string, int> CompletionsBySilo);
+    [property: Id(7)] IReadOnlyDictionary<string, int> CompletionsBySilo,
+    [property: Id(8)] SampledGroup? Sample = null);

@@ -16,4 +16,7 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("GetMetrics")] Task<StepMetrics[]> GetMetricsAsync(long fromStep);
 
     [Alias("Stop")] Task<RunStatus> StopAsync();
+
+    /// <summary>The prompts and completions kept (every log_samples_every steps) from <paramref name="fromStep"/> on, in step order.</summary>
+    [Alias("GetSamples")] Task<SampledGroup[]> GetSamplesAsync(long fromStep);
 }

@@ -8,6 +8,7 @@ using Grpo.Core.Training;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
 using Grpo.Grains.Runs;
+using Grpo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Grpo.Grains;
@@ -114,10 +115,14 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
 
         var samples = Samples(groups, runConfig);
         var clock = Stopwatch.StartNew();
+        var trainStart = Stopwatch.GetTimestamp();
         var result = await engine!.TrainAsync(samples);
         var trainSeconds = clock.Elapsed.TotalSeconds;
+        GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Train, trainStart);
         Version = step + 1;
+        var publishStart = Stopwatch.GetTimestamp();
         publication!.Publish(Version, await engine.SnapshotAsync());
+        GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Publish, publishStart);
         pending.Remove(step);
         var metrics = new StepMetrics
         {

@@ -48,7 +48,8 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
                         $"group {group.GroupId} of run {assignment.RunId} was still too stale after {MaxRegenerations} generations.");
                 outcome = new GroupOutcome(assignment.PromptIndex, completions.Length, rewards.Average(), group.ZeroStd,
                     completions.Sum(c => c.Tokens.Length), attempt, completions.Min(c => c.PolicyVersion),
-                    completions.GroupBy(c => c.Silo).ToDictionary(g => g.Key, g => g.Count()));
+                    completions.GroupBy(c => c.Silo).ToDictionary(g => g.Key, g => g.Count()),
+                    SampleLog.Keeps(config, assignment.Step, assignment.PromptIndex) ? SampleLog.Capture(assignment, completions, group.Advantages) : null);
                 return outcome;
             }
             minVersion = Math.Max(minVersion, submission.LearnerPolicyVersion - config.MaxStaleness);

@@ -71,6 +71,12 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
         return Task.FromResult(steps.Where(step => step.Step >= fromStep && step.Step <= status.Step).ToArray());
     }
 
+    /// <summary>Samples the run reports once its step has been reached, like the real grain.</summary>
+    public SampledGroup[] Samples { get; init; } = [];
+
+    public Task<SampledGroup[]> GetSamplesAsync(long fromStep) =>
+        Task.FromResult(Samples.Where(sample => sample.Step >= fromStep && sample.Step < status.Step).ToArray());
+
     public Task<RunStatus> StopAsync()
     {
         StopCalls++;
