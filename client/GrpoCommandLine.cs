@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Grpo.Abstractions.Configuration;
 using Grpo.Client.Cluster;
+using Grpo.Client.Eval;
 using Grpo.Client.Train;
 
 namespace Grpo.Client;
@@ -9,8 +10,10 @@ namespace Grpo.Client;
 public static class GrpoCommandLine
 {
     /// <param name="environment">Reads an environment variable (GRPO_CLUSTER); tests pass their own.</param>
+    /// <param name="evalRunner">Runs a validated <c>grpo eval</c>; without it the command is not offered.</param>
     public static RootCommand Create(
-        ITrainRunner trainRunner, ClusterCommands clusterCommands, TimeProvider? time = null, Func<string, string?>? environment = null)
+        ITrainRunner trainRunner, ClusterCommands clusterCommands, TimeProvider? time = null, Func<string, string?>? environment = null,
+        Func<EvalArguments, CancellationToken, Task<int>>? evalRunner = null)
     {
         ArgumentNullException.ThrowIfNull(trainRunner);
         ArgumentNullException.ThrowIfNull(clusterCommands);
@@ -22,6 +25,11 @@ public static class GrpoCommandLine
         foreach (var command in ClusterCommandLine.Create(clusterCommands, clock, environment ?? Environment.GetEnvironmentVariable))
         {
             root.Subcommands.Add(command);
+        }
+
+        if (evalRunner is not null)
+        {
+            root.Subcommands.Add(EvalCommandLine.Create(evalRunner));
         }
 
         return root;
