@@ -31,6 +31,13 @@ public sealed class LiveProgressView(IAnsiConsole console) : IProgressView
         table.AddColumn("value");
         table.Title($"GRPO run {Markup.Escape(status.RunId)}");
         table.AddRow("phase", Markup.Escape($"{status.State}{(string.IsNullOrWhiteSpace(status.Phase) ? "" : " · " + status.Phase)}"));
+        if (progress.Activity is { } activity)
+        {
+            table.AddRow("learner", activity.Total > 0
+                ? $"{Bar(activity.Done, activity.Total)} {Markup.Escape(activity.Action)} {activity.Done}/{activity.Total}"
+                : Markup.Escape(activity.Action + " …"));
+        }
+
         table.AddRow("step", $"{Bar(status.Step, status.TotalSteps)} {status.Step}/{status.TotalSteps}");
         table.AddRow("mean reward", step is null ? "-" : Number(step.MeanReward, "0.000"));
         table.AddRow("held-out accuracy", ProgressText.Accuracy(progress.LatestAccuracy)

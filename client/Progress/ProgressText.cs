@@ -58,6 +58,14 @@ public static class ProgressText
         return flat.Length <= limit ? flat : flat[..(limit - 1)] + "…";
     }
 
+    /// <summary>e.g. <c>00:00:05  supervised warm-up (loss 0.412) 300/1500 (20%)</c>, or without counts when the length is unknown.</summary>
+    public static string ActivityLine(LearnerActivity activity, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        var counts = activity.Total > 0 ? Invariant($" {activity.Done}/{activity.Total} ({activity.Done * 100 / activity.Total}%)") : "";
+        return $"{Elapsed(elapsed)}  {activity.Action}{counts}";
+    }
+
     /// <summary>Hours, minutes and seconds; hours keep counting past a day.</summary>
     public static string Elapsed(TimeSpan elapsed)
     {

@@ -99,8 +99,9 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
         }
 
         var samples = await CollectSamplesAsync();
+        var activity = Status.IsFinished ? null : await run.GetActivityAsync();
         var shownAccuracy = Status.FinalAccuracy ?? latestAccuracy ?? Status.BaselineAccuracy;
-        sink.Report(new RunProgress(Status, steps.Count > 0 ? steps[^1] : null, shownAccuracy, Elapsed, target.ShowSamples ? latestSample : null), fresh);
+        sink.Report(new RunProgress(Status, steps.Count > 0 ? steps[^1] : null, shownAccuracy, Elapsed, target.ShowSamples ? latestSample : null, activity), fresh);
         if (target.ShowSamples && samples.Length > 0)
         {
             sink.ReportSamples(samples);

@@ -20,7 +20,7 @@ namespace Grpo.Grains;
 /// died) continues from it instead of starting over.
 /// </summary>
 [LearnerSiloPlacement]
-public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints) : Grain, ILearnerGrain
+public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints) : Grain, ILearnerGrain
 {
     const string ReferenceFileName = "reference.safetensors";
 
@@ -57,13 +57,13 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         publication = new WeightPublication(runConfig.WeightChunkBytes, keepVersions: runConfig.MaxStaleness + 2);
         var clock = Stopwatch.StartNew();
         if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
-            return ready = await RestoreAsync(runId, latest, clock);
+            return ready = await Doing($"restoring checkpoint {latest}", () => RestoreAsync(runId, latest, clock));
 
-        engine = await LearnerEngine.CreateAsync(assets, runId);
+        engine = await Doing("building the policy", () => LearnerEngine.CreateAsync(assets, runId, WarmupProgress(runConfig)));
         if (runConfig.CheckpointEvery > 0)
-            await engine.SaveReferenceAsync(Path.Combine(checkpointRoot, ReferenceFileName));
+            await Doing("saving the reference policy", () => engine.SaveReferenceAsync(Path.Combine(checkpointRoot, ReferenceFileName)));
         publication.Publish(0, await engine.SnapshotAsync());
-        var baseline = await engine.EvaluateAsync();
+        var baseline = await Doing("baseline evaluation", engine.EvaluateAsync);
         logger.LogInformation("Learner of run {Run} ready in {Seconds:F1}s: {Parameters} parameters, baseline accuracy {Accuracy:P1}.",
             runId, clock.Elapsed.TotalSeconds, engine.ParameterCount, baseline.Accuracy);
         ready = new LearnerReady(0, 0, baseline.Accuracy, engine.ParameterCount);
@@ -142,7 +142,7 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         };
         trained[step] = metrics;
         if (runConfig.CheckpointEvery > 0 && Version % runConfig.CheckpointEvery == 0)
-            await SaveCheckpointAsync(runConfig, metrics);
+            await Doing($"writing the checkpoint of step {step}", () => SaveCheckpointAsync(runConfig, metrics));
         return metrics;
     }
 
@@ -170,7 +170,7 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
 
     public async Task<EvaluationReport> EvaluateAsync()
     {
-        var result = await (engine ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString())).EvaluateAsync();
+        var result = await Doing("held-out evaluation", (engine ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString())).EvaluateAsync);
         return new EvaluationReport(Version, result.Correct, result.Total, result.MeanReward);
     }
 

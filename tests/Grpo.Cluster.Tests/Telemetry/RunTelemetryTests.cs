@@ -89,6 +89,33 @@ public sealed class RunTelemetryTests
         Assert.True(Assert.Single(ofEngine, m => m.Instrument == "grpo.rollout.batches").Value >= config.Steps);
     }
 
+    [Fact]
+    public async Task The_run_reports_the_learners_warm_up_as_it_goes()
+    {
+        await using var cluster = await GrpoTestCluster.StartAsync(new GrpoSiloOptions());
+        var config = RunScenario.Fast(steps: 2) with { WarmupSftSteps = 30, WarmupSftTargetAccuracy = 0 };
+        var run = cluster.Client.GetGrain<IRunGrain>("activity-run");
+
+        await run.StartAsync(config);
+        var seen = new List<LearnerActivity>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (!(await run.GetStatusAsync()).IsFinished && DateTime.UtcNow < deadline)
+        {
+            if (await run.GetActivityAsync() is { } activity) seen.Add(activity);
+            await Task.Delay(50);
+        }
+
+        var status = await run.GetStatusAsync();
+        Assert.True(status.State == RunState.Completed,
+            $"run {status.State} ({status.Phase}); activities seen: {string.Join(", ", seen.TakeLast(5).Select(a => $"{a.Action} {a.Done}/{a.Total}"))}");
+        var warmup = seen.Where(a => a.Action.StartsWith("supervised warm-up (loss ", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(warmup);
+        Assert.All(warmup, a => Assert.Equal(30, a.Total));
+        Assert.All(warmup, a => Assert.InRange(a.Done, 1, 30));
+        Assert.True(warmup.Select(a => a.Done).SequenceEqual(warmup.Select(a => a.Done).Order()), "warm-up progress only moves forward");
+        Assert.Null(await run.GetActivityAsync());
+    }
+
     private static Dictionary<string, object?> Copy(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var copy = new Dictionary<string, object?>();

@@ -1,0 +1,37 @@
+using Grpo.Abstractions.Contracts;
+using Grpo.Abstractions.Grains;
+
+namespace Grpo.Grains;
+
+/// <summary>
+/// What users watch besides status and metrics: the sample log (prompts with their completions, rewards and advantages,
+/// kept every log_samples_every steps) and the learner's current long action.
+/// </summary>
+public sealed partial class RunGrain
+{
+    public async Task<LearnerActivity?> GetActivityAsync()
+    {
+        if (record.State.Config is null || record.State.Status.IsFinished) return null;
+        try
+        {
+            return await GrainFactory.GetGrain<ILearnerGrain>(RunId).GetActivityAsync();
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            // A lost learner has no activity to show; the run loop itself recovers it.
+            return null;
+        }
+    }
+
+    public Task<SampledGroup[]> GetSamplesAsync(long fromStep) =>
+        Task.FromResult(record.State.Samples.Where(s => s.Step >= fromStep).ToArray());
+
+    /// <summary>Called before the step's state is written, so samples are persisted with it; a redone step replaces its samples.</summary>
+    void KeepSamples(long step, IEnumerable<GroupOutcome> outcomes)
+    {
+        var kept = outcomes.Select(o => o.Sample).OfType<SampledGroup>().OrderBy(s => s.PromptIndex).ToArray();
+        if (kept.Length == 0) return;
+        record.State.Samples.RemoveAll(s => s.Step >= step);
+        record.State.Samples.AddRange(kept);
+    }
+}
