@@ -142,7 +142,7 @@ public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssets
         };
         trained[step] = metrics;
         if (runConfig.CheckpointEvery > 0 && Version % runConfig.CheckpointEvery == 0)
-            await Doing($"writing the checkpoint of step {step}", () => SaveCheckpointAsync(runConfig, metrics));
+            await Doing($"writing the checkpoint of step {Version}", () => SaveCheckpointAsync(runConfig, metrics));
         return metrics;
     }
 

@@ -9,16 +9,19 @@ namespace Grpo.Grains;
 /// </summary>
 public sealed partial class RunGrain
 {
+    static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(2);
+
     public async Task<LearnerActivity?> GetActivityAsync()
     {
         if (record.State.Config is null || record.State.Status.IsFinished) return null;
         try
         {
-            return await GrainFactory.GetGrain<ILearnerGrain>(RunId).GetActivityAsync();
+            // Bounded, because this grain serves no other request (status, stop) while it waits.
+            return await GrainFactory.GetGrain<ILearnerGrain>(RunId).GetActivityAsync().WaitAsync(ActivityTimeout);
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {
-            // A lost learner has no activity to show; the run loop itself recovers it.
+            // A lost or unreachable learner has no activity to show; the run loop itself recovers it.
             return null;
         }
     }
