@@ -1,5 +1,6 @@
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
+using Grpo.Grains.Runs;
 
 namespace Grpo.Grains;
 
@@ -30,11 +31,6 @@ public sealed partial class RunGrain
         Task.FromResult(record.State.Samples.Where(s => s.Step >= fromStep).ToArray());
 
     /// <summary>Called before the step's state is written, so samples are persisted with it; a redone step replaces its samples.</summary>
-    void KeepSamples(long step, IEnumerable<GroupOutcome> outcomes)
-    {
-        var kept = outcomes.Select(o => o.Sample).OfType<SampledGroup>().OrderBy(s => s.PromptIndex).ToArray();
-        if (kept.Length == 0) return;
-        record.State.Samples.RemoveAll(s => s.Step >= step);
-        record.State.Samples.AddRange(kept);
-    }
+    void KeepSamples(long step, IEnumerable<GroupOutcome> outcomes) =>
+        SampleLog.Append(record.State.Samples, step, outcomes.Select(o => o.Sample).OfType<SampledGroup>());
 }

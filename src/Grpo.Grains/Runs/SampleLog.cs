@@ -13,6 +13,28 @@ public static class SampleLog
         return config.LogSamplesEvery > 0 && step % config.LogSamplesEvery == 0 && promptIndex < config.LogSamplesPrompts;
     }
 
+    /// <summary>
+    /// Sampled prompts a run keeps in its durable state, which is rewritten on every step: enough for a watcher that
+    /// joins late to see recent ones, bounded so long runs with long completions do not bloat every state write.
+    /// </summary>
+    public const int MaxKeptGroups = 200;
+
+    /// <summary>
+    /// Adds a step's samples to <paramref name="kept"/>: samples of that step or later (a step redone after the learner
+    /// was lost) are replaced, and only the newest <paramref name="maxKept"/> remain.
+    /// </summary>
+    public static void Append(List<SampledGroup> kept, long step, IEnumerable<SampledGroup> fresh, int maxKept = MaxKeptGroups)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        ArgumentNullException.ThrowIfNull(fresh);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxKept, 1);
+        var added = fresh.OrderBy(s => s.PromptIndex).ToArray();
+        if (added.Length == 0) return;
+        kept.RemoveAll(s => s.Step >= step);
+        kept.AddRange(added);
+        if (kept.Count > maxKept) kept.RemoveRange(0, kept.Count - maxKept);
+    }
+
     public static SampledGroup Capture(PromptAssignment assignment, IReadOnlyList<CompletionResult> completions, IReadOnlyList<float> advantages)
     {
         ArgumentNullException.ThrowIfNull(assignment);

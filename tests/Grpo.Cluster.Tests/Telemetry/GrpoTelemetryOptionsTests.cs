@@ -1,4 +1,5 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Abstractions.Contracts;
 using Grpo.Grains.Runs;
 using Grpo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,4 +58,23 @@ public sealed class GrpoTelemetryOptionsTests
     [InlineData(10, 21, 0, 2, false)]
     public void Samples_are_kept_for_the_first_prompts_of_every_nth_step(int every, long step, int promptIndex, int prompts, bool kept) =>
         Assert.Equal(kept, SampleLog.Keeps(new RunConfig { LogSamplesEvery = every, LogSamplesPrompts = prompts }, step, promptIndex));
+
+    private static SampledGroup Group(long step, int prompt) => new(step, prompt, "1+1=", "2", []);
+
+    [Fact]
+    public void Appended_samples_replace_those_of_a_redone_step_and_keep_only_the_newest()
+    {
+        var kept = new List<SampledGroup>();
+        SampleLog.Append(kept, 0, [Group(0, 1), Group(0, 0)], maxKept: 5);
+        SampleLog.Append(kept, 2, [Group(2, 0), Group(2, 1)], maxKept: 5);
+        SampleLog.Append(kept, 3, [], maxKept: 5);
+        Assert.Equal([(0L, 0), (0L, 1), (2L, 0), (2L, 1)], kept.Select(s => (s.Step, s.PromptIndex)));
+
+        // The learner was lost and step 2 is redone: its old samples go, the new ones come in once.
+        SampleLog.Append(kept, 2, [Group(2, 0)], maxKept: 5);
+        Assert.Equal([(0L, 0), (0L, 1), (2L, 0)], kept.Select(s => (s.Step, s.PromptIndex)));
+
+        SampleLog.Append(kept, 4, [Group(4, 0), Group(4, 1), Group(4, 2)], maxKept: 5);
+        Assert.Equal([(0L, 1), (2L, 0), (4L, 0), (4L, 1), (4L, 2)], kept.Select(s => (s.Step, s.PromptIndex)));
+    }
 }
