@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Grpo.Abstractions.Configuration;
 using Grpo.Client.Cluster;
+using Grpo.Client.Eval;
 using Grpo.Client.Train;
 
 namespace Grpo.Client;
@@ -9,8 +10,10 @@ namespace Grpo.Client;
 public static class GrpoCommandLine
 {
     /// <param name="environment">Reads an environment variable (GRPO_CLUSTER); tests pass their own.</param>
+    /// <param name="evalRunner">Runs a validated <c>grpo eval</c>; without it the command is not offered.</param>
     public static RootCommand Create(
-        ITrainRunner trainRunner, ClusterCommands clusterCommands, TimeProvider? time = null, Func<string, string?>? environment = null)
+        ITrainRunner trainRunner, ClusterCommands clusterCommands, TimeProvider? time = null, Func<string, string?>? environment = null,
+        Func<EvalArguments, CancellationToken, Task<int>>? evalRunner = null)
     {
         ArgumentNullException.ThrowIfNull(trainRunner);
         ArgumentNullException.ThrowIfNull(clusterCommands);
@@ -22,6 +25,11 @@ public static class GrpoCommandLine
         foreach (var command in ClusterCommandLine.Create(clusterCommands, clock, environment ?? Environment.GetEnvironmentVariable))
         {
             root.Subcommands.Add(command);
+        }
+
+        if (evalRunner is not null)
+        {
+            root.Subcommands.Add(EvalCommandLine.Create(evalRunner));
         }
 
         return root;
@@ -56,9 +64,10 @@ public static class GrpoCommandLine
             HelpName = "ID",
         };
 
+        var samples = SamplesOption();
         var train = new Command("train", "Train a policy with GRPO on an in-process silo and watch it to the end.")
         {
-            config, set, output, seed, runId,
+            config, set, output, seed, runId, samples,
         };
         train.SetAction(async (parsed, cancellationToken) =>
         {
@@ -74,7 +83,7 @@ public static class GrpoCommandLine
             TrainArguments arguments;
             try
             {
-                arguments = TrainArguments.Resolve(options, clock.GetUtcNow());
+                arguments = TrainArguments.Resolve(options, clock.GetUtcNow()) with { ShowSamples = parsed.GetValue(samples) };
             }
             catch (Exception exception) when (exception is RunConfigException or ArgumentException)
             {
@@ -86,4 +95,10 @@ public static class GrpoCommandLine
         });
         return train;
     }
+
+    /// <summary><c>--samples</c> of train and watch.</summary>
+    internal static Option<bool> SamplesOption() => new("--samples")
+    {
+        Description = "Show the prompts and completions the run keeps every log_samples_every steps (always written to samples.jsonl).",
+    };
 }

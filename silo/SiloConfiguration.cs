@@ -43,11 +43,12 @@ public static class SiloConfiguration
         {
             "usage: grpo-silo [--cluster CONNECTION] [--roles rollout,learner] [--device cpu|cuda:N] [--silo-port N] [--gateway-port N]",
             "                 [--primary-port N] [--checkpoint-dir DIR] [--advertised-ip IP] [--cluster-id NAME] [--service-id NAME]",
+            "                 [--metrics none|console|otlp] [--otlp-endpoint URL] [--metrics-interval SECONDS] [--dashboard-port N]",
             "Each option can also be set as an environment variable (GRPO_SILO_PORT=...) or in appsettings.json beside the",
             "executable (\"SiloPort\": ...); the command line wins over the environment, which wins over the file.",
             "",
         };
-        lines.AddRange(SiloOption.All.Select(option => $"  {option.Switch,-17} {option.Help}"));
+        lines.AddRange(SiloOption.All.Select(option => $"  {option.Switch,-18} {option.Help}"));
         return string.Join(Environment.NewLine, lines);
     }
 

@@ -5,6 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Orleans.Dashboard;
 
 namespace Grpo.Silo;
 
@@ -18,6 +21,14 @@ public static class SiloHost
         var options = settings.ToOptions();
         options.Validate();
 
+        // With a dashboard the silo also serves HTTP (ASP.NET Core); without one it stays a plain generic host.
+        return settings.DashboardPort is { } dashboardPort
+            ? BuildWithDashboard(settings, configuration, options, dashboardPort)
+            : BuildPlain(settings, configuration, options);
+    }
+
+    private static IHost BuildPlain(SiloSettings settings, IConfiguration configuration, GrpoSiloOptions options)
+    {
         // No default sources: the configuration was already assembled from file, GRPO_ variables and arguments.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -25,6 +36,33 @@ public static class SiloHost
             ApplicationName = "grpo-silo",
             ContentRootPath = AppContext.BaseDirectory,
         });
+        Configure(builder, settings, configuration, options, silo => { });
+        return builder.Build();
+    }
+
+    private static IHost BuildWithDashboard(SiloSettings settings, IConfiguration configuration, GrpoSiloOptions options, int dashboardPort)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "grpo-silo",
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        // The dashboard is reached from other machines whenever the silo is (it listens where the silo advertises itself).
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (IPAddress.IsLoopback(settings.AdvertisedIp)) kestrel.ListenLocalhost(dashboardPort);
+            else kestrel.ListenAnyIP(dashboardPort);
+        });
+        Configure(builder, settings, configuration, options, silo => silo.AddDashboard());
+        var app = builder.Build();
+        app.MapOrleansDashboard();
+        return app;
+    }
+
+    private static void Configure(
+        IHostApplicationBuilder builder, SiloSettings settings, IConfiguration configuration, GrpoSiloOptions options, Action<ISiloBuilder> extra)
+    {
         builder.Configuration.AddConfiguration(configuration);
 
         // Standard output carries only grpo-silo's own status lines, so scripts can wait for "joined"; logs go to stderr.
@@ -54,7 +92,7 @@ public static class SiloHost
             }
 
             silo.UseGrpo(options);
+            extra(silo);
         });
-        return builder.Build();
     }
 }

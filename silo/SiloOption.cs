@@ -26,6 +26,13 @@ public sealed record SiloOption(string Name, string Key, string Help)
     public static SiloOption ClusterId { get; } = new("cluster-id", "ClusterId", "cluster name; silos with the same one form a cluster (default grpo)");
     public static SiloOption ServiceId { get; } = new("service-id", "ServiceId", "service name that keys stored state and reminders (default grpo)");
 
+    public static SiloOption Metrics { get; } = new("metrics", "Metrics",
+        "export the Grpo.Orleans and Orleans metrics with OpenTelemetry: none, console or otlp (default none)");
+    public static SiloOption OtlpEndpoint { get; } = new("otlp-endpoint", "OtlpEndpoint",
+        "OTLP collector address for --metrics otlp, e.g. http://localhost:4317 (default: the exporter's, or OTEL_EXPORTER_OTLP_ENDPOINT)");
+    public static SiloOption MetricsInterval { get; } = new("metrics-interval", "MetricsInterval", "seconds between metric exports (default 10)");
+    public static SiloOption DashboardPort { get; } = new("dashboard-port", "DashboardPort", "serve the Orleans dashboard on this port (default: no dashboard)");
+
     public static IReadOnlyList<SiloOption> All { get; } =
-        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId];
+        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId, Metrics, OtlpEndpoint, MetricsInterval, DashboardPort];
 }

@@ -20,6 +20,10 @@ public sealed partial record SiloSettings
     public IPAddress AdvertisedIp { get; init; } = IPAddress.Loopback;
     public string ClusterId { get; init; } = "grpo";
     public string ServiceId { get; init; } = "grpo";
+    public GrpoTelemetryOptions Telemetry { get; init; } = GrpoTelemetryOptions.None;
+
+    /// <summary>The port of the Orleans dashboard; null serves none.</summary>
+    public int? DashboardPort { get; init; }
 
     /// <summary>"rollout,learner", "rollout" or "learner".</summary>
     public string RolesText => string.Join(',', new[] { Rollout ? "rollout" : null, Learner ? "learner" : null }.OfType<string>());
@@ -34,6 +38,7 @@ public sealed partial record SiloSettings
         ClusterId = ClusterId,
         ServiceId = ServiceId,
         CheckpointDirectory = CheckpointDirectory,
+        Telemetry = Telemetry,
         Storage = Cluster is null ? GrpoStorage.InMemory : GrpoStorage.Postgres,
     };
 
@@ -56,7 +61,15 @@ public sealed partial record SiloSettings
             AdvertisedIp = Address(configuration),
             ClusterId = Text(configuration, SiloOption.ClusterId) ?? "grpo",
             ServiceId = Text(configuration, SiloOption.ServiceId) ?? "grpo",
+            Telemetry = SiloTelemetrySettings.From(configuration),
+            DashboardPort = Text(configuration, SiloOption.DashboardPort) is null ? null : Port(configuration, SiloOption.DashboardPort, 0),
         };
+
+        if (settings.DashboardPort is { } dashboard && (dashboard == settings.SiloPort || dashboard == settings.GatewayPort))
+        {
+            throw new SiloArgumentException(
+                $"{SiloOption.DashboardPort.Display} is {dashboard}, which {SiloOption.SiloPort.Display} or {SiloOption.GatewayPort.Display} already uses; pick another port.");
+        }
 
         if (settings.SiloPort == settings.GatewayPort)
         {
@@ -79,7 +92,7 @@ public sealed partial record SiloSettings
         return settings;
     }
 
-    private static string? Text(IConfiguration configuration, SiloOption option)
+    internal static string? Text(IConfiguration configuration, SiloOption option)
     {
         var value = configuration[option.Key]?.Trim();
         return string.IsNullOrEmpty(value) ? null : value;

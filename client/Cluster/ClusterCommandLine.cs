@@ -72,9 +72,10 @@ public static class ClusterCommandLine
             Description = "Folder for metrics.jsonl, summary.json and chart.png [default: runs/<ID>].",
             HelpName = "DIR",
         };
+        var samples = GrpoCommandLine.SamplesOption();
         var watch = new Command("watch", "Follow a run on the cluster to its end and write its outputs; Ctrl+C stops watching, not the run.")
         {
-            runId, clusterOption, clusterId, output,
+            runId, clusterOption, clusterId, output, samples,
         };
         watch.SetAction(async (parsed, cancellationToken) =>
         {
@@ -92,7 +93,7 @@ public static class ClusterCommandLine
             }
 
             var folder = Path.GetFullPath(parsed.GetValue(output) ?? Path.Combine("runs", id));
-            return await commands.WatchAsync(target, new WatchTarget(id, folder), cancellationToken);
+            return await commands.WatchAsync(target, new WatchTarget(id, folder, ShowSamples: parsed.GetValue(samples)), cancellationToken);
         });
         return watch;
     }

@@ -23,6 +23,7 @@ public sealed class RunOutputWriter
     public string MetricsPath => Path.Combine(Directory, "metrics.jsonl");
     public string SummaryPath => Path.Combine(Directory, "summary.json");
     public string ChartPath => Path.Combine(Directory, "chart.png");
+    public string SamplesPath => Path.Combine(Directory, "samples.jsonl");
 
     public void WriteConfig(RunConfig config)
     {
@@ -34,10 +35,22 @@ public sealed class RunOutputWriter
     public void AppendMetrics(IEnumerable<StepMetrics> steps)
     {
         ArgumentNullException.ThrowIfNull(steps);
+        AppendLines(MetricsPath, steps);
+    }
+
+    /// <summary>Appends one line per sampled prompt (its completions, rewards and advantages), in the order given.</summary>
+    public void AppendSamples(IEnumerable<SampledGroup> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        AppendLines(SamplesPath, samples);
+    }
+
+    private static void AppendLines<T>(string path, IEnumerable<T> items)
+    {
         var lines = new StringBuilder();
-        foreach (var step in steps)
+        foreach (var item in items)
         {
-            lines.Append(JsonSerializer.Serialize(step, ClientJson.Line)).Append('\n');
+            lines.Append(JsonSerializer.Serialize(item, ClientJson.Line)).Append('\n');
         }
 
         if (lines.Length == 0)
@@ -45,7 +58,7 @@ public sealed class RunOutputWriter
             return;
         }
 
-        using var stream = new FileStream(MetricsPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         stream.Write(Utf8.GetBytes(lines.ToString()));
         stream.Flush(flushToDisk: true);
     }

@@ -31,6 +31,11 @@ public static class SummaryText
             lines.Add($"  chart              {files.ChartPath}");
         }
 
+        if (File.Exists(files.SamplesPath))
+        {
+            lines.Add($"  samples            {files.SamplesPath}");
+        }
+
         return lines;
     }
 

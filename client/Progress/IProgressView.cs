@@ -14,4 +14,9 @@ public interface IProgressSink
     /// <param name="progress">The run as of this poll.</param>
     /// <param name="newSteps">Steps that finished since the previous report, in step order.</param>
     void Report(RunProgress progress, IReadOnlyList<StepMetrics> newSteps);
+
+    /// <summary>Sampled prompts that arrived since the previous report (only when samples are shown).</summary>
+    void ReportSamples(IReadOnlyList<SampledGroup> newSamples)
+    {
+    }
 }

@@ -10,6 +10,9 @@ public sealed class LiveProgressView(IAnsiConsole console) : IProgressView
 {
     private const int BarWidth = 30;
 
+    /// <summary>The prompt line and the first completions of the newest sample; all of them are in samples.jsonl.</summary>
+    private const int MaxSampleLines = 5;
+
     public Task<T> ShowAsync<T>(Func<IProgressSink, Task<T>> watch)
     {
         ArgumentNullException.ThrowIfNull(watch);
@@ -28,6 +31,13 @@ public sealed class LiveProgressView(IAnsiConsole console) : IProgressView
         table.AddColumn("value");
         table.Title($"GRPO run {Markup.Escape(status.RunId)}");
         table.AddRow("phase", Markup.Escape($"{status.State}{(string.IsNullOrWhiteSpace(status.Phase) ? "" : " · " + status.Phase)}"));
+        if (progress.Activity is { } activity)
+        {
+            table.AddRow("learner", activity.Total > 0
+                ? $"{Bar(activity.Done, activity.Total)} {Markup.Escape(activity.Action)} {activity.Done}/{activity.Total}"
+                : Markup.Escape(activity.Action + " …"));
+        }
+
         table.AddRow("step", $"{Bar(status.Step, status.TotalSteps)} {status.Step}/{status.TotalSteps}");
         table.AddRow("mean reward", step is null ? "-" : Number(step.MeanReward, "0.000"));
         table.AddRow("held-out accuracy", ProgressText.Accuracy(progress.LatestAccuracy)
@@ -37,6 +47,11 @@ public sealed class LiveProgressView(IAnsiConsole console) : IProgressView
         table.AddRow("tokens/s", step is null ? "-" : Number(step.TokensPerSecond, "0"));
         table.AddRow("policy version", status.PolicyVersion.ToString(CultureInfo.InvariantCulture));
         table.AddRow("elapsed", ProgressText.Elapsed(progress.Elapsed));
+        if (progress.LatestSample is { } sample)
+        {
+            table.AddRow("sample", Markup.Escape(string.Join("\n", ProgressText.SampleLines(sample).Take(MaxSampleLines))));
+        }
+
         return table;
     }
 

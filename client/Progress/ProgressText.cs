@@ -36,6 +36,36 @@ public static class ProgressText
         return $"{Elapsed(elapsed)}  {status.State}{phase}";
     }
 
+    /// <summary>
+    /// A sampled prompt and one line per completion, e.g. <c>sample step 50 prompt 0: "12+7=" (answer 19)</c> then
+    /// <c>  reward 1.000  adv +0.935  "19"</c>; line breaks in texts are shown as \n and long texts are cut.
+    /// </summary>
+    public static IReadOnlyList<string> SampleLines(SampledGroup sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var answer = sample.Answer is null ? "" : $" (answer {OneLine(sample.Answer)})";
+        var lines = new List<string> { $"sample step {sample.Step} prompt {sample.PromptIndex}: \"{OneLine(sample.Prompt)}\"{answer}" };
+        lines.AddRange(sample.Completions.Select(completion =>
+            Invariant($"  reward {completion.Reward:0.000}  adv {completion.Advantage:+0.000;-0.000;0.000}  \"{OneLine(completion.Text)}\"{(completion.Truncated ? " (cut)" : "")}")));
+        return lines;
+    }
+
+    /// <summary>A text on one line of at most <paramref name="limit"/> characters.</summary>
+    public static string OneLine(string text, int limit = 120)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var flat = text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        return flat.Length <= limit ? flat : flat[..(limit - 1)] + "…";
+    }
+
+    /// <summary>e.g. <c>00:00:05  supervised warm-up (loss 0.412) 300/1500 (20%)</c>, or without counts when the length is unknown.</summary>
+    public static string ActivityLine(LearnerActivity activity, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        var counts = activity.Total > 0 ? Invariant($" {activity.Done}/{activity.Total} ({activity.Done * 100 / activity.Total}%)") : "";
+        return $"{Elapsed(elapsed)}  {activity.Action}{counts}";
+    }
+
     /// <summary>Hours, minutes and seconds; hours keep counting past a day.</summary>
     public static string Elapsed(TimeSpan elapsed)
     {

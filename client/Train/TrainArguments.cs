@@ -6,6 +6,9 @@ namespace Grpo.Client.Train;
 /// <summary>A run ready to start: its id, its validated configuration and the folder its outputs go to.</summary>
 public sealed record TrainArguments(string RunId, RunConfig Config, string OutputDirectory)
 {
+    /// <summary>Show the run's sampled prompts and completions while watching (<c>--samples</c>).</summary>
+    public bool ShowSamples { get; init; }
+
     /// <summary>
     /// Builds the configuration as defaults → <c>--config</c> file → <c>--seed</c> → <c>--set</c> (a later source wins)
     /// and checks it, so nothing starts with a configuration that the run would reject.

@@ -37,6 +37,6 @@ public sealed class TrainCommand(RunWatcher watcher)
     public Task<int> RunAsync(TrainArguments arguments, IRunGrain run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return watcher.WatchAsync(new WatchTarget(arguments.RunId, arguments.OutputDirectory, arguments.Config), run, cancellationToken);
+        return watcher.WatchAsync(new WatchTarget(arguments.RunId, arguments.OutputDirectory, arguments.Config, arguments.ShowSamples), run, cancellationToken);
     }
 }

@@ -13,6 +13,8 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
     private readonly long startedAt = settings.Time.GetTimestamp();
     private readonly ProgressChart chart = new();
     private long nextStep;
+    private long nextSampleStep;
+    private SampledGroup? latestSample;
     private int stepsAtLastRefresh;
     private double? latestAccuracy;
 
@@ -96,8 +98,31 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
             }
         }
 
+        var samples = await CollectSamplesAsync();
+        var activity = Status.IsFinished ? null : await run.GetActivityAsync();
         var shownAccuracy = Status.FinalAccuracy ?? latestAccuracy ?? Status.BaselineAccuracy;
-        sink.Report(new RunProgress(Status, steps.Count > 0 ? steps[^1] : null, shownAccuracy, Elapsed), fresh);
+        sink.Report(new RunProgress(Status, steps.Count > 0 ? steps[^1] : null, shownAccuracy, Elapsed, target.ShowSamples ? latestSample : null, activity), fresh);
+        if (target.ShowSamples && samples.Length > 0)
+        {
+            sink.ReportSamples(samples);
+        }
+    }
+
+    /// <summary>Samples of steps not seen yet, appended to samples.jsonl; a step's samples arrive together with its state write.</summary>
+    private async Task<SampledGroup[]> CollectSamplesAsync()
+    {
+        var fresh = (await run.GetSamplesAsync(nextSampleStep))
+            .Where(sample => sample.Step >= nextSampleStep)
+            .OrderBy(sample => sample.Step).ThenBy(sample => sample.PromptIndex)
+            .ToArray();
+        if (fresh.Length > 0)
+        {
+            files.AppendSamples(fresh);
+            nextSampleStep = fresh[^1].Step + 1;
+            latestSample = fresh[^1];
+        }
+
+        return fresh;
     }
 
     private async Task DelayAsync(CancellationToken cancellationToken)

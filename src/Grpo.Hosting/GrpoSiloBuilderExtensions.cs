@@ -48,11 +48,14 @@ public static class GrpoSiloBuilderExtensions
         builder.Services.AddSingleton<RunAssetsCache>();
         builder.Services.AddSingleton(new LearnerCheckpointOptions(options.CheckpointDirectory));
         builder.Services.AddSingleton<IWeightSource, LearnerWeightSource>();
-        builder.Services.AddSingleton(services => new RolloutEngineOptions
+        builder.Services.AddSingleton(services =>
         {
-            SamplingSalt = RolloutEngineOptions.SaltFor(services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString()),
+            var silo = services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
+            // The worker name also tells the engines of several silos in one process apart in metrics.
+            return new RolloutEngineOptions { SamplingSalt = RolloutEngineOptions.SaltFor(silo), WorkerName = "grpo-rollout@" + silo };
         });
         builder.Services.AddSingleton<RolloutEngine>();
+        builder.Services.AddGrpoTelemetry(options.Telemetry, "grpo-silo");
         return builder;
     }
 }

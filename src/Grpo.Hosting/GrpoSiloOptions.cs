@@ -20,6 +20,9 @@ public sealed record GrpoSiloOptions
     /// <summary>Where run state and reminders live; <see cref="GrpoStorage.Postgres"/> needs UseGrpoPostgres as well.</summary>
     public GrpoStorage Storage { get; init; } = GrpoStorage.InMemory;
 
+    /// <summary>Where the silo exports its metrics (nowhere by default).</summary>
+    public GrpoTelemetryOptions Telemetry { get; init; } = GrpoTelemetryOptions.None;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
     public void Validate()
     {
@@ -49,6 +52,8 @@ public sealed record GrpoSiloOptions
         ValidateText(ClusterId, nameof(ClusterId));
         ValidateText(ServiceId, nameof(ServiceId));
         ValidateText(CheckpointDirectory, nameof(CheckpointDirectory));
+        ArgumentNullException.ThrowIfNull(Telemetry, nameof(Telemetry));
+        Telemetry.Validate();
     }
 
     private static bool IsValidDevice(string? device)

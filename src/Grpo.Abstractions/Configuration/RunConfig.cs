@@ -199,6 +199,12 @@ public sealed record RunConfig
     /// <summary>Newest checkpoints kept on disk.</summary>
     [Id(39), JsonPropertyName("keep_checkpoints")] public int KeepCheckpoints { get; init; } = 3;
 
+    /// <summary>Keep a few prompts with their completions, rewards and advantages every n steps (samples.jsonl); 0 never does.</summary>
+    [Id(50), JsonPropertyName("log_samples_every")] public int LogSamplesEvery { get; init; } = 50;
+
+    /// <summary>How many prompts (the first ones of the step) log_samples_every keeps.</summary>
+    [Id(51), JsonPropertyName("log_samples_prompts")] public int LogSamplesPrompts { get; init; } = 2;
+
     // ---- rollout engine ----
 
     /// <summary>Most sequences one batched generation call runs together.</summary>

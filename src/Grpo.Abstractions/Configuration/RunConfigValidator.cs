@@ -136,6 +136,8 @@ internal static class RunConfigValidator
         rules.AtLeast(nameof(RunConfig.EvalEvery), config.EvalEvery, 0);
         rules.AtLeast(nameof(RunConfig.CheckpointEvery), config.CheckpointEvery, 0);
         rules.AtLeast(nameof(RunConfig.KeepCheckpoints), config.KeepCheckpoints, 1);
+        rules.AtLeast(nameof(RunConfig.LogSamplesEvery), config.LogSamplesEvery, 0);
+        rules.AtLeast(nameof(RunConfig.LogSamplesPrompts), config.LogSamplesPrompts, 1);
 
         // rollout engine
         rules.AtLeast(nameof(RunConfig.RolloutMaxBatch), config.RolloutMaxBatch, 1);

@@ -14,4 +14,5 @@ public sealed record GroupOutcome(
     [property: Id(5)] int Regenerations,
     [property: Id(6)] long OldestPolicyVersion,
     [property: Id(7)] IReadOnlyDictionary<string, int> CompletionsBySilo,
-    [property: Id(8)] bool Filtered = false);
+    [property: Id(8)] bool Filtered = false,
+    [property: Id(9)] SampledGroup? Sample = null);

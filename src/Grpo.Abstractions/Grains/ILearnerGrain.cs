@@ -29,4 +29,7 @@ public interface ILearnerGrain : IGrainWithStringKey
     [AlwaysInterleave, ResponseTimeout("02:00:00"), Alias("GetWeightManifest")] Task<WeightManifest> GetWeightManifestAsync(long minVersion);
 
     [AlwaysInterleave, Alias("GetWeightChunk")] Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex);
+
+    /// <summary>The long action the learner is busy with (warm-up, evaluation, checkpoint write), or null.</summary>
+    [AlwaysInterleave, Alias("GetActivity")] Task<LearnerActivity?> GetActivityAsync();
 }

@@ -16,4 +16,10 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("GetMetrics")] Task<StepMetrics[]> GetMetricsAsync(long fromStep);
 
     [Alias("Stop")] Task<RunStatus> StopAsync();
+
+    /// <summary>The prompts and completions kept (every log_samples_every steps) from <paramref name="fromStep"/> on, in step order.</summary>
+    [Alias("GetSamples")] Task<SampledGroup[]> GetSamplesAsync(long fromStep);
+
+    /// <summary>The long action the run's learner is busy with (model build, warm-up, evaluation, checkpoint write), or null.</summary>
+    [Alias("GetActivity")] Task<LearnerActivity?> GetActivityAsync();
 }

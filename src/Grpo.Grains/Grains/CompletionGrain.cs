@@ -5,6 +5,7 @@ using Grpo.Core.Rewards;
 using Grpo.Grains.Placement;
 using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
+using Grpo.Grains.Telemetry;
 using Orleans.Runtime;
 
 namespace Grpo.Grains;
@@ -28,7 +29,9 @@ public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets,
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(request.Config.CompletionTimeoutSeconds));
         var output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, timeout.Token);
         var text = run.Codec.DecodeCompletion(output.Tokens);
+        var scoreStart = System.Diagnostics.Stopwatch.GetTimestamp();
         var reward = await run.Reward.ScoreAsync(new RewardInput(request.Prompt, text, request.Answer));
+        GrpoMetrics.RecordPhase(request.RunId, GrpoMetrics.Phases.Score, scoreStart);
         result = new CompletionResult(this.GetPrimaryKeyString(), output.Tokens, output.LogProbs, output.PolicyVersion, reward,
             output.FinishReason == FinishReason.Length, text, localSilo.SiloAddress.ToString());
         // The prompt grain keeps the result; holding the activation any longer only costs memory.

@@ -8,6 +8,7 @@ using Grpo.Core.Training;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
 using Grpo.Grains.Runs;
+using Grpo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Grpo.Grains;
@@ -19,7 +20,7 @@ namespace Grpo.Grains;
 /// died) continues from it instead of starting over.
 /// </summary>
 [LearnerSiloPlacement]
-public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints) : Grain, ILearnerGrain
+public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints) : Grain, ILearnerGrain
 {
     const string ReferenceFileName = "reference.safetensors";
 
@@ -56,13 +57,13 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         publication = new WeightPublication(runConfig.WeightChunkBytes, keepVersions: runConfig.MaxStaleness + 2);
         var clock = Stopwatch.StartNew();
         if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
-            return ready = await RestoreAsync(runId, latest, clock);
+            return ready = await Doing($"restoring checkpoint {latest}", () => RestoreAsync(runId, latest, clock));
 
-        engine = await LearnerEngine.CreateAsync(assets, runId);
+        engine = await Doing("building the policy", () => LearnerEngine.CreateAsync(assets, runId, WarmupProgress(runConfig)));
         if (runConfig.CheckpointEvery > 0)
-            await engine.SaveReferenceAsync(Path.Combine(checkpointRoot, ReferenceFileName));
+            await Doing("saving the reference policy", () => engine.SaveReferenceAsync(Path.Combine(checkpointRoot, ReferenceFileName)));
         publication.Publish(0, await engine.SnapshotAsync());
-        var baseline = await engine.EvaluateAsync();
+        var baseline = await Doing("baseline evaluation", engine.EvaluateAsync);
         logger.LogInformation("Learner of run {Run} ready in {Seconds:F1}s: {Parameters} parameters, baseline accuracy {Accuracy:P1}.",
             runId, clock.Elapsed.TotalSeconds, engine.ParameterCount, baseline.Accuracy);
         ready = new LearnerReady(0, 0, baseline.Accuracy, engine.ParameterCount);
@@ -77,7 +78,7 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         // The run grain may not have recorded the checkpoint's last step before the learner was lost; it can ask again.
         if (LearnerCheckpointExtra.ReadLastStep(state.Extra, checkpoint) is { } lastStep && lastStep.Step == state.Step - 1)
             trained[lastStep.Step] = lastStep;
-        publication!.Publish(Version, await engine.SnapshotAsync());
+        publication!.Publish(Version, await engine!.SnapshotAsync());
         var baseline = LearnerCheckpointExtra.ReadBaseline(state.Extra);
         logger.LogWarning("Learner of run {Run} restored from checkpoint {Checkpoint} at step {Step} in {Seconds:F1}s.",
             runId, checkpoint, state.Step, clock.Elapsed.TotalSeconds);
@@ -116,10 +117,14 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         var clock = Stopwatch.StartNew();
         // Dynamic sampling may find no group with differing rewards: nothing to learn, yet the version still advances
         // so that versions keep counting steps.
+        var trainStart = Stopwatch.GetTimestamp();
         var result = samples.Length > 0 ? await engine!.TrainAsync(samples) : NoUpdate;
         var trainSeconds = clock.Elapsed.TotalSeconds;
+        GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Train, trainStart);
         Version = step + 1;
+        var publishStart = Stopwatch.GetTimestamp();
         publication!.Publish(Version, await engine!.SnapshotAsync());
+        GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Publish, publishStart);
         pending.Remove(step);
         var metrics = new StepMetrics
         {
@@ -139,7 +144,7 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         };
         trained[step] = metrics;
         if (runConfig.CheckpointEvery > 0 && Version % runConfig.CheckpointEvery == 0)
-            await SaveCheckpointAsync(runConfig, metrics);
+            await Doing($"writing the checkpoint of step {Version}", () => SaveCheckpointAsync(runConfig, metrics));
         return metrics;
     }
 
@@ -169,7 +174,7 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
 
     public async Task<EvaluationReport> EvaluateAsync()
     {
-        var result = await (engine ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString())).EvaluateAsync();
+        var result = await Doing("held-out evaluation", (engine ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString())).EvaluateAsync);
         return new EvaluationReport(Version, result.Correct, result.Total, result.MeanReward);
     }
 

@@ -53,7 +53,10 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
                 if (submission.Acceptance == GroupAcceptance.Stale)
                     throw new InvalidOperationException(
                         $"group {group.GroupId} of run {assignment.RunId} was still too stale after {MaxRegenerations} generations.");
-                outcome = Outcome(assignment, completions, rewards, group.ZeroStd, attempt);
+                outcome = Outcome(assignment, completions, rewards, group.ZeroStd, attempt) with
+                {
+                    Sample = SampleLog.Keeps(config, assignment.Step, assignment.PromptIndex) ? SampleLog.Capture(assignment, completions, group.Advantages) : null,
+                };
                 return outcome;
             }
             minVersion = Math.Max(minVersion, submission.LearnerPolicyVersion - config.MaxStaleness);

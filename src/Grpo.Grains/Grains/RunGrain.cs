@@ -5,6 +5,7 @@ using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Grains.Resilience;
 using Grpo.Grains.Runs;
+using Grpo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Grpo.Grains;
@@ -14,7 +15,7 @@ namespace Grpo.Grains;
 /// into the learner, one update per step, metrics recorded. With max_staleness = k the rollouts of up to k later
 /// steps run while the learner trains.
 /// </summary>
-public sealed class RunGrain(
+public sealed partial class RunGrain(
     ILogger<RunGrain> logger,
     RunAssetsCache assetsCache,
     [PersistentState("run", RunStorage.Name)] IPersistentState<RunRecord> record) : Grain, IRunGrain
@@ -155,6 +156,8 @@ public sealed class RunGrain(
                     .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)),
             };
             record.State.Metrics.Add(metrics);
+            GrpoMetrics.RecordStep(RunId, metrics);
+            KeepSamples(step, outcomes);
             record.State.NextStep = step + 1;
             await UpdateStatusAsync(s => s with { Step = step + 1, PolicyVersion = metrics.PolicyVersion });
         }

@@ -12,7 +12,7 @@ public static class ConfigFingerprint
 {
     public static string Compute(RunConfig config)
     {
-        var training = config with { CheckpointEvery = 0, KeepCheckpoints = 0, EvalEvery = 0, WeightChunkBytes = 0, CompletionTimeoutSeconds = 0 };
+        var training = config with { CheckpointEvery = 0, KeepCheckpoints = 0, EvalEvery = 0, LogSamplesEvery = 0, LogSamplesPrompts = 0, WeightChunkBytes = 0, CompletionTimeoutSeconds = 0 };
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RunConfigLoader.ToJson(training))));
     }
 }

@@ -5,6 +5,7 @@ using Grpo.Abstractions.Configuration;
 using Grpo.Core.Generation;
 using Grpo.Core.Runtime;
 using Grpo.Grains.Runs;
+using Grpo.Grains.Telemetry;
 
 namespace Grpo.Grains.Rollout;
 
@@ -49,6 +50,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         puller = new WeightPuller(weightSource, options.PullParallelism);
         worker = new TorchWorker(options.WorkerName);
         loop = Task.Run(RunLoopAsync);
+        GrpoMetrics.Track(this, options.WorkerName);
     }
 
     /// <summary>
@@ -228,6 +230,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        GrpoMetrics.Untrack(this);
         incoming.Writer.TryComplete();
         stopping.Cancel();
         await loop.ConfigureAwait(false);

@@ -12,4 +12,7 @@ public sealed class RunRecord
     [Id(2)] public List<StepMetrics> Metrics { get; set; } = new();
     /// <summary>The next step to run; the prompts of a step are a function of seed and step, so this is the data cursor.</summary>
     [Id(3)] public long NextStep { get; set; }
+
+    /// <summary>Prompts with their completions kept every log_samples_every steps, in step order.</summary>
+    [Id(20)] public List<SampledGroup> Samples { get; set; } = new();
 }

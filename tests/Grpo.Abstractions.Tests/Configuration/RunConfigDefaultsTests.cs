@@ -76,7 +76,7 @@ public sealed class RunConfigDefaultsTests
             "system_prompt", "use_chat_template", "enable_thinking", "compute_dtype", "reward_weights", "format_pattern",
             "dynamic_sampling_max_rounds", "arithmetic_max_operand", "held_out_size",
             "warmup_sft_steps", "warmup_sft_batch_size", "warmup_sft_learning_rate", "warmup_sft_target_accuracy",
-            "eval_every", "checkpoint_every", "keep_checkpoints",
+            "eval_every", "checkpoint_every", "keep_checkpoints", "log_samples_every", "log_samples_prompts",
             "rollout_max_batch", "rollout_batch_wait_ms", "weight_chunk_bytes", "completion_timeout_seconds",
         ];
 

@@ -54,6 +54,8 @@ public sealed class RunConfigValidationTests
         ["eval_every -1"] = Defaults with { EvalEvery = -1 },
         ["checkpoint_every -1"] = Defaults with { CheckpointEvery = -1 },
         ["keep_checkpoints 0"] = Defaults with { KeepCheckpoints = 0 },
+        ["log_samples_every -1"] = Defaults with { LogSamplesEvery = -1 },
+        ["log_samples_prompts 0"] = Defaults with { LogSamplesPrompts = 0 },
         ["rollout_max_batch 0"] = Defaults with { RolloutMaxBatch = 0 },
         ["rollout_batch_wait_ms -1"] = Defaults with { RolloutBatchWaitMs = -1 },
         ["weight_chunk_bytes too small"] = Defaults with { WeightChunkBytes = 65535 },
@@ -108,6 +110,8 @@ public sealed class RunConfigValidationTests
     [InlineData("eval_every -1", "eval_every: must be at least 0, got -1")]
     [InlineData("checkpoint_every -1", "checkpoint_every: must be at least 0, got -1")]
     [InlineData("keep_checkpoints 0", "keep_checkpoints: must be at least 1, got 0")]
+    [InlineData("log_samples_every -1", "log_samples_every: must be at least 0, got -1")]
+    [InlineData("log_samples_prompts 0", "log_samples_prompts: must be at least 1, got 0")]
     [InlineData("rollout_max_batch 0", "rollout_max_batch: must be at least 1, got 0")]
     [InlineData("rollout_batch_wait_ms -1", "rollout_batch_wait_ms: must be at least 0, got -1")]
     [InlineData("weight_chunk_bytes too small", "weight_chunk_bytes: must be between 65536 (64 KiB) and 67108864 (64 MiB), got 65535")]

@@ -71,6 +71,18 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
         return Task.FromResult(steps.Where(step => step.Step >= fromStep && step.Step <= status.Step).ToArray());
     }
 
+    /// <summary>Samples the run reports once its step has been reached, like the real grain.</summary>
+    public SampledGroup[] Samples { get; init; } = [];
+
+    public Task<SampledGroup[]> GetSamplesAsync(long fromStep) =>
+        Task.FromResult(Samples.Where(sample => sample.Step >= fromStep && sample.Step < status.Step).ToArray());
+
+    /// <summary>What the learner reports as busy with, per status poll (1-based); null when the list is shorter.</summary>
+    public LearnerActivity?[] Activities { get; init; } = [];
+
+    public Task<LearnerActivity?> GetActivityAsync() =>
+        Task.FromResult(StatusPolls >= 1 && StatusPolls <= Activities.Length ? Activities[StatusPolls - 1] : null);
+
     public Task<RunStatus> StopAsync()
     {
         StopCalls++;

@@ -1,0 +1,36 @@
+using Grpo.Abstractions.Contracts;
+using Grpo.Abstractions.Grains;
+using Grpo.Grains.Runs;
+
+namespace Grpo.Grains;
+
+/// <summary>
+/// What users watch besides status and metrics: the sample log (prompts with their completions, rewards and advantages,
+/// kept every log_samples_every steps) and the learner's current long action.
+/// </summary>
+public sealed partial class RunGrain
+{
+    static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(2);
+
+    public async Task<LearnerActivity?> GetActivityAsync()
+    {
+        if (record.State.Config is null || record.State.Status.IsFinished) return null;
+        try
+        {
+            // Bounded, because this grain serves no other request (status, stop) while it waits.
+            return await GrainFactory.GetGrain<ILearnerGrain>(RunId).GetActivityAsync().WaitAsync(ActivityTimeout);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            // A lost or unreachable learner has no activity to show; the run loop itself recovers it.
+            return null;
+        }
+    }
+
+    public Task<SampledGroup[]> GetSamplesAsync(long fromStep) =>
+        Task.FromResult(record.State.Samples.Where(s => s.Step >= fromStep).ToArray());
+
+    /// <summary>Called before the step's state is written, so samples are persisted with it; a redone step replaces its samples.</summary>
+    void KeepSamples(long step, IEnumerable<GroupOutcome> outcomes) =>
+        SampleLog.Append(record.State.Samples, step, outcomes.Select(o => o.Sample).OfType<SampledGroup>());
+}

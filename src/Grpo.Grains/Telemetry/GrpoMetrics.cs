@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Grpo.Abstractions.Contracts;
+using Grpo.Grains.Rollout;
+
+namespace Grpo.Grains.Telemetry;
+
+/// <summary>
+/// Every instrument of the meter <c>Grpo.Orleans</c>, in one place. The code that does the work calls one method here;
+/// exporters (OpenTelemetry console or OTLP, or a <see cref="MeterListener"/> in tests) subscribe to the meter by name.
+/// Each measurement carries the run id as <c>grpo.run</c>; per-engine instruments carry the engine as <c>grpo.engine</c>.
+/// </summary>
+public static class GrpoMetrics
+{
+    public const string MeterName = "Grpo.Orleans";
+    public const string RunTag = "grpo.run";
+    public const string PhaseTag = "grpo.phase";
+    public const string EngineTag = "grpo.engine";
+
+    /// <summary>The parts of a step whose durations <see cref="PhaseDuration"/> reports.</summary>
+    public static class Phases
+    {
+        /// <summary>The step's rollouts, from the first prompt sent out to the last group handed to the learner.</summary>
+        public const string Generate = "generate";
+        /// <summary>The reward function on one completion.</summary>
+        public const string Score = "score";
+        /// <summary>The learner's GRPO update (all passes and minibatches).</summary>
+        public const string Train = "train";
+        /// <summary>Capturing and publishing the new policy version.</summary>
+        public const string Publish = "publish";
+    }
+
+    static readonly Meter Meter = new(MeterName);
+
+    static readonly Histogram<double> PhaseDuration = Meter.CreateHistogram<double>(
+        "grpo.step.phase.duration", "s", "Time of one part of a training step (grpo.phase: generate, score, train, publish).");
+    static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("grpo.step.duration", "s", "Wall time of one training step.");
+    static readonly Counter<long> StepTokens = Meter.CreateCounter<long>("grpo.step.tokens", "{token}", "Completion tokens generated for trained steps.");
+    static readonly Histogram<double> TokensPerSecond = Meter.CreateHistogram<double>(
+        "grpo.step.tokens_per_second", "{token}/s", "Completion tokens of a step divided by its generation time.");
+    static readonly Histogram<double> Reward = Meter.CreateHistogram<double>("grpo.step.reward", null, "Mean reward of a step's completions.");
+    static readonly Histogram<double> Kl = Meter.CreateHistogram<double>("grpo.step.kl", null, "Mean KL divergence to the reference policy.");
+    static readonly Histogram<double> ClipFraction = Meter.CreateHistogram<double>("grpo.step.clip_fraction", null, "Fraction of tokens whose ratio was clipped.");
+    static readonly Histogram<long> Staleness = Meter.CreateHistogram<long>(
+        "grpo.step.staleness", "{version}", "Policy versions between the oldest completion of a step and the policy it trained.");
+    static readonly Histogram<double> HeldOutAccuracy = Meter.CreateHistogram<double>("grpo.eval.accuracy", null, "Held-out accuracy of a periodic evaluation.");
+
+    // Engines register themselves while they live; the observable instruments read their counters on each collection.
+    static readonly ConcurrentDictionary<RolloutEngine, string> Engines = new();
+
+    static readonly ObservableGauge<int> QueueDepth = Meter.CreateObservableGauge(
+        "grpo.rollout.queue_depth", () => Observe(stats => stats.QueueDepth), "{request}", "Requests waiting in a rollout engine.");
+    static readonly ObservableCounter<long> EngineTokens = Meter.CreateObservableCounter(
+        "grpo.rollout.tokens", () => Observe(stats => stats.TokensGenerated), "{token}", "Completion tokens a rollout engine generated.");
+    static readonly ObservableCounter<long> EngineBatches = Meter.CreateObservableCounter(
+        "grpo.rollout.batches", () => Observe(stats => stats.BatchesRun), "{batch}", "Batched generation calls a rollout engine made.");
+
+    /// <summary>Starts reporting an engine's queue depth and counters under <paramref name="name"/>.</summary>
+    public static void Track(RolloutEngine engine, string name) => Engines[engine] = name;
+
+    public static void Untrack(RolloutEngine engine) => Engines.TryRemove(engine, out _);
+
+    /// <summary>One finished step as the run grain records it.</summary>
+    public static void RecordStep(string runId, StepMetrics step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var run = new KeyValuePair<string, object?>(RunTag, runId);
+        PhaseDuration.Record(step.GenerateSeconds, run, new KeyValuePair<string, object?>(PhaseTag, Phases.Generate));
+        StepDuration.Record(step.StepSeconds, run);
+        StepTokens.Add(step.GeneratedTokens, run);
+        TokensPerSecond.Record(step.TokensPerSecond, run);
+        Reward.Record(step.MeanReward, run);
+        Kl.Record(step.MeanKl, run);
+        ClipFraction.Record(step.ClipFraction, run);
+        Staleness.Record(step.MaxStaleness, run);
+        if (step.HeldOutAccuracy is { } accuracy) HeldOutAccuracy.Record(accuracy, run);
+    }
+
+    /// <summary>Times one part of a step from <paramref name="startTimestamp"/> (a <see cref="Stopwatch"/> timestamp) to now.</summary>
+    public static void RecordPhase(string runId, string phase, long startTimestamp) =>
+        PhaseDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
+            new KeyValuePair<string, object?>(RunTag, runId), new KeyValuePair<string, object?>(PhaseTag, phase));
+
+    static IEnumerable<Measurement<T>> Observe<T>(Func<RolloutStats, T> read) where T : struct =>
+        Engines.Select(engine => new Measurement<T>(read(engine.Key.Stats), new KeyValuePair<string, object?>(EngineTag, engine.Value))).ToArray();
+}
