@@ -52,29 +52,48 @@ internal static class RolloutScalingBenchmark
                 // Unmeasured first rounds: the engine builds its model and pulls the weights, libtorch sizes its buffers.
                 await EngineRoundAsync(silo.Grains, sized, prompts, round++);
                 plain.Generate(tokens, sampling);
-                while (engine.Rounds < minimumRounds || loop.Rounds < minimumRounds || engine.Elapsed < budget || loop.Elapsed < budget)
+                // Rounds come in pairs, one of each, in alternating order; the ratio is the median over pairs, so a burst
+                // of load from other processes moves one pair's ratio, not the result.
+                var pairRatios = new List<double>();
+                while (pairRatios.Count < minimumRounds || engine.Elapsed < budget || loop.Elapsed < budget)
                 {
-                    if (engine.Elapsed <= loop.Elapsed)
+                    Task<double> EngineAsync() => MeasureAsync(engine, () => EngineRoundAsync(silo.Grains, sized, prompts, round++));
+                    Task<double> LoopAsync() => MeasureAsync(loop, () => Task.FromResult(plain.Generate(tokens, sampling)));
+                    double engineRate, loopRate;
+                    if (pairRatios.Count % 2 == 0)
                     {
-                        var clock = Stopwatch.StartNew();
-                        var generated = await EngineRoundAsync(silo.Grains, sized, prompts, round++);
-                        engine.Add(clock.Elapsed, generated);
+                        engineRate = await EngineAsync();
+                        loopRate = await LoopAsync();
                     }
                     else
                     {
-                        var clock = Stopwatch.StartNew();
-                        var generated = plain.Generate(tokens, sampling);
-                        loop.Add(clock.Elapsed, generated);
+                        loopRate = await LoopAsync();
+                        engineRate = await EngineAsync();
                     }
+                    pairRatios.Add(engineRate / loopRate);
                 }
-                var row = new RolloutScalingRow(preset, size, engine.TokensPerSecond, loop.TokensPerSecond, engine.TokensPerSecond / loop.TokensPerSecond,
-                    engine.Rounds, loop.Rounds);
+                var row = new RolloutScalingRow(preset, size, engine.TokensPerSecond, loop.TokensPerSecond, Median(pairRatios), engine.Rounds, loop.Rounds);
                 rows.Add(row);
                 log.WriteLine($"  batch {size,4}: engine in cluster {row.EngineTokensPerSecond,8:0} tokens/s, plain loop {row.PlainTokensPerSecond,8:0} tokens/s, " +
-                              $"ratio {row.Ratio:P0} ({engine.Rounds}+{loop.Rounds} rounds)");
+                              $"median ratio of {pairRatios.Count} paired rounds {row.Ratio:P0}");
             }
         }
         return new RolloutScalingReport(rows);
+    }
+
+    /// <summary>Runs one round, adds it to <paramref name="meter"/> and returns its tokens/s.</summary>
+    static async Task<double> MeasureAsync(Meter meter, Func<Task<long>> round)
+    {
+        var clock = Stopwatch.StartNew();
+        var tokens = await round();
+        meter.Add(clock.Elapsed, tokens);
+        return tokens / clock.Elapsed.TotalSeconds;
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Every row as its own completion grain call, all at once, as a step's prompt grains issue them.</summary>

@@ -8,7 +8,9 @@ using Grpo.Core.Model;
 using Grpo.Core.Rewards;
 using Grpo.Core.Training;
 using Grpo.Grains.Learning;
+using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
+using Microsoft.Extensions.DependencyInjection;
 using TorchSharp;
 
 namespace Grpo.Benchmarks;
@@ -31,28 +33,34 @@ internal static class StepBenchmark
         var assets = RunAssets.Create(config);
         using var folder = new BenchFolder();
         await using var silo = await BenchSilo.StartAsync(rollout: true, learner: true, folder.Path);
+        var engine = silo.Services.GetRequiredService<RolloutEngine>();
         var learnerGrain = silo.Grains.GetGrain<ILearnerGrain>(RunId);
         await learnerGrain.InitializeAsync(config);
         using var direct = new DirectStep(assets);
         log.WriteLine($"step {config.ModelPreset}: {config.PromptsPerStep} prompts x {config.GroupSize} completions, max_completion_tokens {config.MaxCompletionTokens}");
 
-        var measuredSteps = quick ? 1 : 4;
+        var measuredSteps = quick ? 1 : 8;
         var splits = new List<StepSplit>();
         for (var step = 0; step <= measuredSteps; step++)
         {
             var examples = assets.Batch(step, config.PromptsPerStep);
+            var engineBefore = engine.Stats;
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(examples.Select((example, index) => silo.Grains.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, index, 0))
                 .RunAsync(new PromptAssignment(RunId, config, step, index, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), step))));
             await learnerGrain.TrainStepAsync(step, examples.Count);
             var clusterSeconds = clock.Elapsed.TotalSeconds;
+            var engineAfter = engine.Stats;
+            var batches = engineAfter.BatchesRun - engineBefore.BatchesRun;
+            var prefills = engineAfter.PromptsPrefilled - engineBefore.PromptsPrefilled;
             var parts = await direct.RunAsync(examples, step);
             // Step 0 is a warm-up: the engine builds its model and libtorch sizes its buffers.
             if (step == 0) continue;
-            var split = parts with { ClusterStepSeconds = clusterSeconds };
+            var split = parts with { ClusterStepSeconds = clusterSeconds, EngineBatches = batches, PromptPrefills = prefills };
             splits.Add(split);
             log.WriteLine($"  step {step}: cluster {clusterSeconds:0.000} s; direct generate {split.GenerateSeconds:0.000}, score {split.ScoreSeconds:0.000}, " +
-                          $"forward-backward {split.ForwardBackwardSeconds:0.000}, optimizer {split.OptimizerSeconds:0.000}, publish {split.PublishSeconds:0.000} s");
+                          $"forward-backward {split.ForwardBackwardSeconds:0.000}, optimizer {split.OptimizerSeconds:0.000}, publish {split.PublishSeconds:0.000} s; " +
+                          $"engine {batches} batches, {prefills} prompt prefills for {examples.Count * config.GroupSize} completions");
         }
 
         var median = StepSplit.Median(splits);
@@ -147,6 +155,12 @@ internal static class StepBenchmark
 internal sealed record StepSplit(double ClusterStepSeconds, double GenerateSeconds, double ScoreSeconds, double ForwardBackwardSeconds,
     double OptimizerSeconds, double PublishSeconds)
 {
+    /// <summary>Batches the cluster's rollout engine ran for the step.</summary>
+    public long EngineBatches { get; init; }
+
+    /// <summary>Prompt prefills the engine ran for the step: one per distinct prompt per batch when the group shares it.</summary>
+    public long PromptPrefills { get; init; }
+
     public double PartsSeconds => GenerateSeconds + ScoreSeconds + ForwardBackwardSeconds + OptimizerSeconds + PublishSeconds;
     public double MessagingSeconds => Math.Max(0, ClusterStepSeconds - PartsSeconds);
     public double MessagingShare => Share(MessagingSeconds);
