@@ -36,6 +36,8 @@ internal static class MarkdownReport
                 md.AppendLine(c, $"| {name} | {seconds:0.000} | {m.Share(seconds):P1} |");
             md.AppendLine(c, $"| **step in the cluster** | {m.ClusterStepSeconds:0.000} | |");
             md.AppendLine();
+            md.AppendLine(c, $"Columns are medians over the steps; the median of each step's own messaging share is {step.MessagingShare:P1}.");
+            md.AppendLine();
         }
         if (report.Learner is { } learner)
         {

@@ -39,11 +39,14 @@ internal static class StepBenchmark
         using var direct = new DirectStep(assets);
         log.WriteLine($"step {config.ModelPreset}: {config.PromptsPerStep} prompts x {config.GroupSize} completions, max_completion_tokens {config.MaxCompletionTokens}");
 
-        var measuredSteps = quick ? 1 : 8;
+        var measuredSteps = quick ? 1 : 12;
         var splits = new List<StepSplit>();
         for (var step = 0; step <= measuredSteps; step++)
         {
             var examples = assets.Batch(step, config.PromptsPerStep);
+            // The direct run goes first on odd steps, second on even ones, so a burst of load hits both sides alike.
+            var directFirst = step % 2 == 1;
+            var parts = directFirst ? await direct.RunAsync(examples, step) : null;
             var engineBefore = engine.Stats;
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(examples.Select((example, index) => silo.Grains.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, index, 0))
@@ -53,19 +56,20 @@ internal static class StepBenchmark
             var engineAfter = engine.Stats;
             var batches = engineAfter.BatchesRun - engineBefore.BatchesRun;
             var prefills = engineAfter.PromptsPrefilled - engineBefore.PromptsPrefilled;
-            var parts = await direct.RunAsync(examples, step);
+            parts ??= await direct.RunAsync(examples, step);
             // Step 0 is a warm-up: the engine builds its model and libtorch sizes its buffers.
             if (step == 0) continue;
             var split = parts with { ClusterStepSeconds = clusterSeconds, EngineBatches = batches, PromptPrefills = prefills };
             splits.Add(split);
             log.WriteLine($"  step {step}: cluster {clusterSeconds:0.000} s; direct generate {split.GenerateSeconds:0.000}, score {split.ScoreSeconds:0.000}, " +
                           $"forward-backward {split.ForwardBackwardSeconds:0.000}, optimizer {split.OptimizerSeconds:0.000}, publish {split.PublishSeconds:0.000} s; " +
-                          $"engine {batches} batches, {prefills} prompt prefills for {examples.Count * config.GroupSize} completions");
+                          $"engine {batches} batches, {prefills} prompt prefills for {examples.Count * config.GroupSize} completions; messaging {split.MessagingShare:P0}");
         }
 
         var median = StepSplit.Median(splits);
-        log.WriteLine($"  median: messaging and scheduling {median.MessagingSeconds:0.000} s = {median.Share(median.MessagingSeconds):P1} of the {median.ClusterStepSeconds:0.000} s step");
-        return new StepReport(config.ModelPreset, config.PromptsPerStep, config.GroupSize, config.MaxCompletionTokens, splits.Count, median, splits);
+        var messagingShare = StepSplit.MedianOf(splits.Select(s => s.MessagingShare));
+        log.WriteLine($"  median step {median.ClusterStepSeconds:0.000} s; median share of Orleans messaging and scheduling {messagingShare:P1}");
+        return new StepReport(config.ModelPreset, config.PromptsPerStep, config.GroupSize, config.MaxCompletionTokens, splits.Count, median, messagingShare, splits);
     }
 
     /// <summary>The step's work without Orleans: a policy, its reference, a learner and a rollout copy of the model.</summary>
@@ -166,18 +170,21 @@ internal sealed record StepSplit(double ClusterStepSeconds, double GenerateSecon
     public double MessagingShare => Share(MessagingSeconds);
     public double Share(double seconds) => ClusterStepSeconds > 0 ? seconds / ClusterStepSeconds : 0;
 
+    public static double MedianOf(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     /// <summary>Each column's median over the steps (robust to a step slowed by other processes).</summary>
     public static StepSplit Median(IReadOnlyList<StepSplit> splits)
     {
-        static double Mid(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        }
+        static double Mid(IEnumerable<double> values) => MedianOf(values);
         return new StepSplit(Mid(splits.Select(s => s.ClusterStepSeconds)), Mid(splits.Select(s => s.GenerateSeconds)), Mid(splits.Select(s => s.ScoreSeconds)),
             Mid(splits.Select(s => s.ForwardBackwardSeconds)), Mid(splits.Select(s => s.OptimizerSeconds)), Mid(splits.Select(s => s.PublishSeconds)));
     }
 }
 
+/// <param name="MessagingShare">The median over steps of each step's messaging share (steady under bursts of outside load).</param>
 internal sealed record StepReport(string Preset, int PromptsPerStep, int GroupSize, int MaxCompletionTokens, int MeasuredSteps, StepSplit Median,
-    IReadOnlyList<StepSplit> Steps);
+    double MessagingShare, IReadOnlyList<StepSplit> Steps);
