@@ -50,6 +50,3 @@ internal static class BenchRuns
         return process.PeakWorkingSet64 / 1e6;
     }
 }
-
-/// <summary>One completion request of a benchmark round: prompt index within the round, sample index within its group.</summary>
-internal sealed record TaskRow(int Group, int Sample, string Prompt, string? Answer, int[] Tokens);

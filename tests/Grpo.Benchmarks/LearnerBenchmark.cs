@@ -82,9 +82,3 @@ internal static class LearnerBenchmark
         return total;
     }
 }
-
-internal sealed record LearnerRow(string Preset, long Parameters, int Completions, int Steps, double SecondsPerStep, double TokensPerSecond,
-    double AchievedGflopsPerSecond, double MatmulGflopsPerSecond, double FractionOfMatmul,
-    double ReferenceSeconds, double ForwardBackwardSeconds, double OptimizerSeconds);
-
-internal sealed record LearnerReport(IReadOnlyList<LearnerRow> Rows);

@@ -33,6 +33,7 @@ var machine = new MachineInfo(Environment.ProcessorCount, torch.get_num_threads(
 var targets = Targets.Judge(rollout, step, learner, publication);
 var report = new SuiteReport(startedAt, arguments.Quick, machine, rollout, step, learner, publication, batching, targets, BenchRuns.PeakMemoryMb(),
     clock.Elapsed.TotalSeconds);
+if (arguments.Quick) log.WriteLine("quick form: a smoke check with a round or two each, so the target lines below are indicative only");
 foreach (var target in targets.Where(t => t.Value is not null)) log.WriteLine(target.Describe());
 log.WriteLine($"peak memory {report.PeakMemoryMb:0} MB; {report.Seconds:0} s in all");
 

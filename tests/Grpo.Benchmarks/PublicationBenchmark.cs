@@ -41,6 +41,3 @@ internal static class PublicationBenchmark
         return new PublicationReport(config.ModelPreset, megabytes, config.WeightChunkBytes, pulls, median, rates);
     }
 }
-
-internal sealed record PublicationReport(string Preset, double ImageMegabytes, int ChunkBytes, int Pulls, double MedianMegabytesPerSecond,
-    IReadOnlyList<double> MegabytesPerSecond);
