@@ -20,7 +20,7 @@ for trx in "$results"/*.trx; do
 done
 # The benchmarks' smoke form: proves they still run; the full figures come from the commands in the README.
 bench_status=0
-dotnet run --project tests/Grpo.Benchmarks -c Release --no-build -- rollout --quick --output "$results/rollout.json" || bench_status=$?
+dotnet run --project tests/Grpo.Benchmarks -c Release --no-build -- all --quick --output "$results/bench.json" || bench_status=$?
 if [ "$bench_status" -ne 0 ]; then echo "benchmark smoke run failed (exit $bench_status)" >&2; status=1; fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -2,17 +2,24 @@ using System.Globalization;
 
 namespace Grpo.Benchmarks;
 
-/// <summary>The command line: <c>rollout [--quick] [--output path] [--requests n]</c>.</summary>
+/// <summary>The command line: <c>&lt;benchmark&gt; [--quick] [--output path.json] [--requests n]</c>.</summary>
 internal sealed record BenchmarkArguments(string Benchmark, bool Quick, string OutputPath, int Requests)
 {
-    public const string Usage = "usage: Grpo.Benchmarks rollout [--quick] [--output <path>] [--requests <n>]";
+    /// <summary>Every benchmark `all` runs, in its order; `batching` is the older engine-batching comparison.</summary>
+    public static readonly IReadOnlyList<string> Suite = ["rollout", "step", "learner", "publish"];
+
+    public static readonly IReadOnlyList<string> Benchmarks = [.. Suite, "batching", "all"];
+
+    public static readonly string Usage =
+        $"usage: Grpo.Benchmarks <{string.Join('|', Benchmarks)}> [--quick] [--output <path.json>] [--requests <n> (batching only)]\n" +
+        "  --quick   the smoke form (demo preset only, few rounds); the Markdown table is written next to the JSON file";
 
     public static BenchmarkArguments Parse(IReadOnlyList<string> args)
     {
-        if (args.Count == 0 || args[0] != "rollout")
-            throw new ArgumentException($"unknown or missing benchmark '{(args.Count == 0 ? "" : args[0])}'; the only one is 'rollout'.\n{Usage}");
+        if (args.Count == 0 || !Benchmarks.Contains(args[0]))
+            throw new ArgumentException($"unknown or missing benchmark '{(args.Count == 0 ? "" : args[0])}'; choose one of {string.Join(", ", Benchmarks)}.\n{Usage}");
         var quick = false;
-        var output = Path.Combine("bench-results", "rollout.json");
+        var output = Path.Combine("bench-results", args[0] + ".json");
         var requests = 32;
         for (var i = 1; i < args.Count; i++)
         {

@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Grpo.Benchmarks;
+using TorchSharp;
 
 BenchmarkArguments arguments;
 try
@@ -12,12 +15,33 @@ catch (ArgumentException error)
     return 2;
 }
 
-var report = await RolloutBenchmark.RunAsync(arguments, Console.Out);
-Console.WriteLine($"  speedup        {report.Speedup,10:0.0}x  (target >= {report.TargetSpeedup:0}x: {(report.Speedup >= report.TargetSpeedup ? "met" : "NOT met")})");
+var startedAt = DateTimeOffset.UtcNow;
+var clock = Stopwatch.StartNew();
+bool Runs(string name) => arguments.Benchmark == name || arguments.Benchmark == "all" && BenchmarkArguments.Suite.Contains(name);
+var log = Console.Out;
+
+var rollout = Runs("rollout") ? await RolloutScalingBenchmark.RunAsync(arguments.Quick, log) : null;
+var step = Runs("step") ? await StepBenchmark.RunAsync(arguments.Quick, log) : null;
+var learner = Runs("learner") ? LearnerBenchmark.Run(arguments.Quick, log) : null;
+var publication = Runs("publish") ? await PublicationBenchmark.RunAsync(arguments.Quick, log) : null;
+var batching = arguments.Benchmark == "batching" ? await BatchingBenchmark.RunAsync(arguments, log) : null;
+if (batching is not null)
+    log.WriteLine($"  speedup        {batching.Speedup,10:0.0}x  (target >= {batching.TargetSpeedup:0}x: {(batching.Speedup >= batching.TargetSpeedup ? "met" : "NOT met")})");
+
+var machine = new MachineInfo(Environment.ProcessorCount, torch.get_num_threads(), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
+    "peak resident set of the benchmark process, which hosts the silos; Linux VmHWM");
+var targets = Targets.Judge(rollout, step, learner, publication);
+var report = new SuiteReport(startedAt, arguments.Quick, machine, rollout, step, learner, publication, batching, targets, BenchRuns.PeakMemoryMb(),
+    clock.Elapsed.TotalSeconds);
+if (arguments.Quick) log.WriteLine("quick form: a smoke check with a round or two each, so the target lines below are indicative only");
+foreach (var target in targets.Where(t => t.Value is not null)) log.WriteLine(target.Describe());
+log.WriteLine($"peak memory {report.PeakMemoryMb:0} MB; {report.Seconds:0} s in all");
 
 var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
 var folder = Path.GetDirectoryName(Path.GetFullPath(arguments.OutputPath));
 if (folder is not null) Directory.CreateDirectory(folder);
 await File.WriteAllTextAsync(arguments.OutputPath, json + Environment.NewLine);
-Console.WriteLine($"  written to {arguments.OutputPath}");
+var markdownPath = Path.ChangeExtension(arguments.OutputPath, ".md");
+await File.WriteAllTextAsync(markdownPath, MarkdownReport.Render(report, "dotnet run --project tests/Grpo.Benchmarks -c Release -- " + string.Join(' ', args)));
+log.WriteLine($"written to {arguments.OutputPath} and {markdownPath}");
 return 0;

@@ -9,10 +9,17 @@ namespace Grpo.Core.Generation;
 /// decoding step is a single one-token forward for the whole batch. Finished rows keep feeding the pad token (masked
 /// out) until every row is done. <paramref name="decode"/> turns completion tokens into text and is needed only
 /// for stop strings.
+/// Rows with identical prompts (the G samples of a GRPO group) share one prefill: each distinct prompt is run through
+/// the model once and its keys/values are copied to every row that samples from it. <paramref name="sharePromptPrefill"/>
+/// = false prefills every row on its own (the reference the shared path is checked against).
 /// </summary>
-public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList<int>, string>? decode = null)
+public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList<int>, string>? decode = null, bool sharePromptPrefill = true)
 {
     readonly CausalLM model = model ?? throw new ArgumentNullException(nameof(model));
+    long promptsPrefilled;
+
+    /// <summary>Prompt rows run through the model's prefill so far, over all calls: one per distinct prompt of each call when sharing.</summary>
+    public long PromptsPrefilled => Interlocked.Read(ref promptsPrefilled);
 
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, torch.Generator? rng = null)
     {
@@ -40,9 +47,24 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
         Tensor logits;
         using (var prefillScope = NewDisposeScope())
         {
-            var (ids, promptMask) = LeftPad(prompts, promptWidth, device);
-            mask.narrow(1, 0, promptWidth).copy_(promptMask);
-            logits = LastLogits(model.Forward(ids, mask.narrow(1, 0, promptWidth), cache)).DetachFromDisposeScope();
+            var (distinct, sourceRows) = sharePromptPrefill ? DistinctPrompts(prompts) : (prompts, null);
+            var (ids, promptMask) = LeftPad(distinct, promptWidth, device);
+            if (sourceRows is null)
+            {
+                mask.narrow(1, 0, promptWidth).copy_(promptMask);
+                logits = LastLogits(model.Forward(ids, mask.narrow(1, 0, promptWidth), cache)).DetachFromDisposeScope();
+            }
+            else
+            {
+                // Prefill the distinct prompts only, then give each row its prompt's keys, values, mask and last logits.
+                using var prefillCache = model.CreateCache(distinct.Count, promptWidth);
+                var distinctLogits = LastLogits(model.Forward(ids, promptMask, prefillCache));
+                var rowSource = tensor(sourceRows, [rows], device: device);
+                cache.CopyRowsFrom(prefillCache, rowSource);
+                mask.narrow(1, 0, promptWidth).copy_(promptMask.index_select(0, rowSource));
+                logits = distinctLogits.index_select(0, rowSource).DetachFromDisposeScope();
+            }
+            Interlocked.Add(ref promptsPrefilled, distinct.Count);
         }
 
         try
@@ -98,6 +120,42 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
                     return FinishReason.StopString;
         }
         return completion.Count >= options.MaxNewTokens ? FinishReason.Length : null;
+    }
+
+    /// <summary>
+    /// The distinct prompts in order of first appearance and, per row, the index of its prompt among them; null
+    /// indices when every prompt is distinct (nothing to share).
+    /// </summary>
+    static (IReadOnlyList<int[]> Distinct, long[]? SourceRows) DistinctPrompts(IReadOnlyList<int[]> prompts)
+    {
+        var firstIndex = new Dictionary<int[], int>(PromptComparer.Instance);
+        var distinct = new List<int[]>();
+        var sourceRows = new long[prompts.Count];
+        for (var r = 0; r < prompts.Count; r++)
+        {
+            if (!firstIndex.TryGetValue(prompts[r], out var index))
+            {
+                index = distinct.Count;
+                firstIndex[prompts[r]] = index;
+                distinct.Add(prompts[r]);
+            }
+            sourceRows[r] = index;
+        }
+        return distinct.Count == prompts.Count ? (prompts, null) : (distinct, sourceRows);
+    }
+
+    sealed class PromptComparer : IEqualityComparer<int[]>
+    {
+        public static readonly PromptComparer Instance = new();
+
+        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(int[] prompt)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(prompt.AsSpan()));
+            return hash.ToHashCode();
+        }
     }
 
     static Tensor LastLogits(Tensor logits) => logits.select(1, logits.shape[1] - 1);

@@ -56,6 +56,30 @@ public sealed class KvCache : IDisposable
 
     internal void Advance(int count) => Length += count;
 
+    /// <summary>
+    /// Fills this empty cache from <paramref name="source"/>: row r gets source row <paramref name="sourceRows"/>[r] for
+    /// every position the source holds. Lets a prompt prefilled once serve every row that samples from it.
+    /// </summary>
+    internal void CopyRowsFrom(KvCache source, Tensor sourceRows)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ObjectDisposedException.ThrowIf(source.disposed, source);
+        if (Length != 0)
+            throw new InvalidOperationException($"KV cache rows can only be copied into an empty cache; this one already holds {Length} positions");
+        if (source.keys.Length != keys.Length)
+            throw new ArgumentException($"the source KV cache has {source.keys.Length} layers, this one {keys.Length}", nameof(source));
+        if (sourceRows.dim() != 1 || sourceRows.shape[0] != BatchSize)
+            throw new ArgumentException($"sourceRows must name one source row for each of the {BatchSize} rows, got [{string.Join(", ", sourceRows.shape)}]", nameof(sourceRows));
+        EnsureRoom(source.Length);
+        using var scope = NewDisposeScope();
+        for (var layer = 0; layer < keys.Length; layer++)
+        {
+            keys[layer].narrow(2, 0, source.Length).copy_(source.keys[layer].narrow(2, 0, source.Length).index_select(0, sourceRows));
+            values[layer].narrow(2, 0, source.Length).copy_(source.values[layer].narrow(2, 0, source.Length).index_select(0, sourceRows));
+        }
+        Length = source.Length;
+    }
+
     public void Dispose()
     {
         if (disposed) return;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpo.Core.Algorithm;
 using Grpo.Core.Model;
 using TorchSharp;
@@ -31,6 +32,15 @@ public sealed class GrpoLearner : IDisposable
 
     public AdamW Optimizer { get; }
 
+    /// <summary>Time spent, over all calls, on the frozen reference's log-probs (forward only).</summary>
+    public TimeSpan ReferenceTime { get; private set; }
+
+    /// <summary>Time spent, over all calls, on the policy's forward and backward passes (log-probs, objective, gradients).</summary>
+    public TimeSpan ForwardBackwardTime { get; private set; }
+
+    /// <summary>Time spent, over all calls, on gradient clipping and the AdamW updates.</summary>
+    public TimeSpan OptimizerTime { get; private set; }
+
     public LearnerOptions Options => options;
 
     public LearnerStepResult Train(IReadOnlyList<CompletionSample> samples)
@@ -41,7 +51,9 @@ public sealed class GrpoLearner : IDisposable
         var minibatches = Enumerable.Range(0, (samples.Count + options.MiniBatchSize - 1) / options.MiniBatchSize)
             .Select(b => samples.Skip(b * options.MiniBatchSize).Take(options.MiniBatchSize).ToArray())
             .ToArray();
+        var referenceStart = Stopwatch.GetTimestamp();
         var referenceLogProbs = minibatches.Select(ReferenceLogProbs).ToArray();
+        ReferenceTime += Stopwatch.GetElapsedTime(referenceStart);
         try
         {
             var accumulated = new StatsAccumulator();
@@ -70,6 +82,7 @@ public sealed class GrpoLearner : IDisposable
     (GrpoStats Stats, float GradNorm, double LearningRate) Update(CompletionSample[] minibatch, Tensor? referenceLogProbs)
     {
         using var scope = NewDisposeScope();
+        var forwardStart = Stopwatch.GetTimestamp();
         var (logProbs, mask) = SequenceLogProbs.Completions(
             policy, minibatch.Select(s => s.PromptTokens).ToArray(), minibatch.Select(s => s.CompletionTokens).ToArray(),
             options.Temperature, padTokenId);
@@ -81,12 +94,15 @@ public sealed class GrpoLearner : IDisposable
         var result = GrpoObjective.Compute(logProbs, oldLogProbs, referenceLogProbs, mask, advantages, options.Objective);
         Optimizer.ZeroGrad();
         result.Loss.backward();
+        var optimizerStart = Stopwatch.GetTimestamp();
+        ForwardBackwardTime += Stopwatch.GetElapsedTime(forwardStart, optimizerStart);
         var gradNorm = options.MaxGradNorm > 0
             ? (float)nn.utils.clip_grad_norm_(Optimizer.Parameters, options.MaxGradNorm)
             : GlobalGradNorm();
         var learningRate = options.LearningRate.At(Optimizer.Step);
         Optimizer.Update(learningRate);
         Optimizer.ZeroGrad();
+        OptimizerTime += Stopwatch.GetElapsedTime(optimizerStart);
         return (result.Stats, gradNorm, learningRate);
     }
 

@@ -6,11 +6,12 @@ namespace Grpo.Grains.Learning;
 /// <summary>
 /// The learner's published policy versions, served in chunks. Keeps only the newest few: a rollout silo always
 /// asks for the newest version at or above what it needs, so older images are never requested again.
+/// An image is cut into its chunks once when published, so serving a chunk to every rollout silo copies nothing more.
 /// </summary>
 public sealed class WeightPublication(int chunkBytes, int keepVersions)
 {
     readonly object gate = new();
-    readonly SortedDictionary<long, (WeightManifest Manifest, byte[] Image)> versions = new();
+    readonly SortedDictionary<long, (WeightManifest Manifest, byte[][] Chunks)> versions = new();
     TaskCompletionSource published = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long? Latest { get { lock (gate) return versions.Count == 0 ? null : versions.Keys.Last(); } }
@@ -19,10 +20,16 @@ public sealed class WeightPublication(int chunkBytes, int keepVersions)
     {
         var manifest = new WeightManifest(version, image.LongLength, chunkBytes,
             (int)((image.LongLength + chunkBytes - 1) / chunkBytes), WeightSnapshot.Sha256(image));
+        var chunks = new byte[manifest.ChunkCount][];
+        for (var index = 0; index < chunks.Length; index++)
+        {
+            var start = (long)index * chunkBytes;
+            chunks[index] = image.AsSpan((int)start, (int)Math.Min(chunkBytes, image.LongLength - start)).ToArray();
+        }
         TaskCompletionSource wake;
         lock (gate)
         {
-            versions[version] = (manifest, image);
+            versions[version] = (manifest, chunks);
             while (versions.Count > keepVersions) versions.Remove(versions.Keys.First());
             wake = published;
             published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -48,7 +55,7 @@ public sealed class WeightPublication(int chunkBytes, int keepVersions)
 
     public byte[] Chunk(long version, int index)
     {
-        (WeightManifest Manifest, byte[] Image) entry;
+        (WeightManifest Manifest, byte[][] Chunks) entry;
         lock (gate)
         {
             if (!versions.TryGetValue(version, out entry))
@@ -57,8 +64,7 @@ public sealed class WeightPublication(int chunkBytes, int keepVersions)
         }
         if (index < 0 || index >= entry.Manifest.ChunkCount)
             throw new ArgumentOutOfRangeException(nameof(index), $"policy version {version} has chunks 0..{entry.Manifest.ChunkCount - 1}, not {index}.");
-        var start = (long)index * chunkBytes;
-        var length = (int)Math.Min(chunkBytes, entry.Image.LongLength - start);
-        return entry.Image.AsSpan((int)start, length).ToArray();
+        // Shared, not copied: Orleans copies or serializes what a grain returns, so no caller can change the stored chunk.
+        return entry.Chunks[index];
     }
 }

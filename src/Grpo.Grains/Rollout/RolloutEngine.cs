@@ -37,6 +37,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     long sequencesGenerated;
     long tokensGenerated;
     long weightPulls;
+    long promptsPrefilled;
     int disposed;
 
     public RolloutEngine(IWeightSource weightSource, RunAssetsCache assets, RolloutEngineOptions options)
@@ -85,6 +86,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         Interlocked.Read(ref sequencesGenerated),
         Interlocked.Read(ref tokensGenerated),
         Interlocked.Read(ref weightPulls),
+        Interlocked.Read(ref promptsPrefilled),
         new Dictionary<string, long>(loadedVersions, StringComparer.Ordinal));
 
     /// <summary>The policy version loaded for the run on this silo, or null when none is loaded yet.</summary>
@@ -170,9 +172,14 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
 
             var sampling = RunOptions.Sampling(config, assets.Codec.StopTokenIds);
             var prompts = batch.Select(request => request.PromptTokens).ToArray();
-            var (sequences, version) = await worker.RunAsync(() => (policy.Generate(prompts, sampling), policy.Version)).ConfigureAwait(false);
+            var (sequences, version, prefilled) = await worker.RunAsync(() =>
+            {
+                var before = policy.PromptsPrefilled;
+                return (policy.Generate(prompts, sampling), policy.Version, policy.PromptsPrefilled - before);
+            }).ConfigureAwait(false);
 
             Interlocked.Increment(ref batchesRun);
+            Interlocked.Add(ref promptsPrefilled, prefilled);
             Interlocked.Add(ref sequencesGenerated, sequences.Count);
             Interlocked.Add(ref tokensGenerated, sequences.Sum(sequence => (long)sequence.Tokens.Length));
             for (var i = 0; i < batch.Count; i++)

@@ -6,15 +6,16 @@ namespace Grpo.Grains.Rollout;
 /// </summary>
 internal sealed class RolloutQueue
 {
-    readonly Dictionary<string, Queue<PendingRollout>> byRun = new(StringComparer.Ordinal);
+    // Per run, in order of arrival.
+    readonly Dictionary<string, List<PendingRollout>> byRun = new(StringComparer.Ordinal);
 
     public int Count { get; private set; }
 
     public void Add(PendingRollout request)
     {
         if (!byRun.TryGetValue(request.RunId, out var queue))
-            byRun[request.RunId] = queue = new Queue<PendingRollout>();
-        queue.Enqueue(request);
+            byRun[request.RunId] = queue = [];
+        queue.Add(request);
         Count++;
     }
 
@@ -23,29 +24,43 @@ internal sealed class RolloutQueue
     {
         PendingRollout? oldest = null;
         foreach (var queue in byRun.Values)
-            if (queue.TryPeek(out var head) && (oldest is null || head.Arrival < oldest.Arrival))
-                oldest = head;
+            if (queue.Count > 0 && (oldest is null || queue[0].Arrival < oldest.Arrival))
+                oldest = queue[0];
         return oldest;
     }
 
     public int CountFor(string runId) => byRun.TryGetValue(runId, out var queue) ? queue.Count : 0;
 
     /// <summary>
-    /// Removes up to <paramref name="max"/> live requests of the run, oldest first; abandoned ones met on the way are
-    /// removed too and counted in <paramref name="removed"/> along with the taken ones.
+    /// Removes up to <paramref name="max"/> live requests of the run, oldest first, except that the oldest request
+    /// brings the waiting requests with the same prompt along: a group's samples then share one batch and so one
+    /// prompt prefill, instead of being split over batches by the order they arrived in. Abandoned requests are
+    /// dropped as well and counted in <paramref name="removed"/> along with the taken ones.
     /// </summary>
     public List<PendingRollout> Take(string runId, int max, out int removed)
     {
         var batch = new List<PendingRollout>();
         removed = 0;
         if (!byRun.TryGetValue(runId, out var queue)) return batch;
-        while (batch.Count < max && queue.TryDequeue(out var request))
+        removed = queue.RemoveAll(request => request.IsAbandoned);
+
+        var taken = new bool[queue.Count];
+        for (var lead = 0; lead < queue.Count && batch.Count < max; lead++)
         {
-            removed++;
-            if (!request.IsAbandoned) batch.Add(request);
+            if (taken[lead]) continue;
+            var prompt = queue[lead].PromptTokens;
+            for (var i = lead; i < queue.Count && batch.Count < max; i++)
+            {
+                if (taken[i] || !queue[i].PromptTokens.AsSpan().SequenceEqual(prompt)) continue;
+                taken[i] = true;
+                batch.Add(queue[i]);
+            }
         }
+        var waiting = queue.Where((_, i) => !taken[i]).ToList();
+        removed += batch.Count;
         Count -= removed;
-        if (queue.Count == 0) byRun.Remove(runId);
+        if (waiting.Count == 0) byRun.Remove(runId);
+        else byRun[runId] = waiting;
         return batch;
     }
 

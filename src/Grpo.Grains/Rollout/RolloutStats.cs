@@ -6,6 +6,7 @@ namespace Grpo.Grains.Rollout;
 /// <param name="SequencesGenerated">Completions produced by those calls.</param>
 /// <param name="TokensGenerated">Completion tokens produced by those calls.</param>
 /// <param name="WeightPulls">Policy versions pulled and swapped in.</param>
+/// <param name="PromptsPrefilled">Prompt prefills run: one per distinct prompt of a batch, since a group's samples share theirs.</param>
 /// <param name="PolicyVersions">The policy version currently loaded, per run.</param>
 public sealed record RolloutStats(
     int QueueDepth,
@@ -13,6 +14,7 @@ public sealed record RolloutStats(
     long SequencesGenerated,
     long TokensGenerated,
     long WeightPulls,
+    long PromptsPrefilled,
     IReadOnlyDictionary<string, long> PolicyVersions)
 {
     public double MeanBatchSize => BatchesRun == 0 ? 0 : (double)SequencesGenerated / BatchesRun;

@@ -32,6 +32,9 @@ internal sealed class RunPolicy : IDisposable
     /// <summary>The policy version in the model, or -1 while it still holds its random initialisation.</summary>
     public long Version { get; private set; } = -1;
 
+    /// <summary>Prompt prefills the generator has run; identical prompts of one batch share one.</summary>
+    public long PromptsPrefilled => generator.PromptsPrefilled;
+
     public void Load(byte[] image, long version, string sourceName)
     {
         WeightSnapshot.Restore(model, image, sourceName);

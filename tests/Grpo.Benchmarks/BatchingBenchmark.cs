@@ -12,12 +12,12 @@ namespace Grpo.Benchmarks;
 /// served by the batching engine and by the same engine with rollout_max_batch = 1, in one process with alternating
 /// rounds, so both see the same machine, weights and prompts.
 /// </summary>
-internal static class RolloutBenchmark
+internal static class BatchingBenchmark
 {
     public const double TargetSpeedup = 5;
     const string RunId = "bench";
 
-    public static async Task<RolloutBenchmarkReport> RunAsync(BenchmarkArguments arguments, TextWriter log)
+    public static async Task<BatchingReport> RunAsync(BenchmarkArguments arguments, TextWriter log)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var config = new RunConfig();
@@ -47,7 +47,7 @@ internal static class RolloutBenchmark
             log.WriteLine($"  {result.Mode,-14} {result.TokensPerSecond,10:0} tokens/s  ({result.Tokens} tokens in {result.Seconds:0.00} s, " +
                           $"{result.Rounds} rounds, {result.Batches} batches, mean batch {result.MeanBatchSize:0.0})");
 
-        return new RolloutBenchmarkReport("rollout", startedAt, arguments.Quick, config.ModelPreset, config.Task, prompts.Length,
+        return new BatchingReport("batching", startedAt, arguments.Quick, config.ModelPreset, config.Task, prompts.Length,
             config.MaxCompletionTokens, Environment.ProcessorCount, batched, oneAtATime,
             batched.TokensPerSecond / oneAtATime.TokensPerSecond, TargetSpeedup);
     }

@@ -1,7 +1,7 @@
 namespace Grpo.Benchmarks;
 
 /// <summary>The benchmark's JSON report: both modes measured in one run, side by side.</summary>
-internal sealed record RolloutBenchmarkReport(
+internal sealed record BatchingReport(
     string Benchmark,
     DateTimeOffset StartedAt,
     bool Quick,

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text;
+
+namespace Grpo.Benchmarks;
+
+/// <summary>The short Markdown tables of a <see cref="SuiteReport"/>, as the README shows them.</summary>
+internal static class MarkdownReport
+{
+    public static string Render(SuiteReport report, string command)
+    {
+        var md = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        md.AppendLine(c, $"`{command}` — {report.StartedAt:yyyy-MM-dd HH:mm} UTC, {report.Machine.ProcessorCount} cores, " +
+                         $"{report.Machine.TorchThreads} torch threads, {report.Machine.Os}{(report.Quick ? ", quick form" : "")}.");
+        md.AppendLine();
+        if (report.Rollout is { } rollout)
+        {
+            md.AppendLine("| preset | batch | engine in cluster (tokens/s) | plain loop (tokens/s) | ratio |");
+            md.AppendLine("|---|---:|---:|---:|---:|");
+            foreach (var r in rollout.Rows)
+                md.AppendLine(c, $"| {r.Preset} | {r.BatchSize} | {r.EngineTokensPerSecond:0} | {r.PlainTokensPerSecond:0} | {r.Ratio:P0} |");
+            md.AppendLine();
+        }
+        if (report.Step is { } step)
+        {
+            var m = step.Median;
+            md.AppendLine(c, $"One GRPO step of the {step.Preset} preset ({step.PromptsPerStep} prompts x {step.GroupSize}, median of {step.MeasuredSteps}):");
+            md.AppendLine();
+            md.AppendLine("| part | seconds | share |");
+            md.AppendLine("|---|---:|---:|");
+            foreach (var (name, seconds) in new[]
+                     {
+                         ("generate", m.GenerateSeconds), ("score", m.ScoreSeconds), ("learner forward-backward", m.ForwardBackwardSeconds),
+                         ("optimizer", m.OptimizerSeconds), ("weight publish", m.PublishSeconds), ("Orleans messaging and scheduling", m.MessagingSeconds),
+                     })
+                md.AppendLine(c, $"| {name} | {seconds:0.000} | {m.Share(seconds):P1} |");
+            md.AppendLine(c, $"| **step in the cluster** | {m.ClusterStepSeconds:0.000} | |");
+            md.AppendLine();
+            md.AppendLine(c, $"Columns are medians over the steps; the median of each step's own messaging share is {step.MessagingShare:P1}.");
+            md.AppendLine();
+        }
+        if (report.Learner is { } learner)
+        {
+            md.AppendLine("| learner | parameters | completions | s/step | trained tokens/s | achieved GFLOP/s | matmul GFLOP/s | fraction |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in learner.Rows)
+                md.AppendLine(c, $"| {r.Preset} | {r.Parameters / 1e6:0.0}M | {r.Completions} | {r.SecondsPerStep:0.00} | {r.TokensPerSecond:0} | " +
+                                 $"{r.AchievedGflopsPerSecond:0.0} | {r.MatmulGflopsPerSecond:0.0} | {r.FractionOfMatmul:P0} |");
+            md.AppendLine();
+        }
+        if (report.Publication is { } publication)
+        {
+            md.AppendLine(c, $"Weight publication, two silos on loopback: {publication.Preset}, {publication.ImageMegabytes:0} MB image, " +
+                             $"median {publication.MedianMegabytesPerSecond:0} MB/s over {publication.Pulls} pulls.");
+            md.AppendLine();
+        }
+        if (report.Batching is { } batching)
+        {
+            md.AppendLine(c, $"Engine batching: {batching.Batched.TokensPerSecond:0} tokens/s batched vs {batching.OneAtATime.TokensPerSecond:0} one at a time ({batching.Speedup:0.0}x).");
+            md.AppendLine();
+        }
+        md.AppendLine(c, $"Peak memory: {report.PeakMemoryMb:0} MB ({report.Machine.PeakMemoryNote}).");
+        md.AppendLine();
+        md.AppendLine("Targets:");
+        md.AppendLine();
+        foreach (var target in report.Targets) md.AppendLine(c, $"- {target.Describe()}");
+        return md.ToString();
+    }
+}

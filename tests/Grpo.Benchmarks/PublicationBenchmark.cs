@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Grpo.Abstractions.Grains;
+using Grpo.Grains.Rollout;
+
+namespace Grpo.Benchmarks;
+
+/// <summary>
+/// Weight publication between two silos on loopback: a learner-only silo publishes the policy, a rollout-only silo
+/// pulls it with the rollout engine's puller (chunks over Orleans messaging, length and SHA-256 checks), as a rollout
+/// silo does after every step. The full form uses the 50M preset, whose float32 image is about 200 MB.
+/// </summary>
+internal static class PublicationBenchmark
+{
+    const string RunId = "bench-publish";
+
+    public static async Task<PublicationReport> RunAsync(bool quick, TextWriter log)
+    {
+        var config = BenchRuns.Config(quick ? "small" : BenchRuns.LargePreset);
+        using var folder = new BenchFolder();
+        await using var learnerSilo = await BenchSilo.StartAsync(rollout: false, learner: true, folder.Path);
+        await using var rolloutSilo = await BenchSilo.StartAsync(rollout: true, learner: false, folder.Path, primary: learnerSilo.Endpoint);
+        // Asked from the rollout silo, so the learner grain (placed on the learner silo) is remote to every pull below.
+        var ready = await rolloutSilo.Grains.GetGrain<ILearnerGrain>(RunId).InitializeAsync(config);
+        var puller = new WeightPuller(new LearnerWeightSource(rolloutSilo.Grains), new RolloutEngineOptions().PullParallelism);
+        log.WriteLine($"publish {config.ModelPreset}: {ready.ParameterCount / 1e6:0.0}M parameters, chunks of {config.WeightChunkBytes / 1e6:0.0} MB, " +
+                      $"learner silo {learnerSilo.Endpoint}, rollout silo {rolloutSilo.Endpoint}");
+
+        var pulled = await puller.PullAsync(RunId, 0, CancellationToken.None);
+        var megabytes = pulled.Image.LongLength / 1e6;
+        var rates = new List<double>();
+        var pulls = quick ? 1 : 3;
+        for (var i = 0; i < pulls; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var image = (await puller.PullAsync(RunId, 0, CancellationToken.None)).Image;
+            var seconds = clock.Elapsed.TotalSeconds;
+            rates.Add(image.LongLength / 1e6 / seconds);
+            log.WriteLine($"  pull {i + 1}: {megabytes:0.0} MB in {seconds:0.000} s = {rates[^1]:0} MB/s");
+        }
+        var median = rates.Order().ElementAt(rates.Count / 2);
+        return new PublicationReport(config.ModelPreset, megabytes, config.WeightChunkBytes, pulls, median, rates);
+    }
+}

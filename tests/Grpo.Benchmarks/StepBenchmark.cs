@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using Grpo.Abstractions.Contracts;
+using Grpo.Abstractions.Grains;
+using Grpo.Core.Algorithm;
+using Grpo.Core.Checkpoints;
+using Grpo.Core.Generation;
+using Grpo.Core.Model;
+using Grpo.Core.Rewards;
+using Grpo.Core.Training;
+using Grpo.Grains.Learning;
+using Grpo.Grains.Rollout;
+using Grpo.Grains.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using TorchSharp;
+
+namespace Grpo.Benchmarks;
+
+/// <summary>
+/// Where the seconds of one GRPO step of the demo run go. Each step runs twice, alternately: through the cluster
+/// (prompt grains fanning out to completion grains and the rollout engine, then the learner grain's update and
+/// publication, in an in-process silo), and as the same work done directly in this process without Orleans, each part
+/// timed: generate, score, learner forward-backward (with the reference forward), optimizer, weight publish (capture,
+/// checksum, verify, load). Orleans messaging and scheduling is what the cluster step takes beyond the sum of its parts.
+/// </summary>
+internal static class StepBenchmark
+{
+    const string RunId = "bench-step";
+
+    public static async Task<StepReport> RunAsync(bool quick, TextWriter log)
+    {
+        var config = BenchRuns.Config(BenchRuns.DemoPreset);
+        if (quick) config = config with { PromptsPerStep = 8 };
+        var assets = RunAssets.Create(config);
+        using var folder = new BenchFolder();
+        await using var silo = await BenchSilo.StartAsync(rollout: true, learner: true, folder.Path);
+        var engine = silo.Services.GetRequiredService<RolloutEngine>();
+        var learnerGrain = silo.Grains.GetGrain<ILearnerGrain>(RunId);
+        await learnerGrain.InitializeAsync(config);
+        using var direct = new DirectStep(assets);
+        log.WriteLine($"step {config.ModelPreset}: {config.PromptsPerStep} prompts x {config.GroupSize} completions, max_completion_tokens {config.MaxCompletionTokens}");
+
+        var measuredSteps = quick ? 1 : 12;
+        var splits = new List<StepSplit>();
+        for (var step = 0; step <= measuredSteps; step++)
+        {
+            var examples = assets.Batch(step, config.PromptsPerStep);
+            // The direct run goes first on odd steps, second on even ones, so a burst of load hits both sides alike.
+            var directFirst = step % 2 == 1;
+            var parts = directFirst ? await direct.RunAsync(examples, step) : null;
+            var engineBefore = engine.Stats;
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(examples.Select((example, index) => silo.Grains.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, index, 0))
+                .RunAsync(new PromptAssignment(RunId, config, step, index, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), step))));
+            await learnerGrain.TrainStepAsync(step, examples.Count);
+            var clusterSeconds = clock.Elapsed.TotalSeconds;
+            var engineAfter = engine.Stats;
+            var batches = engineAfter.BatchesRun - engineBefore.BatchesRun;
+            var prefills = engineAfter.PromptsPrefilled - engineBefore.PromptsPrefilled;
+            parts ??= await direct.RunAsync(examples, step);
+            // Step 0 is a warm-up: the engine builds its model and libtorch sizes its buffers.
+            if (step == 0) continue;
+            var split = parts with { ClusterStepSeconds = clusterSeconds, EngineBatches = batches, PromptPrefills = prefills };
+            splits.Add(split);
+            log.WriteLine($"  step {step}: cluster {clusterSeconds:0.000} s; direct generate {split.GenerateSeconds:0.000}, score {split.ScoreSeconds:0.000}, " +
+                          $"forward-backward {split.ForwardBackwardSeconds:0.000}, optimizer {split.OptimizerSeconds:0.000}, publish {split.PublishSeconds:0.000} s; " +
+                          $"engine {batches} batches, {prefills} prompt prefills for {examples.Count * config.GroupSize} completions; messaging {split.MessagingShare:P0}");
+        }
+
+        var median = StepSplit.Median(splits);
+        var messagingShare = StepSplit.MedianOf(splits.Select(s => s.MessagingShare));
+        log.WriteLine($"  median step {median.ClusterStepSeconds:0.000} s; median share of Orleans messaging and scheduling {messagingShare:P1}");
+        return new StepReport(config.ModelPreset, config.PromptsPerStep, config.GroupSize, config.MaxCompletionTokens, splits.Count, median, messagingShare, splits);
+    }
+
+    /// <summary>The step's work without Orleans: a policy, its reference, a learner and a rollout copy of the model.</summary>
+    sealed class DirectStep : IDisposable
+    {
+        readonly RunAssets assets;
+        readonly CausalLM policy;
+        readonly CausalLM? reference;
+        readonly CausalLM rolloutModel;
+        readonly GrpoLearner learner;
+        readonly Generator generator;
+        readonly torch.Generator random;
+        readonly WeightPublication publication;
+
+        public DirectStep(RunAssets assets)
+        {
+            this.assets = assets;
+            var config = assets.Config;
+            torch.manual_seed(config.Seed);
+            policy = new CausalLM(assets.Model);
+            reference = config.Beta > 0 ? ReferencePolicy.FrozenCopy(policy) : null;
+            learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
+            rolloutModel = new CausalLM(assets.Model);
+            rolloutModel.eval();
+            generator = new Generator(rolloutModel, assets.PadTokenId, tokens => assets.Codec.DecodeCompletion(tokens));
+            random = new torch.Generator((ulong)config.Seed);
+            publication = new WeightPublication(config.WeightChunkBytes, keepVersions: 2);
+        }
+
+        public async Task<StepSplit> RunAsync(IReadOnlyList<Core.Tasks.TaskExample> examples, long step)
+        {
+            var config = assets.Config;
+            var prompts = examples.Select(e => assets.Codec.EncodePrompt(e.Prompt)).ToArray();
+            var rows = prompts.SelectMany(p => Enumerable.Repeat(p, config.GroupSize)).ToArray();
+
+            var clock = Stopwatch.StartNew();
+            var sequences = generator.Generate(rows, RunOptions.Sampling(config, assets.Codec.EosTokenId), random);
+            var generate = clock.Elapsed.TotalSeconds;
+
+            clock.Restart();
+            var rewards = new float[rows.Length];
+            for (var r = 0; r < rows.Length; r++)
+            {
+                var example = examples[r / config.GroupSize];
+                rewards[r] = await assets.Reward.ScoreAsync(new RewardInput(example.Prompt, assets.Codec.DecodeCompletion(sequences[r].Tokens), example.Answer));
+            }
+            var advantages = GroupAdvantages.Compute(rewards, config.GroupSize, RunOptions.Scale(config)).Advantages;
+            var score = clock.Elapsed.TotalSeconds;
+
+            var samples = rows.Select((prompt, r) => new CompletionSample(prompt, sequences[r].Tokens, sequences[r].LogProbs, advantages[r],
+                sequences[r].FinishReason == FinishReason.Length, step)).ToArray();
+            var before = (learner.ReferenceTime, learner.ForwardBackwardTime, learner.OptimizerTime);
+            learner.Train(samples);
+            var forwardBackward = (learner.ReferenceTime - before.ReferenceTime + learner.ForwardBackwardTime - before.ForwardBackwardTime).TotalSeconds;
+            var optimizer = (learner.OptimizerTime - before.OptimizerTime).TotalSeconds;
+
+            // Publication as the cluster does it: capture and checksum on the learner, verify and load on the rollout side.
+            clock.Restart();
+            var manifest = publication.Publish(step + 1, WeightSnapshot.Capture(policy));
+            var image = new byte[manifest.TotalBytes];
+            for (var chunk = 0; chunk < manifest.ChunkCount; chunk++)
+            {
+                var bytes = publication.Chunk(manifest.Version, chunk);
+                Buffer.BlockCopy(bytes, 0, image, chunk * manifest.ChunkBytes, bytes.Length);
+            }
+            if (WeightSnapshot.Sha256(image) != manifest.Sha256) throw new InvalidDataException("benchmark publication: checksum mismatch");
+            WeightSnapshot.Restore(rolloutModel, image, "benchmark publication");
+            var publish = clock.Elapsed.TotalSeconds;
+
+            return new StepSplit(0, generate, score, forwardBackward, optimizer, publish);
+        }
+
+        public void Dispose()
+        {
+            random.Dispose();
+            learner.Dispose();
+            rolloutModel.Dispose();
+            reference?.Dispose();
+            policy.Dispose();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace Grpo.Benchmarks;
+
+/// <summary>
+/// One step: the cluster's wall time and the direct parts. Messaging is the cluster step minus the parts, never below 0.
+/// </summary>
+internal sealed record StepSplit(double ClusterStepSeconds, double GenerateSeconds, double ScoreSeconds, double ForwardBackwardSeconds,
+    double OptimizerSeconds, double PublishSeconds)
+{
+    /// <summary>Batches the cluster's rollout engine ran for the step.</summary>
+    public long EngineBatches { get; init; }
+
+    /// <summary>Prompt prefills the engine ran for the step: one per distinct prompt per batch when the group shares it.</summary>
+    public long PromptPrefills { get; init; }
+
+    public double PartsSeconds => GenerateSeconds + ScoreSeconds + ForwardBackwardSeconds + OptimizerSeconds + PublishSeconds;
+    public double MessagingSeconds => Math.Max(0, ClusterStepSeconds - PartsSeconds);
+    public double MessagingShare => Share(MessagingSeconds);
+    public double Share(double seconds) => ClusterStepSeconds > 0 ? seconds / ClusterStepSeconds : 0;
+
+    public static double MedianOf(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>Each column's median over the steps (robust to a step slowed by other processes).</summary>
+    public static StepSplit Median(IReadOnlyList<StepSplit> splits)
+    {
+        static double Mid(IEnumerable<double> values) => MedianOf(values);
+        return new StepSplit(Mid(splits.Select(s => s.ClusterStepSeconds)), Mid(splits.Select(s => s.GenerateSeconds)), Mid(splits.Select(s => s.ScoreSeconds)),
+            Mid(splits.Select(s => s.ForwardBackwardSeconds)), Mid(splits.Select(s => s.OptimizerSeconds)), Mid(splits.Select(s => s.PublishSeconds)));
+    }
+}
+
+/// <param name="MessagingShare">The median over steps of each step's messaging share (steady under bursts of outside load).</param>
+internal sealed record StepReport(string Preset, int PromptsPerStep, int GroupSize, int MaxCompletionTokens, int MeasuredSteps, StepSplit Median,
+    double MessagingShare, IReadOnlyList<StepSplit> Steps);

@@ -1,0 +1,16 @@
+namespace Grpo.Benchmarks;
+
+/// <summary>The performance targets, judged from the figures of one run.</summary>
+internal static class Targets
+{
+    public static IReadOnlyList<TargetCheck> Judge(RolloutScalingReport? rollout, StepReport? step, LearnerReport? learner, PublicationReport? publication) =>
+    [
+        new("engine in cluster / plain loop, demo preset, batch 32",
+            rollout?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.DemoPreset && r.BatchSize == 32)?.Ratio, 0.9, AtLeast: true, "%"),
+        new("Orleans messaging and scheduling share of a demo step", step?.MessagingShare, 0.10, AtLeast: false, "%"),
+        new("learner GFLOP/s / matmul GFLOP/s, 50M preset",
+            learner?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.LargePreset)?.FractionOfMatmul, 0.5, AtLeast: true, "%"),
+        new("weight publication between two silos, ~200 MB model",
+            publication?.Preset == BenchRuns.LargePreset ? publication.MedianMegabytesPerSecond : null, 200, AtLeast: true, "MB/s"),
+    ];
+}
