@@ -42,24 +42,30 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
     public async Task A_run_survives_a_killed_rollout_silo_a_joining_silo_and_a_killed_learner_silo_and_trains_every_step_once()
     {
         await using var cluster = await ScenarioCluster.StartAsync(server, "rollout,learner", "rollout", "rollout");
-        var (learner, rollout) = (cluster.Silos[0], cluster.Silos[1]);
+        var (first, rollout) = (cluster.Silos[0], cluster.Silos[1]);
 
         var submitted = await cluster.ClientAsync("submit", "--config", cluster.WriteConfig("run.json", Config), "--run-id", RunId);
         Assert.True(submitted.ExitCode == 0, submitted.Describe("grpo submit"));
         Assert.Equal(RunId, submitted.StandardOutput.Trim());
 
-        // 1. A rollout silo dies without warning mid-run; a 4th silo (which can also hold the learner) joins right after.
+        // 1. A rollout silo dies without warning mid-run; a 4th silo (which can also hold the learner) joins meanwhile.
+        // It is started before the kill, so that it has joined well before the run's 20 steps are over.
         var atRolloutKill = await cluster.WaitUntilAsync(RunId, run => run.Status.Step >= 3, PhaseTimeout);
+        var joined = cluster.Launch("rollout,learner");
         rollout.Kill();
         output.WriteLine($"killed rollout silo {rollout.SiloPort} at step {atRolloutKill.Status.Step}");
-        var joined = await cluster.AddSiloAsync("rollout,learner");
+        await cluster.WaitForJoinAsync(joined);
         output.WriteLine($"silo {joined.SiloPort} joined");
 
-        // 2. Once the new silo has generated completions and a checkpoint exists, the silo holding the learner dies.
+        // 2. Once the new silo has generated completions and a checkpoint exists, the silo holding the learner dies. That is
+        // the first silo unless the learner moved to the joined one meanwhile; either way the other learner silo is the standby.
         var atLearnerKill = await cluster.WaitUntilAsync(RunId,
             run => run.Status.Step > CheckpointEvery && run.Metrics.Any(step => GeneratedOn(step, joined)), PhaseTimeout);
-        learner.Kill();
-        output.WriteLine($"killed learner silo {learner.SiloPort} at step {atLearnerKill.Status.Step}");
+        var learnerSilo = await LearnerSiloAsync(cluster, first, joined);
+        var standby = learnerSilo == first ? joined : first;
+        var restoresBefore = RestoredFrom().Matches(standby.Output).Count;
+        learnerSilo.Kill();
+        output.WriteLine($"killed learner silo {learnerSilo.SiloPort} at step {atLearnerKill.Status.Step}; standby {standby.SiloPort}");
 
         var finished = await cluster.WaitUntilAsync(RunId, run => run.Status.IsFinished, PhaseTimeout);
 
@@ -73,13 +79,21 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
         Assert.All(finished.Metrics, step => Assert.Equal(PromptsPerStep * GroupSize, step.Completions));
         Assert.All(finished.Metrics, step => Assert.Equal(PromptsPerStep * GroupSize, step.CompletionsBySilo.Values.Sum()));
 
-        // The silo that joined mid-run received completion grains; the killed rollout silo got none after its death was noticed.
+        // The silo that joined mid-run received completion grains; the rollout silo generated nothing once it was dead. (The
+        // learner's silo may still appear after its kill: steps redone from the checkpoint reuse completions finished before.)
+        foreach (var step in finished.Metrics)
+        {
+            output.WriteLine($"step {step.Step}: " + string.Join(", ", step.CompletionsBySilo.OrderBy(silo => silo.Key).Select(silo => $"{silo.Key} {silo.Value}")));
+        }
+
         Assert.Contains(finished.Metrics, step => GeneratedOn(step, joined));
         Assert.All(finished.Metrics.Where(step => step.Step > atLearnerKill.Status.Step), step => Assert.False(GeneratedOn(step, rollout)));
 
-        // The learner came back on the other learner silo from a checkpoint at or after the last one the run had passed.
-        var restored = RestoredFrom().Match(joined.Output);
-        Assert.True(restored.Success, $"the joined learner silo did not restore a checkpoint:\n{joined.Output}");
+        // The learner came back on the standby learner silo from a checkpoint at or after the last one the run had passed.
+        Assert.Equal(standby, await LearnerSiloAsync(cluster, first, joined));
+        var restores = RestoredFrom().Matches(standby.Output);
+        Assert.True(restores.Count > restoresBefore, $"the standby learner silo restored no checkpoint after the kill:\n{standby.Output}");
+        var restored = restores[^1];
         var restoredStep = int.Parse(restored.Groups["step"].Value, CultureInfo.InvariantCulture);
         Assert.Equal(0, restoredStep % CheckpointEvery);
         Assert.InRange(restoredStep, atLearnerKill.Status.Step / CheckpointEvery * CheckpointEvery, Steps - 1);
@@ -99,6 +113,13 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
                 tensor.Dispose();
             }
         }
+    }
+
+    private static async Task<SiloProcess> LearnerSiloAsync(ScenarioCluster cluster, params SiloProcess[] learnerSilos)
+    {
+        var ports = await GrainLocation.SiloPortsHostingAsync(cluster.ConnectionString, cluster.ClusterId, "LearnerGrain", RunId,
+            cluster.Silos.Where(silo => !silo.HasExited).Select(silo => silo.SiloPort).ToArray());
+        return Assert.Single(learnerSilos, silo => !silo.HasExited && ports.Contains(silo.SiloPort));
     }
 
     private static bool GeneratedOn(ReportedStep step, SiloProcess silo) =>

@@ -34,7 +34,7 @@ public sealed class ScenarioCluster : IAsyncDisposable
             var started = roles.Select(role => cluster.Launch(role)).ToArray();
             foreach (var silo in started)
             {
-                await silo.WaitForJoinAsync(JoinTimeout);
+                await cluster.WaitForJoinAsync(silo);
             }
         }
         catch
@@ -50,8 +50,22 @@ public sealed class ScenarioCluster : IAsyncDisposable
     public async Task<SiloProcess> AddSiloAsync(string roles)
     {
         var silo = Launch(roles);
-        await silo.WaitForJoinAsync(JoinTimeout);
+        await WaitForJoinAsync(silo);
         return silo;
+    }
+
+    /// <summary>Starts one more silo without waiting for it (see <see cref="WaitForJoinAsync"/>).</summary>
+    public SiloProcess Launch(string roles)
+    {
+        var silo = SiloProcess.StartInCluster(ConnectionString, ClusterId, roles, CheckpointDirectory);
+        silos.Add(silo);
+        return silo;
+    }
+
+    public Task<string> WaitForJoinAsync(SiloProcess silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        return silo.WaitForJoinAsync(JoinTimeout);
     }
 
     /// <summary>The grpo client with <c>--cluster-id</c> of this cluster and the connection string in GRPO_CLUSTER.</summary>
@@ -136,12 +150,5 @@ public sealed class ScenarioCluster : IAsyncDisposable
         {
             Directory.Delete(Folder, recursive: true);
         }
-    }
-
-    private SiloProcess Launch(string roles)
-    {
-        var silo = SiloProcess.StartInCluster(ConnectionString, ClusterId, roles, CheckpointDirectory);
-        silos.Add(silo);
-        return silo;
     }
 }
