@@ -81,6 +81,12 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
 
         // The silo that joined mid-run received completion grains; the rollout silo generated nothing once it was dead. (The
         // learner's silo may still appear after its kill: steps redone from the checkpoint reuse completions finished before.)
+        // How the cluster recovered, for whoever reads the test's output.
+        foreach (var line in cluster.Logs().Split('\n').Where(line => Recovery().IsMatch(line)))
+        {
+            output.WriteLine(line.Length > 240 ? line[..240] : line);
+        }
+
         foreach (var step in finished.Metrics)
         {
             output.WriteLine($"step {step.Step}: " + string.Join(", ", step.CompletionsBySilo.OrderBy(silo => silo.Key).Select(silo => $"{silo.Key} {silo.Value}")));
@@ -124,6 +130,9 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
 
     private static bool GeneratedOn(ReportedStep step, SiloProcess silo) =>
         step.CompletionsBySilo.Keys.Any(address => address.Contains($":{silo.SiloPort.ToString(CultureInfo.InvariantCulture)}:", StringComparison.Ordinal));
+
+    [GeneratedRegex(@"restored from checkpoint|re-activated at step|the learner was lost|the learner resumed at step")]
+    private static partial Regex Recovery();
 
     [GeneratedRegex(@"restored from checkpoint \S+ at step (?<step>\d+)")]
     private static partial Regex RestoredFrom();

@@ -12,4 +12,9 @@ public sealed class RunRecord
     [Id(2)] public List<StepMetrics> Metrics { get; set; } = new();
     /// <summary>The next step to run; the prompts of a step are a function of seed and step, so this is the data cursor.</summary>
     [Id(3)] public long NextStep { get; set; }
+    /// <summary>
+    /// How often the step loop restarted after losing the learner or its own activation. Redone steps key their prompt
+    /// grains by it: a prompt grain of an earlier loop may have handed its group to a learner that no longer exists.
+    /// </summary>
+    [Id(4)] public int Restarts { get; set; }
 }
