@@ -15,7 +15,7 @@ public static class ClusterCommandLine
         ArgumentNullException.ThrowIfNull(commands);
         yield return CreateSubmit(commands, clock, environment);
         yield return CreateWatch(commands, environment);
-        yield return CreateRunCommand("status", "Print one run's state, step, policy version and accuracy.", commands.StatusAsync, environment);
+        yield return CreateStatus(commands, environment);
         yield return CreateRunCommand("stop", "Ask a run to stop and print its state.", commands.StopAsync, environment);
     }
 
@@ -98,8 +98,21 @@ public static class ClusterCommandLine
         return watch;
     }
 
+    private static Command CreateStatus(ClusterCommands commands, Func<string, string?> environment)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the status and every recorded step's metrics as JSON." };
+        var status = CreateRunCommand("status", "Print one run's state, step, policy version and accuracy.",
+            (target, runId, parsed, cancellationToken) => commands.StatusAsync(target, runId, cancellationToken, parsed.GetValue(json)), environment);
+        status.Options.Add(json);
+        return status;
+    }
+
     private static Command CreateRunCommand(
-        string name, string description, Func<ClusterTarget, string, CancellationToken, Task<int>> act, Func<string, string?> environment)
+        string name, string description, Func<ClusterTarget, string, CancellationToken, Task<int>> act, Func<string, string?> environment) =>
+        CreateRunCommand(name, description, (target, runId, _, cancellationToken) => act(target, runId, cancellationToken), environment);
+
+    private static Command CreateRunCommand(
+        string name, string description, Func<ClusterTarget, string, ParseResult, CancellationToken, Task<int>> act, Func<string, string?> environment)
     {
         var (clusterOption, clusterId) = ClusterOptions();
         var runId = RunIdArgument();
@@ -117,7 +130,7 @@ public static class ClusterCommandLine
                 return ExitCodes.InvalidArguments;
             }
 
-            return await act(target, parsed.GetRequiredValue(runId), cancellationToken);
+            return await act(target, parsed.GetRequiredValue(runId), parsed, cancellationToken);
         });
         return command;
     }

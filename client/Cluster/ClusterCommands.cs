@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
+using Grpo.Client.Output;
 using Grpo.Client.Train;
 using Grpo.Client.Watch;
 using Grpo.Hosting;
@@ -53,12 +55,20 @@ public sealed class ClusterCommands(IClusterConnector connector, RunWatcher watc
         }, cancellationToken);
     }
 
-    public Task<int> StatusAsync(ClusterTarget target, string runId, CancellationToken cancellationToken) =>
+    /// <param name="json">Print a <see cref="StatusReport"/> with every recorded step instead of the text lines.</param>
+    public Task<int> StatusAsync(ClusterTarget target, string runId, CancellationToken cancellationToken, bool json = false) =>
         WithRunAsync(target, runId, async run =>
         {
             if (await FindAsync(run, runId) is not { } status)
             {
                 return ExitCodes.RunFailed;
+            }
+
+            if (json)
+            {
+                var report = new StatusReport(status with { RunId = runId }, await run.GetMetricsAsync(0));
+                output.WriteLine(JsonSerializer.Serialize(report, ClientJson.Indented));
+                return ExitCodes.Success;
             }
 
             foreach (var line in StatusText.Lines(status with { RunId = runId }))

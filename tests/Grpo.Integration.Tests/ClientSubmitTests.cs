@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpo.Hosting;
 
 namespace Grpo.Integration.Tests;
@@ -13,7 +12,7 @@ public sealed class ClientSubmitTests(PostgresServer server)
         var connectionString = await server.CreateEmptyDatabaseAsync();
         var database = ClusterConnection.Parse(connectionString).Database;
 
-        var result = await RunClientAsync(["submit", "--run-id", "it-run", "--set", "steps=2"], connectionString);
+        var result = await GrpoClientProcess.RunAsync(["submit", "--run-id", "it-run", "--set", "steps=2"], connectionString);
 
         Assert.True(result.ExitCode == 4, result.Describe("grpo submit"));
         Assert.Equal(
@@ -27,50 +26,10 @@ public sealed class ClientSubmitTests(PostgresServer server)
     {
         var connectionString = await server.CreateDatabaseWithSchemaAsync();
 
-        var result = await RunClientAsync(["status", "it-run", "--cluster-id", "nobody-home"], connectionString);
+        var result = await GrpoClientProcess.RunAsync(["status", "it-run", "--cluster-id", "nobody-home"], connectionString);
 
         Assert.True(result.ExitCode == 4, result.Describe("grpo status"));
         Assert.StartsWith("grpo: cannot connect to cluster 'nobody-home': ", result.StandardError);
         Assert.Equal("", result.StandardOutput);
-    }
-
-    private static async Task<ScriptResult> RunClientAsync(IEnumerable<string> arguments, string cluster)
-    {
-        // The solution build puts the client beside the silo; this project cannot reference it without a csproj change.
-        var executable = Path.Combine(RepositoryLayout.Root, "client", "bin", RepositoryLayout.Configuration, "net10.0", "grpo");
-        if (!File.Exists(executable))
-        {
-            throw new FileNotFoundException($"grpo is not built at {executable}; build the client project ({RepositoryLayout.Configuration}) first.", executable);
-        }
-
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // Through the variable, as an operator would set it, so GRPO_CLUSTER is exercised too.
-        start.Environment["GRPO_CLUSTER"] = cluster;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"grpo {string.Join(' ', arguments)} did not finish within 60 s.\n{await stderr}");
-        }
-
-        return new ScriptResult(process.ExitCode, await stdout, await stderr);
     }
 }

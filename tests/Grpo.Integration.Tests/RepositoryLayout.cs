@@ -1,6 +1,6 @@
 namespace Grpo.Integration.Tests;
 
-/// <summary>Where the repository's scripts and the built grpo-silo are, found from this test assembly's output folder.</summary>
+/// <summary>Where the repository's scripts and the built grpo-silo and grpo client are, found from this test assembly's output folder.</summary>
 public static class RepositoryLayout
 {
     private static readonly DirectoryInfo OutputFolder = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -22,6 +22,18 @@ public static class RepositoryLayout
             return File.Exists(path)
                 ? path
                 : throw new FileNotFoundException($"grpo-silo is not built at {path}; build the silo project ({Configuration}) first.", path);
+        }
+    }
+
+    /// <summary>The grpo client: the solution build puts it beside the silo; this project cannot reference it without a csproj change.</summary>
+    public static string ClientExecutable
+    {
+        get
+        {
+            var path = Path.Combine(Root, "client", "bin", Configuration, OutputFolder.Name, "grpo");
+            return File.Exists(path)
+                ? path
+                : throw new FileNotFoundException($"grpo is not built at {path}; build the client project ({Configuration}) first.", path);
         }
     }
 

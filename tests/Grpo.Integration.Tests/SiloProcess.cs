@@ -10,9 +10,9 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
     private readonly TaskCompletionSource<string> joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly string checkpointDirectory;
+    private readonly string? checkpointDirectory;
 
-    private SiloProcess(Process process, string checkpointDirectory, int siloPort)
+    private SiloProcess(Process process, string? checkpointDirectory, int siloPort)
     {
         this.process = process;
         this.checkpointDirectory = checkpointDirectory;
@@ -35,16 +35,20 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A silo on PostgreSQL with free ports and its own checkpoint folder.</summary>
-    public static SiloProcess StartInCluster(string connectionString, string clusterId, string roles) =>
-        Start(["--cluster", connectionString, "--cluster-id", clusterId, "--roles", roles]);
+    /// <summary>A silo on PostgreSQL with free ports, and its own checkpoint folder unless <paramref name="checkpointDirectory"/> names a shared one.</summary>
+    public static SiloProcess StartInCluster(string connectionString, string clusterId, string roles, string? checkpointDirectory = null) =>
+        Start(["--cluster", connectionString, "--cluster-id", clusterId, "--roles", roles,
+            .. checkpointDirectory is null ? Array.Empty<string>() : ["--checkpoint-dir", checkpointDirectory]]);
 
-    /// <summary>grpo-silo with <paramref name="arguments"/> plus free --silo-port/--gateway-port (unless given) and a --checkpoint-dir, and GRPO_ variables from <paramref name="environment"/> only.</summary>
+    /// <summary>
+    /// grpo-silo with <paramref name="arguments"/> plus free --silo-port/--gateway-port and its own --checkpoint-dir (each unless
+    /// given; a given checkpoint folder belongs to the caller and is left in place), and GRPO_ variables from <paramref name="environment"/> only.
+    /// </summary>
     public static SiloProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var siloPort = FreePort.Next();
         var gatewayPort = FreePort.Next();
-        var checkpoints = Path.Combine(Path.GetTempPath(), "grpo-it-silo-" + Guid.NewGuid().ToString("N")[..12]);
+        string? checkpoints = null;
         var start = new ProcessStartInfo(RepositoryLayout.SiloExecutable)
         {
             RedirectStandardOutput = true,
@@ -67,8 +71,12 @@ public sealed class SiloProcess : IAsyncDisposable
             }
         }
 
-        start.ArgumentList.Add("--checkpoint-dir");
-        start.ArgumentList.Add(checkpoints);
+        if (!start.ArgumentList.Contains("--checkpoint-dir"))
+        {
+            checkpoints = Path.Combine(Path.GetTempPath(), "grpo-it-silo-" + Guid.NewGuid().ToString("N")[..12]);
+            start.ArgumentList.Add("--checkpoint-dir");
+            start.ArgumentList.Add(checkpoints);
+        }
 
         // The test's own GRPO_ settings must not reach the silo under test.
         foreach (var variable in start.Environment.Keys.Where(key => key.StartsWith("GRPO_", StringComparison.Ordinal)).ToArray())
@@ -142,7 +150,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         process.Dispose();
-        if (Directory.Exists(checkpointDirectory))
+        if (checkpointDirectory is not null && Directory.Exists(checkpointDirectory))
         {
             Directory.Delete(checkpointDirectory, recursive: true);
         }

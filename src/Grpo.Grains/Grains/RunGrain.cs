@@ -29,14 +29,16 @@ public sealed partial class RunGrain(
     /// A run whose activation was lost (its silo died) continues where its durable state says it was. Steps redone
     /// this way are not counted twice: the learner answers for a step it already trained and refuses its groups again.
     /// </summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (record.State.Config is { } config && !record.State.Status.IsFinished)
         {
             logger.LogWarning("Run {Run} re-activated at step {Step}; continuing.", RunId, record.State.NextStep);
+            // The lost activation's prompt grains may have fed a learner lost with it; this loop must not reuse them.
+            record.State.Restarts++;
+            await record.WriteStateAsync(cancellationToken);
             loop = RunLoopAsync(config);
         }
-        return Task.CompletedTask;
     }
 
     public async Task<RunStatus> StartAsync(RunConfig config)
@@ -76,7 +78,7 @@ public sealed partial class RunGrain(
             {
                 try
                 {
-                    await TrainStepsAsync(config, learner, restart);
+                    await TrainStepsAsync(config, learner, record.State.Restarts);
                     break;
                 }
                 catch (Exception e) when (restart < MaxLearnerRestarts && IsLostGrain(e))
@@ -84,6 +86,7 @@ public sealed partial class RunGrain(
                     // The learner's silo (or a call to it) was lost: a new activation resumes from its last checkpoint.
                     logger.LogWarning(e, "Run {Run}: the learner was lost at step {Step}; re-initialising it (restart {Restart}).",
                         RunId, record.State.NextStep, restart + 1);
+                    record.State.Restarts++;
                     // Until membership declares the dead silo gone, calls may still be routed to it.
                     await Task.Delay(LearnerRestartDelay);
                 }
@@ -164,9 +167,10 @@ public sealed partial class RunGrain(
     }
 
     /// <param name="restart">
-    /// How often the learner was lost. Prompt grains remember the group they handed over; after a loss the new learner
-    /// has not seen it, so redone steps use fresh prompt grains. Completion keys and group ids stay the same, so
-    /// finished completions are reused and a group delivered twice is still refused as a duplicate.
+    /// How often the learner or the run's activation was lost (<see cref="RunRecord.Restarts"/>). Prompt grains remember
+    /// the group they handed over; after a loss the new learner has not seen it, so redone steps use fresh prompt grains.
+    /// Completion keys and group ids stay the same, so finished completions are reused and a group delivered twice is
+    /// still refused as a duplicate.
     /// </param>
     /// <remarks>
     /// With dynamic_sampling, groups whose rewards were all equal come back filtered (the learner never saw them) and

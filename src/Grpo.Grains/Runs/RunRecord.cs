@@ -15,4 +15,10 @@ public sealed class RunRecord
 
     /// <summary>Prompts with their completions kept every log_samples_every steps, in step order.</summary>
     [Id(20)] public List<SampledGroup> Samples { get; set; } = new();
+
+    /// <summary>
+    /// How often the step loop restarted after losing the learner or its own activation. Redone steps key their prompt
+    /// grains by it: a prompt grain of an earlier loop may have handed its group to a learner that no longer exists.
+    /// </summary>
+    [Id(4)] public int Restarts { get; set; }
 }
