@@ -13,7 +13,7 @@ IProgressView progress = interactive ? new LiveProgressView(AnsiConsole.Console)
 var settings = TrainSettings.Default;
 var watcher = new RunWatcher(progress, Console.Out, Console.Error, settings);
 var runner = new EmbeddedTrainRunner(new TrainCommand(watcher), Console.Error);
-var cluster = new ClusterCommands(new PostgresClusterConnector(), watcher, Console.Out, Console.Error);
+var cluster = new ClusterCommands(new PostgresClusterConnector(logger: new ErrorWriterLogger(Console.Error)), watcher, Console.Out, Console.Error);
 
 // After Ctrl+C the run is stopped and its outputs written; the default two seconds would end the process before that.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = settings.StopGrace + TimeSpan.FromSeconds(30) };

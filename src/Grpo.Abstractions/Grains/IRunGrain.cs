@@ -16,4 +16,10 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("GetMetrics")] Task<StepMetrics[]> GetMetricsAsync(long fromStep);
 
     [Alias("Stop")] Task<RunStatus> StopAsync();
+
+    /// <summary>
+    /// Continues a stopped, interrupted or (for a cause outside the run) failed run from its learner's newest state:
+    /// the live learner when it still holds the run, else the last checkpoint. A running run is left as it is.
+    /// </summary>
+    [Alias("Resume")] Task<RunResumption> ResumeAsync();
 }

@@ -33,16 +33,22 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
     Task<LearnerReady>? initializing;
     string? checkpointRoot;
     string? fingerprint;
+    (string Path, long Step)? latestCheckpoint;
 
     /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
     long Version { get; set; }
 
-    public Task<LearnerReady> InitializeAsync(RunConfig runConfig)
+    public async Task<LearnerReady> InitializeAsync(RunConfig runConfig)
     {
         if (config is not null && !Equals(config, runConfig))
             throw new InvalidOperationException($"learner of run {this.GetPrimaryKeyString()} was initialised with another configuration.");
         config = runConfig;
-        return initializing ??= InitializeCoreAsync(runConfig);
+        // A failed start (an unreadable checkpoint, say) is tried again once the run is resumed, not replayed.
+        if (initializing is { IsFaulted: true }) initializing = null;
+        var initial = await (initializing ??= InitializeCoreAsync(runConfig));
+        // A run that continues against this live learner (resumed after a stop, or its run grain re-activated) goes
+        // on from the steps trained since start-up, not from where the learner started.
+        return initial with { PolicyVersion = Version, CompletedSteps = Version, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step };
     }
 
     async Task<LearnerReady> InitializeCoreAsync(RunConfig runConfig)
@@ -74,6 +80,7 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
         (engine, var state) = await LearnerEngine.RestoreAsync(assets!, runId, checkpoint, Path.Combine(checkpointRoot!, ReferenceFileName));
         LearnerCheckpointExtra.Verify(state.Extra, checkpoint, runId, fingerprint!);
         Version = state.Step;
+        latestCheckpoint = (checkpoint, state.Step);
         // The run grain may not have recorded the checkpoint's last step before the learner was lost; it can ask again.
         if (LearnerCheckpointExtra.ReadLastStep(state.Extra, checkpoint) is { } lastStep && lastStep.Step == state.Step - 1)
             trained[lastStep.Step] = lastStep;
@@ -135,13 +142,13 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
             TrainSeconds = trainSeconds,
             MaxStaleness = staleness,
         };
-        trained[step] = metrics;
         if (runConfig.CheckpointEvery > 0 && Version % runConfig.CheckpointEvery == 0)
-            await SaveCheckpointAsync(runConfig, metrics);
+            metrics = metrics with { Checkpoint = await SaveCheckpointAsync(runConfig, metrics) };
+        trained[step] = metrics;
         return metrics;
     }
 
-    async Task SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
+    async Task<string> SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
     {
         var runId = this.GetPrimaryKeyString();
         // The learner draws no random numbers of its own (sampling happens on rollout silos), so there is no
@@ -150,6 +157,8 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
             LearnerCheckpointExtra.Create(runId, fingerprint!, ready?.BaselineAccuracy, lastStep));
         var path = await engine!.SaveCheckpointAsync(checkpointRoot!, state, runConfig.KeepCheckpoints);
         logger.LogInformation("Run {Run}: checkpoint of step {Step} written to {Path}.", runId, Version, path);
+        latestCheckpoint = (path, Version);
+        return path;
     }
 
     static CompletionSample[] Samples(ScoredGroup[] groups, RunConfig runConfig)
