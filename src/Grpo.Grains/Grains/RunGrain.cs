@@ -24,6 +24,8 @@ public sealed class RunGrain(
 {
     Task? loop;
     bool stopRequested;
+    bool deactivating;
+    bool continuedOnActivation;
 
     string RunId => this.GetPrimaryKeyString();
 
@@ -38,8 +40,21 @@ public sealed class RunGrain(
         {
             logger.LogWarning("Run {Run} re-activated at step {Step}; continuing.", RunId, record.State.NextStep);
             record.State.Status = record.State.Status with { Phase = "resuming" };
+            continuedOnActivation = true;
             StartLoop();
         }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The silo is shutting down (or the activation is being moved): the loop must leave the record as it is, so the
+    /// next activation continues the run instead of finding it failed by the shutdown's broken calls.
+    /// </summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        deactivating = true;
+        if (record.State.Config is not null && !record.State.Status.IsFinished)
+            logger.LogWarning("Run {Run} deactivated at step {Step} ({Reason}); its reminder or a resume continues it.", RunId, record.State.NextStep, reason);
         return Task.CompletedTask;
     }
 
@@ -82,7 +97,11 @@ public sealed class RunGrain(
             // but not yet reached is withdrawn.
             stopRequested = false;
             if (loop is null or { IsCompleted: true }) StartLoop();
-            return new RunResumption(ResumeOutcome.AlreadyRunning, status);
+            // An interrupted run (its silos died or the whole cluster stopped) was continued by this activation: for
+            // the first caller to ask, that is the resume; later callers find it running.
+            var outcome = continuedOnActivation ? ResumeOutcome.Resumed : ResumeOutcome.AlreadyRunning;
+            continuedOnActivation = false;
+            return new RunResumption(outcome, status);
         }
 
         // The loop that ended the run may still be writing its last state; two writes at once would conflict.
@@ -131,7 +150,7 @@ public sealed class RunGrain(
                     await TrainStepsAsync(config, learner);
                     break;
                 }
-                catch (Exception e) when (restart < MaxLearnerRestarts && IsLostGrain(e))
+                catch (Exception e) when (restart < MaxLearnerRestarts && IsLostGrain(e) && !deactivating)
                 {
                     // The learner's silo (or a call to it) was lost: a new activation resumes from its last checkpoint.
                     logger.LogWarning(e, "Run {Run}: the learner was lost at step {Step}; re-initialising it (restart {Restart}).",
@@ -141,6 +160,7 @@ public sealed class RunGrain(
                 }
             }
 
+            if (deactivating) return;
             if (stopRequested)
             {
                 await UpdateStatusAsync(s => s with { State = RunState.Stopped, Phase = "stopped", EndedAt = DateTimeOffset.UtcNow });
@@ -157,6 +177,10 @@ public sealed class RunGrain(
             // Another activation of this run wrote its state: this one is stale and must neither write nor go on.
             logger.LogError(e, "Run {Run}: its stored state was changed by another activation; this one stops.", RunId);
             DeactivateOnIdle();
+        }
+        catch (Exception e) when (deactivating)
+        {
+            logger.LogWarning(e, "Run {Run}: the loop ended with its activation at step {Step}; the record is left for the next one.", RunId, record.State.NextStep);
         }
         catch (Exception e)
         {
@@ -203,7 +227,7 @@ public sealed class RunGrain(
         });
 
         var inFlight = new Dictionary<long, Task<(GroupOutcome[] Outcomes, double Seconds)>>();
-        for (var step = record.State.NextStep; step < config.Steps && !stopRequested; step++)
+        for (var step = record.State.NextStep; step < config.Steps && !stopRequested && !deactivating; step++)
         {
             for (var ahead = step; ahead <= Math.Min(step + config.MaxStaleness, config.Steps - 1); ahead++)
                 if (!inFlight.ContainsKey(ahead))
