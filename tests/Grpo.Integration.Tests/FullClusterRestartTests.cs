@@ -20,6 +20,7 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
     private readonly string folder = Path.Combine(Path.GetTempPath(), "grpo-it-restart-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly string clusterId = "it-restart-" + Guid.NewGuid().ToString("N")[..8];
     private readonly List<SharedCheckpointSilo> silos = [];
+    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
     private string connection = "";
 
     private string Checkpoints => Path.Combine(folder, "checkpoints");
@@ -54,6 +55,7 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
             "--set", "held_out_size=16", "--set", "eval_every=0", "--set", "completion_timeout_seconds=20");
         Assert.True(submit.ExitCode == 0, submit.Describe("grpo submit"));
         Assert.Equal(RunId, submit.StandardOutput.Trim());
+        Log("run submitted");
 
         var runCheckpoints = Path.Combine(Checkpoints, RunId);
         await WaitForCheckpointAsync(runCheckpoints, CheckpointEvery);
@@ -66,17 +68,19 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
 
         var newest = TrainingCheckpoint.FindLatest(runCheckpoints) ?? throw new InvalidOperationException("no checkpoint survived the stop.");
         var checkpointStep = long.Parse(Path.GetFileName(newest)["step-".Length..]);
-        log.WriteLine($"every silo stopped; newest checkpoint {newest}");
+        Log($"every silo stopped; newest checkpoint {newest}");
         Assert.InRange(checkpointStep, CheckpointEvery, Steps - 1);
 
         await StartClusterAsync("second");
         var resume = await ClientAsync("resume", RunId);
         Assert.True(resume.ExitCode == 0, resume.Describe("grpo resume"));
         Assert.StartsWith($"run {RunId}: resumed at step ", resume.StandardOutput);
+        Log(resume.StandardOutput.Trim());
 
         var output = Path.Combine(folder, "watch");
         var watch = await ClientAsync(TimeSpan.FromMinutes(3), "watch", RunId, "--out", output);
         Assert.True(watch.ExitCode == 0, watch.Describe("grpo watch") + Logs());
+        Log("run completed");
 
         // The learner of the restarted cluster loaded the newest checkpoint: the run went on at its step and version.
         Assert.Contains($"restored from checkpoint {newest} at step {checkpointStep}", Logs());
@@ -99,11 +103,14 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
         Assert.Contains("already completed", again.StandardError);
     }
 
+    private void Log(string message) => log.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1}s  {message}");
+
     private async Task StartClusterAsync(string generation)
     {
         // Started one after the other: the first silo creates the cluster's membership version row.
         silos.Add(await SharedCheckpointSilo.StartAsync($"{generation}-learner", connection, clusterId, "rollout,learner", Checkpoints, JoinTimeout));
         silos.Add(await SharedCheckpointSilo.StartAsync($"{generation}-rollout", connection, clusterId, "rollout", Checkpoints, JoinTimeout));
+        Log($"{generation} cluster joined");
     }
 
     private async Task WaitForCheckpointAsync(string runCheckpoints, long step)
