@@ -47,7 +47,7 @@ public sealed class GrpoTestCluster : IAsyncDisposable
             siloBuilder.UseGrpo(OptionsFor(silo.SiloName));
             // Registered after UseGrpo so it replaces the in-memory run storage: run state survives killed silos.
             siloBuilder.Services.AddGrainStorage(Grpo.Grains.Runs.RunStorage.Name,
-                (services, _) => new ProcessWideGrainStorage(services.GetRequiredService<Serializer>(), storage.RunState));
+                (services, _) => new FlakyGrainStorage(new ProcessWideGrainStorage(services.GetRequiredService<Serializer>(), storage.RunState), storage));
             // Likewise for reminders, which re-activate runs whose silo died.
             siloBuilder.Services.AddSingleton<IReminderTable>(storage.Reminders);
         });

@@ -11,4 +11,24 @@ public sealed class ClusterStorage
     public ConcurrentDictionary<string, (byte[] State, string ETag)> RunState { get; } = new(StringComparer.Ordinal);
 
     public ProcessWideReminderTable Reminders { get; } = new();
+
+    int failingWrites;
+
+    /// <summary>How many of the next run-state writes fail (see <see cref="FlakyGrainStorage"/>).</summary>
+    public int FailingWrites
+    {
+        get => Volatile.Read(ref failingWrites);
+        set => Volatile.Write(ref failingWrites, value);
+    }
+
+    /// <summary>True (and one fewer left) when the next write is to fail.</summary>
+    public bool TakeFailingWrite()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref failingWrites);
+            if (left <= 0) return false;
+            if (Interlocked.CompareExchange(ref failingWrites, left - 1, left) == left) return true;
+        }
+    }
 }

@@ -72,6 +72,27 @@ public sealed class DurableRunTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Run_state_writes_that_fail_while_the_database_is_briefly_away_are_retried_and_the_run_finishes()
+    {
+        await using var cluster = await GrpoTestCluster.StartAsync(Learner, GrpoTestCluster.RolloutOnly);
+        var config = Quick(steps: 6);
+        var run = cluster.Client.GetGrain<IRunGrain>("flaky-database");
+
+        await run.StartAsync(config);
+        await RunScenario.WaitUntilAsync(run, s => s.Step >= 1, RunTimeout);
+        cluster.Storage.FailingWrites = 4;
+        var status = await RunScenario.WaitForEndAsync(run, RunTimeout);
+
+        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
+        Assert.Equal(0, cluster.Storage.FailingWrites);
+        RunScenario.AssertEveryStepTrainedOnce(config, await run.GetMetricsAsync(0));
+        // What was stored (not only what the activation holds) is the finished run.
+        var runSilo = Assert.Single(await SilosHosting(cluster, "RunGrain", "flaky-database"));
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos.Single(s => s.SiloAddress == runSilo));
+        Assert.Equal(RunState.Completed, (await run.GetStatusAsync()).State);
+    }
+
+    [Fact]
     public async Task Resuming_an_unknown_run_reports_it_unknown_and_records_nothing()
     {
         await using var cluster = await GrpoTestCluster.StartAsync(Learner, GrpoTestCluster.RolloutOnly);
