@@ -10,7 +10,8 @@ namespace Grpo.Client.Cluster;
 
 /// <summary>
 /// <c>grpo submit</c>, <c>watch</c>, <c>status</c>, <c>list</c>, <c>stop</c> and <c>resume</c> against a running
-/// cluster. Each connects, acts on one run (or lists them) and disconnects; the run itself lives in the cluster and never depends on this client.
+/// cluster. Each connects, acts on one run (or lists them) and disconnects; the run itself lives in the cluster and
+/// never depends on this client.
 /// </summary>
 public sealed class ClusterCommands(IClusterConnector connector, RunWatcher watcher, TextWriter output, TextWriter error)
 {

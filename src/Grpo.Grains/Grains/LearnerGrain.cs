@@ -44,7 +44,12 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
             throw new InvalidOperationException($"learner of run {this.GetPrimaryKeyString()} was initialised with another configuration.");
         config = runConfig;
         // A failed start (an unreadable checkpoint, say) is tried again once the run is resumed, not replayed.
-        if (initializing is { IsFaulted: true }) initializing = null;
+        if (initializing is { IsFaulted: true })
+        {
+            initializing = null;
+            if (engine is not null) await engine.DisposeAsync();
+            engine = null;
+        }
         var initial = await (initializing ??= InitializeCoreAsync(runConfig));
         // A run that continues against this live learner (resumed after a stop, or its run grain re-activated) goes
         // on from the steps trained since start-up, not from where the learner started.
@@ -142,9 +147,9 @@ public sealed class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache as
             TrainSeconds = trainSeconds,
             MaxStaleness = staleness,
         };
-        if (runConfig.CheckpointEvery > 0 && Version % runConfig.CheckpointEvery == 0)
-            metrics = metrics with { Checkpoint = await SaveCheckpointAsync(runConfig, metrics) };
         trained[step] = metrics;
+        if (runConfig.CheckpointEvery > 0 && Version % runConfig.CheckpointEvery == 0)
+            trained[step] = metrics = metrics with { Checkpoint = await SaveCheckpointAsync(runConfig, metrics) };
         return metrics;
     }
 
