@@ -149,6 +149,13 @@ public sealed class DurableRunTests(ITestOutputHelper output) : IDisposable
         }
         Assert.Equal(9, status.CheckpointStep);
         Assert.Empty(storage.Reminders.Rows);
+        // The loop generation was kept in the run record, not restarted at 0: the restarted cluster's prompt grains
+        // carry a later generation than the first cluster's, so none could answer with a group the new learner lacks.
+        var statistics = await second.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var promptKeys = statistics.Where(s => s.GrainType.Contains("PromptGrain", StringComparison.Ordinal))
+            .Select(s => s.GrainId.Key.ToString()!).Where(key => key.StartsWith(runId + "/", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(promptKeys);
+        Assert.All(promptKeys, key => Assert.Matches(@"#restart[1-9][0-9]*$", key));
     }
 
     [Fact]
