@@ -14,7 +14,7 @@ IProgressView progress = interactive ? new LiveProgressView(AnsiConsole.Console)
 var settings = TrainSettings.Default;
 var watcher = new RunWatcher(progress, Console.Out, Console.Error, settings);
 var runner = new EmbeddedTrainRunner(new TrainCommand(watcher), Console.Error);
-var cluster = new ClusterCommands(new PostgresClusterConnector(), watcher, Console.Out, Console.Error);
+var cluster = new ClusterCommands(new PostgresClusterConnector(logger: new ErrorWriterLogger(Console.Error)), watcher, Console.Out, Console.Error);
 IActionProgressView actionProgress = interactive ? new LiveActionProgressView(AnsiConsole.Console) : new PlainActionProgressView(Console.Error);
 var eval = new EvalCommand(actionProgress, Console.Out, Console.Error);
 

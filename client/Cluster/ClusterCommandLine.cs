@@ -5,7 +5,7 @@ using Grpo.Client.Watch;
 
 namespace Grpo.Client.Cluster;
 
-/// <summary>The cluster commands of <c>grpo</c>: submit, watch, status and stop. Arguments are checked before any connection.</summary>
+/// <summary>The cluster commands of <c>grpo</c>: submit, watch, status, list, stop and resume. Arguments are checked before any connection.</summary>
 public static class ClusterCommandLine
 {
     public const string ClusterVariable = "GRPO_CLUSTER";
@@ -16,7 +16,39 @@ public static class ClusterCommandLine
         yield return CreateSubmit(commands, clock, environment);
         yield return CreateWatch(commands, environment);
         yield return CreateStatus(commands, environment);
+        yield return CreateList(commands, environment);
         yield return CreateRunCommand("stop", "Ask a run to stop and print its state.", commands.StopAsync, environment);
+        yield return CreateRunCommand(
+            "resume",
+            "Continue a stopped, interrupted or infrastructure-failed run from its learner's last checkpoint (or live state).",
+            commands.ResumeAsync,
+            environment);
+    }
+
+    private static Command CreateList(ClusterCommands commands, Func<string, string?> environment)
+    {
+        var (clusterOption, clusterId) = ClusterOptions();
+        var json = new Option<bool>("--json") { Description = "Print the runs as a JSON array instead of a table." };
+        var list = new Command("list", "List the cluster's runs: id, state, step, policy version, last checkpoint, start time.")
+        {
+            clusterOption, clusterId, json,
+        };
+        list.SetAction(async (parsed, cancellationToken) =>
+        {
+            ClusterTarget target;
+            try
+            {
+                target = ResolveTarget(parsed, clusterOption, clusterId, environment);
+            }
+            catch (ArgumentException exception)
+            {
+                parsed.InvocationConfiguration.Error.WriteLine("grpo: " + exception.Message);
+                return ExitCodes.InvalidArguments;
+            }
+
+            return await commands.ListAsync(target, parsed.GetValue(json), cancellationToken);
+        });
+        return list;
     }
 
     private static Command CreateSubmit(ClusterCommands commands, TimeProvider clock, Func<string, string?> environment)

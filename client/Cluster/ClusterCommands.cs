@@ -9,8 +9,9 @@ using Grpo.Hosting;
 namespace Grpo.Client.Cluster;
 
 /// <summary>
-/// <c>grpo submit</c>, <c>watch</c>, <c>status</c> and <c>stop</c> against a running cluster. Each connects, acts on
-/// one run and disconnects; the run itself lives in the cluster and never depends on this client.
+/// <c>grpo submit</c>, <c>watch</c>, <c>status</c>, <c>list</c>, <c>stop</c> and <c>resume</c> against a running
+/// cluster. Each connects, acts on one run (or lists them) and disconnects; the run itself lives in the cluster and
+/// never depends on this client.
 /// </summary>
 public sealed class ClusterCommands(IClusterConnector connector, RunWatcher watcher, TextWriter output, TextWriter error)
 {
@@ -99,6 +100,54 @@ public sealed class ClusterCommands(IClusterConnector connector, RunWatcher watc
             return ExitCodes.Success;
         }, cancellationToken);
 
+    /// <summary>Prints every run of the cluster as a table, or as a JSON array with <paramref name="json"/>.</summary>
+    public Task<int> ListAsync(ClusterTarget target, bool json, CancellationToken cancellationToken) =>
+        WithClusterAsync(target, "list", async cluster =>
+        {
+            var runs = await cluster.GetRegistry().ListAsync();
+            if (json)
+            {
+                output.WriteLine(JsonSerializer.Serialize(runs.Select(RunListEntry.From).ToArray(), ClientJson.Indented));
+                return ExitCodes.Success;
+            }
+
+            foreach (var line in RunListText.Lines(runs))
+            {
+                output.WriteLine(line);
+            }
+
+            return ExitCodes.Success;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Continues a stopped, interrupted or (for a cause outside the run) failed run from its learner's newest state;
+    /// a running run is reported as it is. A completed, unknown or not resumable run is an error.
+    /// </summary>
+    public Task<int> ResumeAsync(ClusterTarget target, string runId, CancellationToken cancellationToken) =>
+        WithRunAsync(target, runId, async run =>
+        {
+            var resumption = await run.ResumeAsync();
+            var status = resumption.Status with { RunId = runId };
+            switch (resumption.Outcome)
+            {
+                case ResumeOutcome.Resumed:
+                    output.WriteLine($"run {runId}: resumed at step {status.Step}/{status.TotalSteps}; last checkpoint {StatusText.Checkpoint(status)}");
+                    return ExitCodes.Success;
+                case ResumeOutcome.AlreadyRunning:
+                    output.WriteLine($"run {runId}: already running ({status.State}), step {status.Step}/{status.TotalSteps}, policy version {status.PolicyVersion}");
+                    return ExitCodes.Success;
+                case ResumeOutcome.Completed:
+                    error.WriteLine($"grpo: run {runId} already completed ({status.Step}/{status.TotalSteps} steps); there is nothing to resume.");
+                    return ExitCodes.RunFailed;
+                case ResumeOutcome.NotResumable:
+                    error.WriteLine($"grpo: run {runId} failed ({status.Error}); a resume cannot fix that cause: submit a new run.");
+                    return ExitCodes.RunFailed;
+                default:
+                    error.WriteLine($"grpo: no run named {runId}");
+                    return ExitCodes.RunFailed;
+            }
+        }, cancellationToken);
+
     private async Task<RunStatus?> FindAsync(IRunGrain run, string runId)
     {
         var status = await run.GetStatusAsync();
@@ -111,7 +160,11 @@ public sealed class ClusterCommands(IClusterConnector connector, RunWatcher watc
         return status;
     }
 
-    private async Task<int> WithRunAsync(ClusterTarget target, string runId, Func<IRunGrain, Task<int>> action, CancellationToken cancellationToken)
+    private Task<int> WithRunAsync(ClusterTarget target, string runId, Func<IRunGrain, Task<int>> action, CancellationToken cancellationToken) =>
+        WithClusterAsync(target, $"run {runId}", cluster => action(cluster.GetRun(runId)), cancellationToken);
+
+    /// <param name="subject">Names what failed in an error message, e.g. "run r" or "list".</param>
+    private async Task<int> WithClusterAsync(ClusterTarget target, string subject, Func<IRunCluster, Task<int>> action, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         IRunCluster cluster;
@@ -139,11 +192,11 @@ public sealed class ClusterCommands(IClusterConnector connector, RunWatcher watc
         {
             try
             {
-                return await action(cluster.GetRun(runId));
+                return await action(cluster);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                error.WriteLine($"grpo: run {runId}: {exception.Message}");
+                error.WriteLine($"grpo: {subject}: {exception.Message}");
                 return ExitCodes.RunFailed;
             }
         }

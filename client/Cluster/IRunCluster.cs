@@ -6,4 +6,7 @@ namespace Grpo.Client.Cluster;
 public interface IRunCluster : IAsyncDisposable
 {
     IRunGrain GetRun(string runId);
+
+    /// <summary>The cluster's list of runs; reading it activates no run.</summary>
+    IRunRegistryGrain GetRegistry();
 }

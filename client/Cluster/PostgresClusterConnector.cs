@@ -1,8 +1,11 @@
 using Grpo.Abstractions.Grains;
+using Grpo.Grains.Resilience;
 using Grpo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
 
 namespace Grpo.Client.Cluster;
 
@@ -10,8 +13,12 @@ namespace Grpo.Client.Cluster;
 /// Connects an Orleans client to a PostgreSQL-backed cluster. The schema is checked first, because Orleans would
 /// otherwise report a missing database or schema as a provider stack trace long after start-up.
 /// </summary>
-public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null) : IClusterConnector
+/// <param name="logger">Where retries of the database check are reported; none by default.</param>
+public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null, ILogger? logger = null) : IClusterConnector
 {
+    private readonly ResiliencePipeline databaseCheck = GrpoResilience.ClientConnect(
+        e => e is ClusterConfigurationException { Problem: ClusterProblem.Unreachable }, logger ?? NullLogger.Instance);
+
     /// <summary>Orleans retries a cluster without gateways for ever; a command gives up after this long.</summary>
     public TimeSpan ConnectTimeout { get; } = connectTimeout ?? TimeSpan.FromSeconds(15);
 
@@ -19,7 +26,8 @@ public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null) : 
     public async Task<IRunCluster> ConnectAsync(ClusterTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        await SchemaCheck.EnsureAsync(target.ConnectionString, cancellationToken);
+        // A database that is briefly unreachable (restarting, failing over) is tried again; any other problem is final.
+        await databaseCheck.ExecuteAsync(async token => await SchemaCheck.EnsureAsync(target.ConnectionString, token), cancellationToken);
 
         var builder = Host.CreateApplicationBuilder();
         // Orleans' own start-up log would bury the command's one line of output.
@@ -52,6 +60,8 @@ public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null) : 
         private readonly IClusterClient client = host.Services.GetRequiredService<IClusterClient>();
 
         public IRunGrain GetRun(string runId) => client.GetGrain<IRunGrain>(runId);
+
+        public IRunRegistryGrain GetRegistry() => client.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key);
 
         public async ValueTask DisposeAsync()
         {

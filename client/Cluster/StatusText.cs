@@ -18,11 +18,21 @@ public static class StatusText
             $"  baseline accuracy  {ProgressText.Accuracy(status.BaselineAccuracy)}",
             $"  final accuracy     {ProgressText.Accuracy(status.FinalAccuracy)}",
         };
+        lines.Add($"  last checkpoint    {Checkpoint(status)}");
         if (status.Error is { } error)
         {
             lines.Add($"  error              {error}");
         }
 
         return lines;
+    }
+
+    /// <summary>e.g. <c>step 5 (/shared/checkpoints/run/step-00000005)</c>, or <c>none</c>.</summary>
+    public static string Checkpoint(RunStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status.CheckpointStep is { } step
+            ? status.CheckpointPath is { } path ? $"step {step} ({path})" : $"step {step}"
+            : "none";
     }
 }

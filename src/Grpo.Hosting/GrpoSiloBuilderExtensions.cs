@@ -18,7 +18,7 @@ public static class GrpoSiloBuilderExtensions
 
     /// <summary>
     /// Publishes the silo's roles and device as silo metadata, registers the role placement filter, the run storage
-    /// and in-memory reminders, sets the cluster identity, makes <paramref name="options"/> available from DI and
+    /// and in-memory reminders (with the run reminder period), sets the cluster identity, makes <paramref name="options"/> available from DI and
     /// registers the silo-local services (run assets, the rollout engine and the learner as its weight source).
     /// Clustering and endpoints are left to the caller (localhost, a test cluster or PostgreSQL).
     /// </summary>
@@ -39,6 +39,13 @@ public static class GrpoSiloBuilderExtensions
             builder.AddMemoryGrainStorage(RunStorageName);
             builder.UseInMemoryReminderService();
         }
+
+        builder.Services.AddSingleton(new RunReminderOptions(options.RunReminderPeriod));
+        builder.Configure<ReminderOptions>(reminders =>
+        {
+            if (options.RunReminderPeriod < reminders.MinimumReminderPeriod)
+                reminders.MinimumReminderPeriod = options.RunReminderPeriod;
+        });
 
         // Transient because Orleans initialises each resolved strategy from one grain type's properties.
         builder.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);

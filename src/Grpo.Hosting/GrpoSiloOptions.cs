@@ -17,6 +17,13 @@ public sealed record GrpoSiloOptions
     public string ServiceId { get; init; } = "grpo";
     public string CheckpointDirectory { get; init; } = "checkpoints";
 
+    /// <summary>
+    /// How often an unfinished run's reminder ticks: after its silo dies a run stands still at most this long (plus the
+    /// time membership needs to declare the silo dead) before another silo re-activates it. Orleans' default minimum
+    /// reminder period (1 minute) is lowered to this when it is shorter.
+    /// </summary>
+    public TimeSpan RunReminderPeriod { get; init; } = Grpo.Grains.Runs.RunReminderOptions.DefaultPeriod;
+
     /// <summary>Where run state and reminders live; <see cref="GrpoStorage.Postgres"/> needs UseGrpoPostgres as well.</summary>
     public GrpoStorage Storage { get; init; } = GrpoStorage.InMemory;
 
@@ -47,6 +54,13 @@ public sealed record GrpoSiloOptions
             throw new ArgumentException(
                 $"{nameof(GrpoSiloOptions)}.{nameof(SiloPort)} and {nameof(GatewayPort)} are both {SiloPort}; they must differ.",
                 nameof(GatewayPort));
+        }
+
+        if (RunReminderPeriod < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException(
+                $"{nameof(GrpoSiloOptions)}.{nameof(RunReminderPeriod)} is {RunReminderPeriod}; it must be at least one second.",
+                nameof(RunReminderPeriod));
         }
 
         ValidateText(ClusterId, nameof(ClusterId));

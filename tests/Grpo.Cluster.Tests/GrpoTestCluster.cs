@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Grpo.Cluster.Tests.Runs;
 using Grpo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
@@ -20,11 +21,11 @@ public sealed class GrpoTestCluster : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, GrpoSiloOptions> _optionsBySiloName = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _startLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, (byte[] State, string ETag)> _runStore = new(StringComparer.Ordinal);
     private int _silosStarted;
 
-    private GrpoTestCluster(IReadOnlyList<GrpoSiloOptions> initialSilos)
+    private GrpoTestCluster(ClusterStorage storage, IReadOnlyList<GrpoSiloOptions> initialSilos)
     {
+        Storage = storage;
         if (initialSilos.Count == 0)
         {
             throw new ArgumentException("A test cluster needs at least one silo.", nameof(initialSilos));
@@ -46,7 +47,9 @@ public sealed class GrpoTestCluster : IAsyncDisposable
             siloBuilder.UseGrpo(OptionsFor(silo.SiloName));
             // Registered after UseGrpo so it replaces the in-memory run storage: run state survives killed silos.
             siloBuilder.Services.AddGrainStorage(Grpo.Grains.Runs.RunStorage.Name,
-                (services, _) => new ProcessWideGrainStorage(services.GetRequiredService<Serializer>(), _runStore));
+                (services, _) => new FlakyGrainStorage(new ProcessWideGrainStorage(services.GetRequiredService<Serializer>(), storage.RunState), storage));
+            // Likewise for reminders, which re-activate runs whose silo died.
+            siloBuilder.Services.AddSingleton<IReminderTable>(storage.Reminders);
         });
         Cluster = builder.Build();
     }
@@ -59,9 +62,15 @@ public sealed class GrpoTestCluster : IAsyncDisposable
 
     public static GrpoSiloOptions LearnerOnly { get; } = new() { Rollout = false, Learner = true };
 
-    public static async Task<GrpoTestCluster> StartAsync(params GrpoSiloOptions[] silos)
+    /// <summary>Run state and reminders of this cluster; they outlive its silos.</summary>
+    public ClusterStorage Storage { get; }
+
+    public static Task<GrpoTestCluster> StartAsync(params GrpoSiloOptions[] silos) => StartAsync(new ClusterStorage(), silos);
+
+    /// <summary>A cluster on <paramref name="storage"/>: given the storage of a cluster that was shut down, it is that cluster restarted.</summary>
+    public static async Task<GrpoTestCluster> StartAsync(ClusterStorage storage, params GrpoSiloOptions[] silos)
     {
-        var cluster = new GrpoTestCluster(silos);
+        var cluster = new GrpoTestCluster(storage, silos);
         try
         {
             await cluster.Cluster.DeployAsync();

@@ -5,7 +5,7 @@ namespace Grpo.Abstractions.Contracts;
 /// </summary>
 public static class GrainKeys
 {
-    /// <param name="restart">Bumped only when a step is redone after the learner was lost (see the run grain).</param>
+    /// <param name="restart">The run's loop generation: bumped each time the step loop starts again (see the run grain).</param>
     public static string Prompt(string runId, long step, int promptIndex, int restart = 0) =>
         restart == 0 ? $"{runId}/{step}/{promptIndex}" : $"{runId}/{step}/{promptIndex}#restart{restart}";
 

@@ -6,7 +6,14 @@ public sealed record LearnerReady(
     [property: Id(0)] long PolicyVersion,
     [property: Id(1)] long CompletedSteps,
     [property: Id(2)] double? BaselineAccuracy,
-    [property: Id(3)] long ParameterCount);
+    [property: Id(3)] long ParameterCount)
+{
+    /// <summary>The newest checkpoint this learner restored from or wrote (its folder), or null when it has none.</summary>
+    [Id(4)] public string? Checkpoint { get; init; }
+
+    /// <summary>The step (= policy version) of <see cref="Checkpoint"/>.</summary>
+    [Id(5)] public long? CheckpointStep { get; init; }
+}
 
 [GenerateSerializer, Immutable, Alias("grpo.EvaluationReport")]
 public sealed record EvaluationReport(

@@ -17,5 +17,17 @@ public sealed record RunStatus
     [Id(9)] public DateTimeOffset? EndedAt { get; init; }
     [Id(10)] public string Phase { get; init; } = "";
 
+    /// <summary>The step (= policy version) of the newest checkpoint the learner wrote, if any; a resume starts there.</summary>
+    [Id(11)] public long? CheckpointStep { get; init; }
+
+    /// <summary>The folder of that checkpoint, in the learner silos' shared checkpoint directory.</summary>
+    [Id(12)] public string? CheckpointPath { get; init; }
+
+    /// <summary>
+    /// For a failed run: whether the cause lay outside the run itself (lost silos, the database, checkpoint files),
+    /// so that <c>resume</c> may continue it once that is fixed.
+    /// </summary>
+    [Id(13)] public bool Resumable { get; init; }
+
     public bool IsFinished => State is RunState.Completed or RunState.Stopped or RunState.Failed;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Grpo.Abstractions.Contracts;
 
 /// <summary>One training step as users watch it and as metrics.jsonl records it.</summary>
@@ -27,4 +29,6 @@ public sealed record StepMetrics
     [Id(20)] public int Regenerations { get; init; }
     /// <summary>Which silos generated the step's completions: shows rollouts spreading as silos join and leave.</summary>
     [Id(21)] public IReadOnlyDictionary<string, int> CompletionsBySilo { get; init; } = new Dictionary<string, int>();
+    /// <summary>The checkpoint folder the learner wrote after this step (checkpoint_every), or null.</summary>
+    [Id(22), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Checkpoint { get; init; }
 }

@@ -22,4 +22,10 @@ public interface IRunGrain : IGrainWithStringKey
 
     /// <summary>The long action the run's learner is busy with (model build, warm-up, evaluation, checkpoint write), or null.</summary>
     [Alias("GetActivity")] Task<LearnerActivity?> GetActivityAsync();
+
+    /// <summary>
+    /// Continues a stopped, interrupted or (for a cause outside the run) failed run from its learner's newest state:
+    /// the live learner when it still holds the run, else the last checkpoint. A running run is left as it is.
+    /// </summary>
+    [Alias("Resume")] Task<RunResumption> ResumeAsync();
 }

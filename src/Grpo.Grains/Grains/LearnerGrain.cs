@@ -34,16 +34,27 @@ public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssets
     Task<LearnerReady>? initializing;
     string? checkpointRoot;
     string? fingerprint;
+    (string Path, long Step)? latestCheckpoint;
 
     /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
     long Version { get; set; }
 
-    public Task<LearnerReady> InitializeAsync(RunConfig runConfig)
+    public async Task<LearnerReady> InitializeAsync(RunConfig runConfig)
     {
         if (config is not null && !Equals(config, runConfig))
             throw new InvalidOperationException($"learner of run {this.GetPrimaryKeyString()} was initialised with another configuration.");
         config = runConfig;
-        return initializing ??= InitializeCoreAsync(runConfig);
+        // A failed start (an unreadable checkpoint, say) is tried again once the run is resumed, not replayed.
+        if (initializing is { IsFaulted: true })
+        {
+            initializing = null;
+            if (engine is not null) await engine.DisposeAsync();
+            engine = null;
+        }
+        var initial = await (initializing ??= InitializeCoreAsync(runConfig));
+        // A run that continues against this live learner (resumed after a stop, or its run grain re-activated) goes
+        // on from the steps trained since start-up, not from where the learner started.
+        return initial with { PolicyVersion = Version, CompletedSteps = Version, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step };
     }
 
     async Task<LearnerReady> InitializeCoreAsync(RunConfig runConfig)
@@ -75,6 +86,7 @@ public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssets
         (engine, var state) = await LearnerEngine.RestoreAsync(assets!, runId, checkpoint, Path.Combine(checkpointRoot!, ReferenceFileName));
         LearnerCheckpointExtra.Verify(state.Extra, checkpoint, runId, fingerprint!);
         Version = state.Step;
+        latestCheckpoint = (checkpoint, state.Step);
         // The run grain may not have recorded the checkpoint's last step before the learner was lost; it can ask again.
         if (LearnerCheckpointExtra.ReadLastStep(state.Extra, checkpoint) is { } lastStep && lastStep.Step == state.Step - 1)
             trained[lastStep.Step] = lastStep;
@@ -144,11 +156,14 @@ public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssets
         };
         trained[step] = metrics;
         if (runConfig.CheckpointEvery > 0 && Version % runConfig.CheckpointEvery == 0)
-            await Doing($"writing the checkpoint of step {Version}", () => SaveCheckpointAsync(runConfig, metrics));
+            trained[step] = metrics = metrics with
+            {
+                Checkpoint = await Doing($"writing the checkpoint of step {Version}", () => SaveCheckpointAsync(runConfig, metrics)),
+            };
         return metrics;
     }
 
-    async Task SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
+    async Task<string> SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
     {
         var runId = this.GetPrimaryKeyString();
         // The learner draws no random numbers of its own (sampling happens on rollout silos), so there is no
@@ -157,6 +172,8 @@ public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssets
             LearnerCheckpointExtra.Create(runId, fingerprint!, ready?.BaselineAccuracy, lastStep));
         var path = await engine!.SaveCheckpointAsync(checkpointRoot!, state, runConfig.KeepCheckpoints);
         logger.LogInformation("Run {Run}: checkpoint of step {Step} written to {Path}.", runId, Version, path);
+        latestCheckpoint = (path, Version);
+        return path;
     }
 
     static readonly LearnerStepResult NoUpdate = new(0, 0, 0, 0, 0, 1, 1, 0, 0, 0, OptimizerUpdates: 0, TrainedTokens: 0);

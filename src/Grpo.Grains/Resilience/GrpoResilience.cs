@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -15,6 +16,10 @@ public static class GrpoResilience
 
     public const int PromptAttempts = 4;
 
+    public const int DatabaseAttempts = 6;
+
+    public const int ConnectAttempts = 4;
+
     public static ResiliencePipeline CompletionCalls(TimeSpan attemptTimeout, ILogger logger) =>
         new ResiliencePipelineBuilder()
             .AddRetry(Retry("Completion", CompletionAttempts, logger))
@@ -28,6 +33,36 @@ public static class GrpoResilience
     /// </summary>
     public static ResiliencePipeline PromptCalls(ILogger logger) =>
         new ResiliencePipelineBuilder().AddRetry(Retry("Prompt", PromptAttempts, logger)).Build();
+
+    /// <summary>
+    /// Writes of run state and of the run registry: the database may be briefly unreachable (a restart, a fail-over),
+    /// so a write is retried with backoff for about 15 s before the run gives up. A write refused because another
+    /// activation wrote in between (<see cref="InconsistentStateException"/>) is not retried: this activation's state
+    /// is stale and must not overwrite the newer one.
+    /// </summary>
+    public static ResiliencePipeline DatabaseCalls(string what, ILogger logger) =>
+        new ResiliencePipelineBuilder()
+            .AddRetry(Retry(what, DatabaseAttempts, logger, TimeSpan.FromMilliseconds(500),
+                e => e is not OperationCanceledException and not InconsistentStateException))
+            .Build();
+
+    /// <summary>
+    /// A client connecting to the cluster database: retried a few times with backoff while <paramref name="isTransient"/>
+    /// says the failure may pass (the server unreachable, say); a wrong password or a missing schema fails at once.
+    /// </summary>
+    public static ResiliencePipeline ClientConnect(Func<Exception, bool> isTransient, ILogger logger) =>
+        new ResiliencePipelineBuilder()
+            .AddRetry(Retry("Cluster connection", ConnectAttempts, logger, TimeSpan.FromMilliseconds(500),
+                e => e is not OperationCanceledException && isTransient(e)))
+            .Build();
+
+    /// <inheritdoc cref="ExecuteOnCallerContextAsync{T}"/>
+    public static Task ExecuteOnCallerContextAsync(this ResiliencePipeline pipeline, Func<CancellationToken, Task> call) =>
+        pipeline.ExecuteOnCallerContextAsync(async token =>
+        {
+            await call(token);
+            return true;
+        });
 
     /// <summary>
     /// Runs <paramref name="call"/> under <paramref name="pipeline"/> on the caller's context. Grains must: Polly
@@ -51,13 +86,16 @@ public static class GrpoResilience
         }
     }
 
-    static RetryStrategyOptions Retry(string what, int attempts, ILogger logger) => new()
+    static RetryStrategyOptions Retry(string what, int attempts, ILogger logger) =>
+        Retry(what, attempts, logger, TimeSpan.FromMilliseconds(200), e => e is not OperationCanceledException);
+
+    static RetryStrategyOptions Retry(string what, int attempts, ILogger logger, TimeSpan firstDelay, Func<Exception, bool> shouldRetry) => new()
     {
         MaxRetryAttempts = attempts - 1,
         BackoffType = DelayBackoffType.Exponential,
         UseJitter = true,
-        Delay = TimeSpan.FromMilliseconds(200),
-        ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+        Delay = firstDelay,
+        ShouldHandle = new PredicateBuilder().Handle(shouldRetry),
         OnRetry = args =>
         {
             logger.LogWarning(args.Outcome.Exception, "{What} call failed (attempt {Attempt}); retrying in {Delay}.",

@@ -8,6 +8,8 @@ namespace Grpo.Grains.Runs;
 public sealed class RunRecord
 {
     [Id(0)] public RunConfig? Config { get; set; }
+
+    /// <summary>Also holds the newest checkpoint (step and folder) the learner reported.</summary>
     [Id(1)] public RunStatus Status { get; set; } = new();
     [Id(2)] public List<StepMetrics> Metrics { get; set; } = new();
     /// <summary>The next step to run; the prompts of a step are a function of seed and step, so this is the data cursor.</summary>
@@ -17,8 +19,10 @@ public sealed class RunRecord
     [Id(20)] public List<SampledGroup> Samples { get; set; } = new();
 
     /// <summary>
-    /// How often the step loop restarted after losing the learner or its own activation. Redone steps key their prompt
-    /// grains by it: a prompt grain of an earlier loop may have handed its group to a learner that no longer exists.
+    /// How many times the step loop has started (first start, learner restarts, re-activations, resumes). Prompt grain
+    /// keys carry the generation of the loop that made them: a prompt grain that still remembers a group from an
+    /// earlier loop is never asked again, so a redone step always reaches the (possibly new) learner. Kept here so a
+    /// re-activated run grain never reuses a generation.
     /// </summary>
-    [Id(4)] public int Restarts { get; set; }
+    [Id(4)] public int LoopGeneration { get; set; }
 }

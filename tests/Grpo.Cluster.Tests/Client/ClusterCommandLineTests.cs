@@ -172,6 +172,7 @@ public sealed class ClusterCommandLineTests : IDisposable
                 "  policy version     2",
                 "  baseline accuracy  0.100",
                 "  final accuracy     -",
+                "  last checkpoint    none",
                 "  error              learner diverged",
             ],
             output.ToString().TrimEnd().Split(Environment.NewLine));

@@ -1,3 +1,4 @@
+using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Client.Cluster;
 
@@ -9,6 +10,9 @@ internal sealed class FakeClusterConnector : IClusterConnector
     public Dictionary<string, ScriptedRunGrain> Runs { get; } = [];
     public List<ClusterTarget> Connections { get; } = [];
     public Exception? ConnectFailure { get; init; }
+
+    /// <summary>Thrown by the registry's list call, as a silo lost mid-call would.</summary>
+    public Exception? ListFailure { get; init; }
     public int Disconnects { get; private set; }
 
     public Task<IRunCluster> ConnectAsync(ClusterTarget target, CancellationToken cancellationToken)
@@ -35,10 +39,29 @@ internal sealed class FakeClusterConnector : IClusterConnector
             return run;
         }
 
+        public IRunRegistryGrain GetRegistry() => new FakeRunRegistry(owner);
+
         public ValueTask DisposeAsync()
         {
             owner.Disconnects++;
             return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Lists the started scripted runs as they stand, like the registry the run grains report to.</summary>
+    private sealed class FakeRunRegistry(FakeClusterConnector owner) : IRunRegistryGrain
+    {
+        public Task RecordAsync(RunStatus status) => throw new NotSupportedException("clients only read the registry.");
+
+        public Task<RunStatus[]> ListAsync()
+        {
+            if (owner.ListFailure is not null)
+            {
+                throw owner.ListFailure;
+            }
+
+            return Task.FromResult(owner.Runs.Values.Select(run => run.Current).Where(status => status.State != RunState.NotStarted)
+                .OrderBy(status => status.StartedAt).ToArray());
         }
     }
 }

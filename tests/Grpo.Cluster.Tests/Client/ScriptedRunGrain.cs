@@ -17,6 +17,7 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     public int ThrowAfterStep { get; init; } = int.MaxValue;
     public int FailAtStep { get; init; } = int.MaxValue;
     public bool IgnoreStop { get; init; }
+    public Exception? ResumeFailure { get; init; }
     public Action<int>? OnStatusPoll { get; init; }
 
     public RunConfig? StartedWith { get; private set; }
@@ -82,6 +83,52 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
 
     public Task<LearnerActivity?> GetActivityAsync() =>
         Task.FromResult(StatusPolls >= 1 && StatusPolls <= Activities.Length ? Activities[StatusPolls - 1] : null);
+
+    /// <summary>The status as it stands, without the step a poll would advance.</summary>
+    public RunStatus Current => status;
+
+    public int ResumeCalls { get; private set; }
+
+    /// <summary>Records a checkpoint of <paramref name="step"/>, as the learner would report it.</summary>
+    public void Checkpointed(long step) =>
+        status = status with { CheckpointStep = step, CheckpointPath = $"/checkpoints/{runId}/step-{step:D8}" };
+
+    /// <summary>Makes the run look like one a failure ended, resumable or not.</summary>
+    public void Fail(string error, bool resumable) =>
+        status = status with { State = RunState.Failed, Error = error, Resumable = resumable };
+
+    /// <summary>The same rules as the real grain: only stopped, resumable-failed or running runs are continued.</summary>
+    public Task<RunResumption> ResumeAsync()
+    {
+        ResumeCalls++;
+        if (ResumeFailure is not null)
+        {
+            throw ResumeFailure;
+        }
+
+        if (status.State == RunState.NotStarted)
+        {
+            return Task.FromResult(new RunResumption(ResumeOutcome.Unknown, status));
+        }
+
+        if (status.State == RunState.Completed)
+        {
+            return Task.FromResult(new RunResumption(ResumeOutcome.Completed, status));
+        }
+
+        if (status.State == RunState.Failed && !status.Resumable)
+        {
+            return Task.FromResult(new RunResumption(ResumeOutcome.NotResumable, status));
+        }
+
+        if (!status.IsFinished)
+        {
+            return Task.FromResult(new RunResumption(ResumeOutcome.AlreadyRunning, status));
+        }
+
+        status = status with { State = RunState.Training, Phase = "resuming", Error = null, Resumable = false };
+        return Task.FromResult(new RunResumption(ResumeOutcome.Resumed, status));
+    }
 
     public Task<RunStatus> StopAsync()
     {
