@@ -7,7 +7,7 @@ using Grpo.Core.Runtime;
 namespace Grpo.Client.Eval;
 
 /// <summary>
-/// <c>grpo eval</c>: checks that libtorch loads, evaluates the policy with a progress bar, prints pass@k and writes the
+/// <c>grpo eval</c>: checks that libtorch loads and can use the requested device, evaluates the policy with a progress bar, prints pass@k and writes the
 /// JSON report. Unusable inputs end with one sentence naming them and exit code 2.
 /// </summary>
 public sealed class EvalCommand(IActionProgressView progress, TextWriter output, TextWriter error, Action? ensureTorchAvailable = null)
@@ -22,6 +22,16 @@ public sealed class EvalCommand(IActionProgressView progress, TextWriter output,
             ensureTorchAvailable();
         }
         catch (TorchUnavailableException exception)
+        {
+            error.WriteLine("grpo eval: " + exception.Message);
+            return ExitCodes.TorchUnavailable;
+        }
+
+        try
+        {
+            arguments.Device.EnsureAvailable();
+        }
+        catch (ComputeDeviceUnavailableException exception)
         {
             error.WriteLine("grpo eval: " + exception.Message);
             return ExitCodes.TorchUnavailable;
