@@ -95,7 +95,7 @@ public sealed class LearnerEngine : IAsyncDisposable
             Warmup = SupervisedWarmup.Run(trainer, assets.Codec, assets.Train, config.WarmupSftSteps, config.WarmupSftBatchSize,
                 (ulong)config.Seed, warmupProgress, targetReached);
         }
-        reference = config.Beta > 0 ? FrozenReference(policy) : null;
+        reference = config.Beta > 0 ? ReferencePolicy.FrozenCopy(policy) : null;
         learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
     }
 
@@ -129,7 +129,8 @@ public sealed class LearnerEngine : IAsyncDisposable
                 {
                     foreach (var tensor in weights.Values) tensor.Dispose();
                 }
-                reference = FrozenReference(saved);
+                saved.to(device);
+                reference = ReferencePolicy.FrozenCopy(saved);
             }
             learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
             learner.Optimizer.LoadState(loaded.OptimizerState, Path.Combine(checkpointDirectory, TrainingCheckpoint.OptimizerFileName));
@@ -139,16 +140,6 @@ public sealed class LearnerEngine : IAsyncDisposable
             foreach (var tensor in loaded.OptimizerState.Values) tensor.Dispose();
         }
         return loaded.State;
-    }
-
-    /// <summary>A frozen copy of <paramref name="source"/> on the engine's device.</summary>
-    CausalLM FrozenReference(CausalLM source)
-    {
-        var frozen = ReferencePolicy.FrozenCopy(source);
-        frozen.to(device);
-        // The move hands out new parameter tensors; the reference must never take part in a backward pass.
-        foreach (var parameter in frozen.parameters()) parameter.requires_grad = false;
-        return frozen;
     }
 
     /// <summary>Writes policy weights and optimizer state as a checkpoint under <paramref name="rootDirectory"/>; returns its folder.</summary>
@@ -194,6 +185,28 @@ public sealed class LearnerEngine : IAsyncDisposable
         // Scoring does no torch work, so blocking this (the torch) thread on it is safe.
         return PolicyEvaluator.ScoreAsync(assets.AnswerReward, probe, completions).GetAwaiter().GetResult().Accuracy;
     }
+
+    /// <summary>
+    /// The devices holding the policy's and the reference's parameters and the optimizer's moments, e.g. {"cuda:0"}:
+    /// one entry unless something was left behind on another device.
+    /// </summary>
+    public Task<IReadOnlySet<string>> DevicesInUseAsync() => worker.RunAsync(() =>
+    {
+        var moments = Learner.Optimizer.StateTensors();
+        try
+        {
+            // The step counter is a CPU scalar by design; only the moments follow the parameters.
+            return (IReadOnlySet<string>)Policy.parameters()
+                .Concat(reference?.parameters() ?? [])
+                .Select(parameter => parameter.device.ToString())
+                .Concat(moments.Where(moment => moment.Key != AdamW.StepKey).Select(moment => moment.Value.device.ToString()))
+                .ToHashSet(StringComparer.Ordinal);
+        }
+        finally
+        {
+            foreach (var tensor in moments.Values) tensor.Dispose();
+        }
+    });
 
     public Task<byte[]> SnapshotAsync() => worker.RunAsync(() => WeightSnapshot.Capture(Policy));
 
