@@ -43,7 +43,7 @@ public sealed record ComputeDevice
 
         if (text is null || !text.StartsWith(CudaPrefix, StringComparison.Ordinal) || text.Length == CudaPrefix.Length) return false;
         var digits = text.AsSpan(CudaPrefix.Length);
-        // NumberStyles.None still accepts nothing but digits; the explicit check keeps non-ASCII digits out as well.
+        // ASCII digits only: no sign, no spaces, no separators.
         if (digits.IndexOfAnyExceptInRange('0', '9') >= 0 || !int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
             return false;
         device = new ComputeDevice(true, index);
