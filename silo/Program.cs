@@ -6,8 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
 
-// Exit codes: 0 stopped cleanly, 1 the silo could not start, 2 bad arguments, 3 libtorch cannot load,
-// 4 the cluster database is unreachable, refuses us or lacks the schema.
+// Exit codes: 0 stopped cleanly, 1 the silo could not start, 2 bad arguments, 3 libtorch cannot load or cannot use
+// the requested --device, 4 the cluster database is unreachable, refuses us or lacks the schema.
 if (SiloConfiguration.AsksForHelp(args))
 {
     Console.WriteLine(SiloConfiguration.Usage());
@@ -32,6 +32,17 @@ try
     TorchRuntime.EnsureAvailable();
 }
 catch (TorchUnavailableException e)
+{
+    Console.Error.WriteLine("grpo-silo: " + e.Message);
+    return 3;
+}
+
+try
+{
+    // Every torch engine of this silo computes on this device; refuse it now rather than in the first grain that uses it.
+    ComputeDevice.Parse(settings.Device).EnsureAvailable();
+}
+catch (ComputeDeviceUnavailableException e)
 {
     Console.Error.WriteLine("grpo-silo: " + e.Message);
     return 3;

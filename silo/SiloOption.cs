@@ -16,7 +16,8 @@ public sealed record SiloOption(string Name, string Key, string Help)
     public static SiloOption Cluster { get; } = new("cluster", "Cluster",
         "PostgreSQL connection string (Host=...;Port=...;Database=...;Username=...;Password=...); without it: localhost clustering for development");
     public static SiloOption Roles { get; } = new("roles", "Roles", "comma-separated roles: rollout, learner (default rollout,learner)");
-    public static SiloOption Device { get; } = new("device", "Device", "torch device: cpu, cuda or cuda:N (default cpu)");
+    public static SiloOption Device { get; } = new("device", "Device",
+        "torch device of every engine on this silo: cpu, cuda or cuda:N (default cpu); cuda needs a build with -p:GrpoDevice=cuda");
     public static SiloOption SiloPort { get; } = new("silo-port", "SiloPort", "port for silo-to-silo traffic (default 11111)");
     public static SiloOption GatewayPort { get; } = new("gateway-port", "GatewayPort", "port clients connect to (default 30000)");
     public static SiloOption PrimaryPort { get; } = new("primary-port", "PrimaryPort",

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
+using Grpo.Core.Runtime;
 using Grpo.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Grpo.Silo;
 
 /// <summary>grpo-silo's settings once read and checked; <see cref="Cluster"/> null means localhost clustering.</summary>
-public sealed partial record SiloSettings
+public sealed record SiloSettings
 {
     public string? Cluster { get; init; }
     public bool Rollout { get; init; } = true;
@@ -145,7 +145,7 @@ public sealed partial record SiloSettings
     private static string DeviceName(IConfiguration configuration)
     {
         var device = Text(configuration, SiloOption.Device) ?? "cpu";
-        if (!DevicePattern().IsMatch(device))
+        if (!ComputeDevice.TryParse(device, out _))
         {
             throw new SiloArgumentException($"{SiloOption.Device.Display} is '{device}'; expected cpu, cuda or cuda:N.");
         }
@@ -168,7 +168,4 @@ public sealed partial record SiloSettings
 
         return address;
     }
-
-    [GeneratedRegex(@"^(cpu|cuda|cuda:[0-9]+)$", RegexOptions.CultureInvariant)]
-    private static partial Regex DevicePattern();
 }

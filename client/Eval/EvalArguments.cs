@@ -1,4 +1,5 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Core.Runtime;
 
 namespace Grpo.Client.Eval;
 
@@ -14,6 +15,9 @@ public sealed record EvalArguments(
 {
     public const string CheckpointKind = "checkpoint";
     public const string ModelKind = "model";
+
+    /// <summary>Where the policy is evaluated (--device); cpu unless asked.</summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 
     /// <exception cref="ArgumentException">An option is missing, out of range or names a path that does not exist.</exception>
     /// <exception cref="RunConfigException">The configuration file or an override is unusable (names file, line and key).</exception>
@@ -39,6 +43,9 @@ public sealed record EvalArguments(
             throw new ArgumentException($"--k {k[^1]} is larger than --samples {samples}: pass@k needs at least k samples per problem.");
         if (options.Limit is < 1)
             throw new ArgumentException($"--limit {options.Limit}: must be at least 1.");
+        var device = ComputeDevice.Cpu;
+        if (options.Device is { } deviceText && !ComputeDevice.TryParse(deviceText, out device))
+            throw new ArgumentException($"--device '{deviceText}': expected cpu, cuda or cuda:N.");
 
         string? dataset = null;
         if (options.DatasetPath is { } path)
@@ -53,6 +60,9 @@ public sealed record EvalArguments(
         if (kind == ModelKind) config = config with { ModelPath = source };
         RunConfigLoader.Validate(config, options.ConfigPath ?? "the evaluation configuration");
         return new EvalArguments(source, kind, config, dataset, k, samples, options.Limit,
-            options.OutputPath is null ? null : Path.GetFullPath(options.OutputPath));
+            options.OutputPath is null ? null : Path.GetFullPath(options.OutputPath))
+        {
+            Device = device,
+        };
     }
 }

@@ -7,8 +7,9 @@ using Grpo.Core.Runtime;
 namespace Grpo.Client.Eval;
 
 /// <summary>
-/// <c>grpo eval</c>: checks that libtorch loads, evaluates the policy with a progress bar, prints pass@k and writes the
-/// JSON report. Unusable inputs end with one sentence naming them and exit code 2.
+/// <c>grpo eval</c>: checks that libtorch loads and can use the requested device (exit code 3 if not), evaluates the
+/// policy with a progress bar, prints pass@k and writes the JSON report. Unusable inputs end with one sentence naming
+/// them and exit code 2.
 /// </summary>
 public sealed class EvalCommand(IActionProgressView progress, TextWriter output, TextWriter error, Action? ensureTorchAvailable = null)
 {
@@ -22,6 +23,16 @@ public sealed class EvalCommand(IActionProgressView progress, TextWriter output,
             ensureTorchAvailable();
         }
         catch (TorchUnavailableException exception)
+        {
+            error.WriteLine("grpo eval: " + exception.Message);
+            return ExitCodes.TorchUnavailable;
+        }
+
+        try
+        {
+            arguments.Device.EnsureAvailable();
+        }
+        catch (ComputeDeviceUnavailableException exception)
         {
             error.WriteLine("grpo eval: " + exception.Message);
             return ExitCodes.TorchUnavailable;

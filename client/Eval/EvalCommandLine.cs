@@ -43,11 +43,16 @@ public static class EvalCommandLine
             HelpName = "N",
         };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N problems.", HelpName = "N" };
+        var device = new Option<string?>("--device")
+        {
+            Description = "Torch device to generate on: cpu, cuda or cuda:N (CUDA needs a build with -p:GrpoDevice=cuda) [default: cpu].",
+            HelpName = "DEVICE",
+        };
         var output = new Option<string?>("--output") { Description = "Write the JSON report (scores and every completion) to this file.", HelpName = "FILE" };
 
         var command = new Command("eval", "Measure pass@1 and pass@k of a checkpoint or model directory, batched through the rollout engine.")
         {
-            checkpoint, model, config, set, dataset, k, samples, limit, output,
+            checkpoint, model, config, set, dataset, k, samples, limit, output, device,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -65,6 +70,7 @@ public static class EvalCommandLine
                     Samples = parsed.GetValue(samples),
                     Limit = parsed.GetValue(limit),
                     OutputPath = parsed.GetValue(output),
+                    Device = parsed.GetValue(device),
                 });
             }
             catch (Exception exception) when (exception is RunConfigException or ArgumentException)

@@ -12,4 +12,5 @@ public sealed record EvalOptions
     public int? Samples { get; init; }
     public int? Limit { get; init; }
     public string? OutputPath { get; init; }
+    public string? Device { get; init; }
 }

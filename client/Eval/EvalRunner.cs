@@ -51,6 +51,7 @@ public static class EvalRunner
         {
             WorkerName = "grpo-eval",
             SamplingSalt = (ulong)config.Seed,
+            Device = arguments.Device.ToTorch(),
         });
 
         var total = (long)problems.Count * arguments.Samples;

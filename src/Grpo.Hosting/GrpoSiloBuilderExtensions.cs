@@ -1,3 +1,4 @@
+using Grpo.Core.Runtime;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
 using Grpo.Grains.Rollout;
@@ -22,11 +23,15 @@ public static class GrpoSiloBuilderExtensions
     /// registers the silo-local services (run assets, the rollout engine and the learner as its weight source).
     /// Clustering and endpoints are left to the caller (localhost, a test cluster or PostgreSQL).
     /// </summary>
+    /// <exception cref="ComputeDeviceUnavailableException">The silo's device is a GPU this build or machine cannot use.</exception>
     public static ISiloBuilder UseGrpo(this ISiloBuilder builder, GrpoSiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        // Checked while the silo is configured: a device it cannot use must stop it here, not fail the first grain on it.
+        var device = ComputeDevice.Parse(options.Device);
+        device.EnsureAvailable();
 
         builder.UseSiloMetadata(SiloRoles.ToMetadata(options.Rollout, options.Learner, options.Device));
         builder.Configure<ClusterOptions>(cluster =>
@@ -50,6 +55,7 @@ public static class GrpoSiloBuilderExtensions
         // Transient because Orleans initialises each resolved strategy from one grain type's properties.
         builder.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(device);
 
         // Silo-local services. The engine (and its torch thread) is created on first use, so a learner-only silo never starts one.
         builder.Services.AddSingleton<RunAssetsCache>();
@@ -59,7 +65,12 @@ public static class GrpoSiloBuilderExtensions
         {
             var silo = services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
             // The worker name also tells the engines of several silos in one process apart in metrics.
-            return new RolloutEngineOptions { SamplingSalt = RolloutEngineOptions.SaltFor(silo), WorkerName = "grpo-rollout@" + silo };
+            return new RolloutEngineOptions
+            {
+                SamplingSalt = RolloutEngineOptions.SaltFor(silo),
+                WorkerName = "grpo-rollout@" + silo,
+                Device = device.ToTorch(),
+            };
         });
         builder.Services.AddSingleton<RolloutEngine>();
         builder.Services.AddGrpoTelemetry(options.Telemetry, "grpo-silo");

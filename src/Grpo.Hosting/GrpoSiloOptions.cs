@@ -1,4 +1,4 @@
-using System.Globalization;
+using Grpo.Core.Runtime;
 
 namespace Grpo.Hosting;
 
@@ -8,7 +8,7 @@ public sealed record GrpoSiloOptions
     public bool Rollout { get; init; } = true;
     public bool Learner { get; init; } = true;
 
-    /// <summary>"cpu", "cuda" or "cuda:N".</summary>
+    /// <summary>"cpu", "cuda" or "cuda:N" (see <see cref="ComputeDevice"/>): where every torch engine of the silo computes.</summary>
     public string Device { get; init; } = "cpu";
 
     public int SiloPort { get; init; } = 11111;
@@ -40,7 +40,7 @@ public sealed record GrpoSiloOptions
                 nameof(Rollout));
         }
 
-        if (!IsValidDevice(Device))
+        if (!ComputeDevice.TryParse(Device, out _))
         {
             throw new ArgumentException(
                 $"{nameof(GrpoSiloOptions)}.{nameof(Device)} is '{Device}'; expected \"cpu\", \"cuda\" or \"cuda:N\" with N a device index.",
@@ -68,21 +68,6 @@ public sealed record GrpoSiloOptions
         ValidateText(CheckpointDirectory, nameof(CheckpointDirectory));
         ArgumentNullException.ThrowIfNull(Telemetry, nameof(Telemetry));
         Telemetry.Validate();
-    }
-
-    private static bool IsValidDevice(string? device)
-    {
-        if (device is "cpu" or "cuda")
-        {
-            return true;
-        }
-
-        const string cudaPrefix = "cuda:";
-        return device is not null
-            && device.StartsWith(cudaPrefix, StringComparison.Ordinal)
-            && device.Length > cudaPrefix.Length
-            && device.AsSpan(cudaPrefix.Length).IndexOfAnyExceptInRange('0', '9') < 0
-            && int.TryParse(device.AsSpan(cudaPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out _);
     }
 
     private static void ValidatePort(int port, string field)

@@ -4,6 +4,7 @@ using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Core.Algorithm;
 using Grpo.Core.Checkpoints;
+using Grpo.Core.Runtime;
 using Grpo.Core.Training;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
@@ -20,7 +21,8 @@ namespace Grpo.Grains;
 /// died) continues from it instead of starting over.
 /// </summary>
 [LearnerSiloPlacement]
-public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints) : Grain, ILearnerGrain
+public sealed partial class LearnerGrain(
+    ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints, ComputeDevice device) : Grain, ILearnerGrain
 {
     const string ReferenceFileName = "reference.safetensors";
 
@@ -70,7 +72,7 @@ public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssets
         if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
             return ready = await Doing($"restoring checkpoint {latest}", () => RestoreAsync(runId, latest, clock));
 
-        engine = await Doing("building the policy", () => LearnerEngine.CreateAsync(assets, runId, WarmupProgress(runConfig)));
+        engine = await Doing("building the policy", () => LearnerEngine.CreateAsync(assets, runId, device.ToTorch(), WarmupProgress(runConfig)));
         if (runConfig.CheckpointEvery > 0)
             await Doing("saving the reference policy", () => engine.SaveReferenceAsync(Path.Combine(checkpointRoot, ReferenceFileName)));
         publication.Publish(0, await engine.SnapshotAsync());
@@ -83,7 +85,7 @@ public sealed partial class LearnerGrain(ILogger<LearnerGrain> logger, RunAssets
 
     async Task<LearnerReady> RestoreAsync(string runId, string checkpoint, Stopwatch clock)
     {
-        (engine, var state) = await LearnerEngine.RestoreAsync(assets!, runId, checkpoint, Path.Combine(checkpointRoot!, ReferenceFileName));
+        (engine, var state) = await LearnerEngine.RestoreAsync(assets!, runId, device.ToTorch(), checkpoint, Path.Combine(checkpointRoot!, ReferenceFileName));
         LearnerCheckpointExtra.Verify(state.Extra, checkpoint, runId, fingerprint!);
         Version = state.Step;
         latestCheckpoint = (checkpoint, state.Step);

@@ -9,20 +9,24 @@ using TorchSharp;
 namespace Grpo.Grains.Learning;
 
 /// <summary>
-/// The learner's torch side: policy, frozen reference and optimizer, all owned by one dedicated thread. The learner
-/// grain only awaits it.
+/// The learner's torch side: policy, frozen reference and optimizer, all owned by one dedicated thread and kept on the
+/// silo's device. The learner grain only awaits it. Weights are read and initialised on the CPU (so a run starts from
+/// the same numbers on every device) and moved to the device before the optimizer exists; checkpoints and published
+/// weights are copied back to the CPU when written. The learner computes in float32 on every device.
 /// </summary>
 public sealed class LearnerEngine : IAsyncDisposable
 {
     readonly TorchWorker worker;
     readonly RunAssets assets;
+    readonly torch.Device device;
     CausalLM? policy;
     CausalLM? reference;
     GrpoLearner? learner;
 
-    LearnerEngine(RunAssets assets, string runId)
+    LearnerEngine(RunAssets assets, string runId, torch.Device device)
     {
         this.assets = assets;
+        this.device = device;
         worker = new TorchWorker($"grpo-learner-{runId}");
     }
 
@@ -32,17 +36,22 @@ public sealed class LearnerEngine : IAsyncDisposable
 
     public WarmupResult? Warmup { get; private set; }
 
+    /// <summary>The device the policy, the reference and the optimizer state live on.</summary>
+    public torch.Device Device => device;
+
     /// <summary>
     /// Builds the policy (from the model directory's weights, or from the run's seed followed by the supervised warm-up)
     /// and freezes the reference.
     /// </summary>
-    public static async Task<LearnerEngine> CreateAsync(RunAssets assets, string runId, IProgress<(int Step, float Loss)>? warmupProgress = null) =>
-        (await StartAsync(assets, runId, engine => { engine.Build(warmupProgress); return true; })).Engine;
+    public static async Task<LearnerEngine> CreateAsync(
+        RunAssets assets, string runId, torch.Device device, IProgress<(int Step, float Loss)>? warmupProgress = null) =>
+        (await StartAsync(assets, runId, device, engine => { engine.Build(warmupProgress); return true; })).Engine;
 
     /// <summary>A new engine whose first torch work is <paramref name="build"/>; disposed again if that fails.</summary>
-    static async Task<(LearnerEngine Engine, T Result)> StartAsync<T>(RunAssets assets, string runId, Func<LearnerEngine, T> build)
+    static async Task<(LearnerEngine Engine, T Result)> StartAsync<T>(RunAssets assets, string runId, torch.Device device, Func<LearnerEngine, T> build)
     {
-        var engine = new LearnerEngine(assets, runId);
+        ArgumentNullException.ThrowIfNull(device);
+        var engine = new LearnerEngine(assets, runId, device);
         try
         {
             return (engine, await engine.worker.RunAsync(() => build(engine)));
@@ -73,7 +82,9 @@ public sealed class LearnerEngine : IAsyncDisposable
             // weights stay float32. A pretrained model needs no supervised warm-up to produce sensible completions.
             HfModelFiles.LoadWeightsInto(Path.GetFullPath(config.ModelPath!), policy);
         }
-        else if (config.WarmupSftSteps > 0)
+        // Before any optimizer: moving a module replaces its parameter tensors, which an optimizer would still hold.
+        policy.to(device);
+        if (!assets.IsPretrained && config.WarmupSftSteps > 0)
         {
             using var trainer = new SupervisedTrainer(policy, new LearningRateSchedule { PeakLearningRate = config.WarmupSftLearningRate },
                 new AdamWOptions(), config.MaxGradNorm, assets.PadTokenId);
@@ -92,8 +103,9 @@ public sealed class LearnerEngine : IAsyncDisposable
     /// Rebuilds the learner from a checkpoint without the warm-up: policy weights and AdamW state from the checkpoint,
     /// the frozen reference (when beta &gt; 0) from the reference file written after the original warm-up.
     /// </summary>
-    public static Task<(LearnerEngine Engine, TrainingState State)> RestoreAsync(RunAssets assets, string runId, string checkpointDirectory, string referencePath) =>
-        StartAsync(assets, runId, engine => engine.Restore(checkpointDirectory, referencePath));
+    public static Task<(LearnerEngine Engine, TrainingState State)> RestoreAsync(
+        RunAssets assets, string runId, torch.Device device, string checkpointDirectory, string referencePath) =>
+        StartAsync(assets, runId, device, engine => engine.Restore(checkpointDirectory, referencePath));
 
     TrainingState Restore(string checkpointDirectory, string referencePath)
     {
@@ -102,6 +114,7 @@ public sealed class LearnerEngine : IAsyncDisposable
         var loaded = TrainingCheckpoint.Load(checkpointDirectory, policy);
         try
         {
+            policy.to(device);
             if (config.Beta > 0)
             {
                 if (!File.Exists(referencePath))
@@ -116,6 +129,7 @@ public sealed class LearnerEngine : IAsyncDisposable
                 {
                     foreach (var tensor in weights.Values) tensor.Dispose();
                 }
+                saved.to(device);
                 reference = ReferencePolicy.FrozenCopy(saved);
             }
             learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
@@ -171,6 +185,28 @@ public sealed class LearnerEngine : IAsyncDisposable
         // Scoring does no torch work, so blocking this (the torch) thread on it is safe.
         return PolicyEvaluator.ScoreAsync(assets.AnswerReward, probe, completions).GetAwaiter().GetResult().Accuracy;
     }
+
+    /// <summary>
+    /// The devices holding the policy's and the reference's parameters and the optimizer's moments, e.g. {"cuda:0"}:
+    /// one entry unless something was left behind on another device.
+    /// </summary>
+    public Task<IReadOnlySet<string>> DevicesInUseAsync() => worker.RunAsync(() =>
+    {
+        var moments = Learner.Optimizer.StateTensors();
+        try
+        {
+            // The step counter is a CPU scalar by design; only the moments follow the parameters.
+            return (IReadOnlySet<string>)Policy.parameters()
+                .Concat(reference?.parameters() ?? [])
+                .Select(parameter => parameter.device.ToString())
+                .Concat(moments.Where(moment => moment.Key != AdamW.StepKey).Select(moment => moment.Value.device.ToString()))
+                .ToHashSet(StringComparer.Ordinal);
+        }
+        finally
+        {
+            foreach (var tensor in moments.Values) tensor.Dispose();
+        }
+    });
 
     public Task<byte[]> SnapshotAsync() => worker.RunAsync(() => WeightSnapshot.Capture(Policy));
 

@@ -14,7 +14,7 @@ namespace Grpo.Grains.Rollout;
 /// run that arrive within <c>rollout_batch_wait_ms</c> (up to <c>rollout_max_batch</c>) into one batched, KV-cached
 /// generation call on its torch thread, and hands each caller its completion. Before a batch it makes sure the run's
 /// model holds at least the newest policy version any request of the batch asks for, pulling weights off the torch
-/// thread and swapping them in on it between batches.
+/// thread and swapping them in on it between batches. Every model lives on <see cref="RolloutEngineOptions.Device"/>.
 /// </summary>
 public sealed class RolloutEngine : IAsyncDisposable, IDisposable
 {
@@ -205,7 +205,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             await worker.RunAsync(existing.Dispose).ConfigureAwait(false);
         }
         var seed = SamplingSeed(config.Seed, options.SamplingSalt);
-        var policy = await worker.RunAsync(() => new RunPolicy(assets, seed)).ConfigureAwait(false);
+        var policy = await worker.RunAsync(() => new RunPolicy(assets, seed, options.Device)).ConfigureAwait(false);
         policies[runId] = policy;
         return policy;
     }

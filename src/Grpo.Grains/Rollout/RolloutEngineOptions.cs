@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using TorchSharp;
 
 namespace Grpo.Grains.Rollout;
 
@@ -14,6 +15,11 @@ public sealed record RolloutEngineOptions
 
     /// <summary>How many weight chunks are fetched at the same time.</summary>
     public int PullParallelism { get; init; } = 4;
+
+    /// <summary>
+    /// Where the engine's models live and generation runs (the silo's device); the silo checks it is usable at start.
+    /// </summary>
+    public torch.Device Device { get; init; } = torch.CPU;
 
     /// <summary>Name of the engine's torch thread (shows up in debuggers and dumps).</summary>
     public string WorkerName { get; init; } = "grpo-rollout";

@@ -8,7 +8,8 @@ namespace Grpo.Grains.Rollout;
 
 /// <summary>
 /// A run's policy on this silo: the model, the version loaded into it, and the run's sampling random stream.
-/// Created, used and disposed on the engine's torch thread only.
+/// Created, used and disposed on the engine's torch thread only. The model and the sampling stream live on the
+/// engine's device; prompts go to it inside the generator and tokens and log-probs come back as CPU arrays.
 /// </summary>
 internal sealed class RunPolicy : IDisposable
 {
@@ -16,15 +17,17 @@ internal sealed class RunPolicy : IDisposable
     readonly Generator generator;
     readonly torch.Generator random;
 
-    public RunPolicy(RunAssets assets, ulong samplingSeed)
+    public RunPolicy(RunAssets assets, ulong samplingSeed, torch.Device device)
     {
         Assets = assets;
         model = new CausalLM(assets.Model);
         // Published weights arrive as float32 and are converted on load; the learner keeps float32 either way.
         if (assets.Config.ComputeDtype == Abstractions.Configuration.ComputeDtypeKind.Bfloat16) model.to(torch.ScalarType.BFloat16);
+        model.to(device);
         model.eval();
         generator = new Generator(model, assets.PadTokenId, assets.Codec.DecodeUntilStop);
-        random = new torch.Generator(samplingSeed);
+        // Sampling draws on the device of the probabilities, and torch insists the generator lives there as well.
+        random = new torch.Generator(samplingSeed, device);
     }
 
     public RunAssets Assets { get; }

@@ -66,7 +66,7 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
         var assets = RunAssets.Create(Config(directory, Gsm8k()) with { WarmupSftSteps = 1500 });
         using var expected = HfModelDirectory.Load(directory);
 
-        await using var engine = await LearnerEngine.CreateAsync(assets, "hf-learner");
+        await using var engine = await LearnerEngine.CreateAsync(assets, "hf-learner", TorchSharp.torch.CPU);
 
         Assert.Null(engine.Warmup);
         Assert.Equal(WeightSnapshot.Capture(expected), await engine.SnapshotAsync());
@@ -82,7 +82,7 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
         SafeTensors.Save(System.IO.Path.Combine(directory, SafeTensors.SingleFileName), weights);
         foreach (var tensor in weights.Values) tensor.Dispose();
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => LearnerEngine.CreateAsync(RunAssets.Create(Config(directory, Gsm8k())), "hf-missing"));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => LearnerEngine.CreateAsync(RunAssets.Create(Config(directory, Gsm8k())), "hf-missing", TorchSharp.torch.CPU));
         Assert.Contains("missing tensor 'model.layers.0.self_attn.k_proj.weight'", error.Message);
     }
 
