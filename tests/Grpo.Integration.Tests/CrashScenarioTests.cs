@@ -13,8 +13,8 @@ namespace Grpo.Integration.Tests;
 public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutputHelper output)
 {
     private const string RunId = "crash-run";
-    private const int Steps = 20;
-    private const int PromptsPerStep = 4;
+    private const int Steps = 30;
+    private const int PromptsPerStep = 8;
     private const int GroupSize = 4;
     private const int CheckpointEvery = 5;
     private static readonly TimeSpan PhaseTimeout = TimeSpan.FromMinutes(3);
