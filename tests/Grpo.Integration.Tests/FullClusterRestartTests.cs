@@ -20,7 +20,7 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
 
     private readonly string folder = Path.Combine(Path.GetTempPath(), "grpo-it-restart-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly string clusterId = "it-restart-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly List<SharedCheckpointSilo> silos = [];
+    private readonly List<SiloProcess> silos = [];
     private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
     private string connection = "";
 
@@ -122,7 +122,8 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
         await WaitForCheckpointAsync(runCheckpoints, CheckpointEvery);
         foreach (var silo in silos.ToArray())
         {
-            Assert.Equal(0, await silo.StopAsync(TimeSpan.FromSeconds(60)));
+            await silo.TerminateAsync();
+            Assert.Equal(0, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             silos.Remove(silo);
             await silo.DisposeAsync();
         }
@@ -144,8 +145,12 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
     private async Task StartClusterAsync(string generation)
     {
         // Started one after the other: the first silo creates the cluster's membership version row.
-        silos.Add(await SharedCheckpointSilo.StartAsync($"{generation}-learner", connection, clusterId, "rollout,learner", Checkpoints, JoinTimeout));
-        silos.Add(await SharedCheckpointSilo.StartAsync($"{generation}-rollout", connection, clusterId, "rollout", Checkpoints, JoinTimeout));
+        foreach (var roles in new[] { "rollout,learner", "rollout" })
+        {
+            var silo = SiloProcess.StartInCluster(connection, clusterId, roles, Checkpoints);
+            silos.Add(silo);
+            await silo.WaitForJoinAsync(JoinTimeout);
+        }
         Log($"{generation} cluster joined");
     }
 
@@ -168,5 +173,5 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
     private Task<ScriptResult> ClientAsync(TimeSpan timeout, params string[] arguments) =>
         GrpoClientProcess.RunAsync([.. arguments, "--cluster-id", clusterId], connection, timeout);
 
-    private string Logs() => string.Concat(silos.Select(silo => $"\n--- {silo.Name} ---\n{silo.Output}"));
+    private string Logs() => string.Concat(silos.Select(silo => $"\n--- silo on port {silo.SiloPort} ---\n{silo.Output}"));
 }
