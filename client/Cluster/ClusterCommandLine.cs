@@ -33,21 +33,8 @@ public static class ClusterCommandLine
         {
             clusterOption, clusterId, json,
         };
-        list.SetAction(async (parsed, cancellationToken) =>
-        {
-            ClusterTarget target;
-            try
-            {
-                target = ResolveTarget(parsed, clusterOption, clusterId, environment);
-            }
-            catch (ArgumentException exception)
-            {
-                parsed.InvocationConfiguration.Error.WriteLine("grpo: " + exception.Message);
-                return ExitCodes.InvalidArguments;
-            }
-
-            return await commands.ListAsync(target, parsed.GetValue(json), cancellationToken);
-        });
+        list.SetAction((parsed, cancellationToken) => WithTarget(parsed, clusterOption, clusterId, environment,
+            target => commands.ListAsync(target, parsed.GetValue(json), cancellationToken)));
         return list;
     }
 
@@ -149,21 +136,8 @@ public static class ClusterCommandLine
         var (clusterOption, clusterId) = ClusterOptions();
         var runId = RunIdArgument();
         var command = new Command(name, description) { runId, clusterOption, clusterId };
-        command.SetAction(async (parsed, cancellationToken) =>
-        {
-            ClusterTarget target;
-            try
-            {
-                target = ResolveTarget(parsed, clusterOption, clusterId, environment);
-            }
-            catch (ArgumentException exception)
-            {
-                parsed.InvocationConfiguration.Error.WriteLine("grpo: " + exception.Message);
-                return ExitCodes.InvalidArguments;
-            }
-
-            return await act(target, parsed.GetRequiredValue(runId), parsed, cancellationToken);
-        });
+        command.SetAction((parsed, cancellationToken) => WithTarget(parsed, clusterOption, clusterId, environment,
+            target => act(target, parsed.GetRequiredValue(runId), parsed, cancellationToken)));
         return command;
     }
 
@@ -181,6 +155,25 @@ public static class ClusterCommandLine
             HelpName = "ID",
             DefaultValueFactory = _ => "grpo",
         });
+
+    /// <summary>Runs <paramref name="act"/> against the command's cluster, or prints why none was given and exits 2.</summary>
+    private static async Task<int> WithTarget(
+        ParseResult parsed, Option<string?> clusterOption, Option<string> clusterIdOption, Func<string, string?> environment,
+        Func<ClusterTarget, Task<int>> act)
+    {
+        ClusterTarget target;
+        try
+        {
+            target = ResolveTarget(parsed, clusterOption, clusterIdOption, environment);
+        }
+        catch (ArgumentException exception)
+        {
+            parsed.InvocationConfiguration.Error.WriteLine("grpo: " + exception.Message);
+            return ExitCodes.InvalidArguments;
+        }
+
+        return await act(target);
+    }
 
     private static ClusterTarget ResolveTarget(
         ParseResult parsed, Option<string?> clusterOption, Option<string> clusterIdOption, Func<string, string?> environment)
