@@ -44,18 +44,17 @@ public sealed class AdamW : IDisposable
             parameter.grad?.zero_();
     }
 
-    /// <summary>Applies one update with the given learning rate; parameters without a gradient are left alone.</summary>
+    /// <summary>
+    /// Applies one update with the given learning rate; parameters without a gradient are left alone. Each parameter's
+    /// denominator is computed in place in one temporary that is freed before the next parameter, so the update needs
+    /// memory for one extra copy of the largest parameter instead of two of the whole model.
+    /// </summary>
     public void Update(double learningRate)
     {
         Step++;
-        var step = new StepScalars(
-            Decay: 1 - learningRate * Options.WeightDecay,
-            Beta1: Options.Beta1,
-            Beta2: Options.Beta2,
-            BiasCorrection2Sqrt: Math.Sqrt(1 - Math.Pow(Options.Beta2, Step)),
-            Epsilon: Options.Epsilon,
-            StepSize: learningRate / (1 - Math.Pow(Options.Beta1, Step)),
-            WeightDecay: Options.WeightDecay != 0);
+        var decay = 1 - learningRate * Options.WeightDecay;
+        var biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Options.Beta2, Step));
+        var stepSize = learningRate / (1 - Math.Pow(Options.Beta1, Step));
         using var noGrad = no_grad();
         foreach (var (name, parameter) in parameters)
         {
@@ -64,44 +63,13 @@ public sealed class AdamW : IDisposable
             if (grad is null) continue;
             var m = firstMoments[name];
             var v = secondMoments[name];
-            var length = parameter.numel();
-            if (length <= ChunkElements || !(parameter.is_contiguous() && grad.is_contiguous() && m.is_contiguous() && v.is_contiguous()))
-            {
-                Apply(parameter, grad, m, v, step);
-                continue;
-            }
-            using var flatParameter = parameter.view(-1);
-            using var flatGrad = grad.view(-1);
-            using var flatM = m.view(-1);
-            using var flatV = v.view(-1);
-            for (long start = 0; start < length; start += ChunkElements)
-            {
-                using var chunkScope = NewDisposeScope();
-                var size = Math.Min(ChunkElements, length - start);
-                Apply(flatParameter.narrow(0, start, size), flatGrad.narrow(0, start, size), flatM.narrow(0, start, size), flatV.narrow(0, start, size), step);
-            }
+            // torch.optim.AdamW's single-tensor update, operation for operation.
+            if (Options.WeightDecay != 0) parameter.mul_(decay);
+            m.lerp_(grad, 1 - Options.Beta1);
+            v.mul_(Options.Beta2).addcmul_(grad, grad, value: 1 - Options.Beta2);
+            var denominator = v.sqrt().div_(biasCorrection2Sqrt).add_(Options.Epsilon);
+            parameter.addcdiv_(m, denominator, value: -stepSize);
         }
-    }
-
-    /// <summary>
-    /// Large parameters are updated a slice at a time so that the slice's weights, gradient, moments and denominator stay
-    /// in the core's cache across the update's seven element-wise passes: only the first read and the last write of each
-    /// tensor go to memory, where a whole-tensor pass per operation streams every tensor through memory again. 64K
-    /// elements (256 KB in float32, five tensors about 1.3 MB) fit a 2 MB L2 and are still enough for libtorch to split
-    /// each operation over its threads.
-    /// </summary>
-    internal const long ChunkElements = 1 << 16;
-
-    readonly record struct StepScalars(double Decay, double Beta1, double Beta2, double BiasCorrection2Sqrt, double Epsilon, double StepSize, bool WeightDecay);
-
-    /// <summary>torch.optim.AdamW's single-tensor update, operation for operation.</summary>
-    static void Apply(Tensor parameter, Tensor grad, Tensor m, Tensor v, in StepScalars step)
-    {
-        if (step.WeightDecay) parameter.mul_(step.Decay);
-        m.lerp_(grad, 1 - step.Beta1);
-        v.mul_(step.Beta2).addcmul_(grad, grad, value: 1 - step.Beta2);
-        var denominator = v.sqrt().div_(step.BiasCorrection2Sqrt).add_(step.Epsilon);
-        parameter.addcdiv_(m, denominator, value: -step.StepSize);
     }
 
     /// <summary>The optimizer state as named tensors (copies), for checkpoints.</summary>
