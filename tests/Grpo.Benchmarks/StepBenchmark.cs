@@ -51,6 +51,7 @@ internal static class StepBenchmark
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(examples.Select((example, index) => silo.Grains.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, index, 0))
                 .RunAsync(new PromptAssignment(RunId, config, step, index, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), step))));
+            var rolloutSeconds = clock.Elapsed.TotalSeconds;
             await learnerGrain.TrainStepAsync(step, examples.Count);
             var clusterSeconds = clock.Elapsed.TotalSeconds;
             var engineAfter = engine.Stats;
@@ -59,9 +60,12 @@ internal static class StepBenchmark
             parts ??= await direct.RunAsync(examples, step);
             // Step 0 is a warm-up: the engine builds its model and libtorch sizes its buffers.
             if (step == 0) continue;
-            var split = parts with { ClusterStepSeconds = clusterSeconds, EngineBatches = batches, PromptPrefills = prefills };
+            var split = parts with
+            {
+                ClusterStepSeconds = clusterSeconds, ClusterRolloutSeconds = rolloutSeconds, EngineBatches = batches, PromptPrefills = prefills,
+            };
             splits.Add(split);
-            log.WriteLine($"  step {step}: cluster {clusterSeconds:0.000} s; direct generate {split.GenerateSeconds:0.000}, score {split.ScoreSeconds:0.000}, " +
+            log.WriteLine($"  step {step}: cluster {clusterSeconds:0.000} s (rollout {rolloutSeconds:0.000}, learner {clusterSeconds - rolloutSeconds:0.000}); direct generate {split.GenerateSeconds:0.000}, score {split.ScoreSeconds:0.000}, " +
                           $"forward-backward {split.ForwardBackwardSeconds:0.000}, optimizer {split.OptimizerSeconds:0.000}, publish {split.PublishSeconds:0.000} s; " +
                           $"engine {batches} batches, {prefills} prompt prefills for {examples.Count * config.GroupSize} completions; messaging {split.MessagingShare:P0}");
         }

@@ -6,6 +6,12 @@ namespace Grpo.Benchmarks;
 internal sealed record StepSplit(double ClusterStepSeconds, double GenerateSeconds, double ScoreSeconds, double ForwardBackwardSeconds,
     double OptimizerSeconds, double PublishSeconds)
 {
+    /// <summary>
+    /// The cluster step's first phase, from the first prompt grain call until every group reached the learner; the rest is
+    /// the learner grain's update and publication. It shows on which side the messaging time goes.
+    /// </summary>
+    public double ClusterRolloutSeconds { get; init; }
+
     /// <summary>Batches the cluster's rollout engine ran for the step.</summary>
     public long EngineBatches { get; init; }
 
@@ -28,7 +34,12 @@ internal sealed record StepSplit(double ClusterStepSeconds, double GenerateSecon
     {
         static double Mid(IEnumerable<double> values) => MedianOf(values);
         return new StepSplit(Mid(splits.Select(s => s.ClusterStepSeconds)), Mid(splits.Select(s => s.GenerateSeconds)), Mid(splits.Select(s => s.ScoreSeconds)),
-            Mid(splits.Select(s => s.ForwardBackwardSeconds)), Mid(splits.Select(s => s.OptimizerSeconds)), Mid(splits.Select(s => s.PublishSeconds)));
+            Mid(splits.Select(s => s.ForwardBackwardSeconds)), Mid(splits.Select(s => s.OptimizerSeconds)), Mid(splits.Select(s => s.PublishSeconds)))
+        {
+            ClusterRolloutSeconds = Mid(splits.Select(s => s.ClusterRolloutSeconds)),
+            EngineBatches = (long)Math.Round(Mid(splits.Select(s => (double)s.EngineBatches))),
+            PromptPrefills = (long)Math.Round(Mid(splits.Select(s => (double)s.PromptPrefills))),
+        };
     }
 }
 

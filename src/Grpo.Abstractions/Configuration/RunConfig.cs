@@ -207,10 +207,16 @@ public sealed record RunConfig
 
     // ---- rollout engine ----
 
-    /// <summary>Most sequences one batched generation call runs together.</summary>
-    [Id(40), JsonPropertyName("rollout_max_batch")] public int RolloutMaxBatch { get; init; } = 128;
+    /// <summary>
+    /// Most sequences one batched generation call runs together; the default holds a whole default step (64 prompts x 8)
+    /// in one batch.
+    /// </summary>
+    [Id(40), JsonPropertyName("rollout_max_batch")] public int RolloutMaxBatch { get; init; } = 512;
 
-    /// <summary>How long the rollout engine waits for more requests before it starts a batch.</summary>
+    /// <summary>
+    /// The pause after which the rollout engine stops waiting for more requests and starts a batch (it waits at most 20
+    /// times as long in all).
+    /// </summary>
     [Id(41), JsonPropertyName("rollout_batch_wait_ms")] public int RolloutBatchWaitMs { get; init; } = 5;
 
     /// <summary>Size of one chunk of published weights.</summary>

@@ -44,26 +44,31 @@ public sealed class AdamW : IDisposable
             parameter.grad?.zero_();
     }
 
-    /// <summary>Applies one update with the given learning rate; parameters without a gradient are left alone.</summary>
+    /// <summary>
+    /// Applies one update with the given learning rate; parameters without a gradient are left alone. Each parameter's
+    /// denominator is computed in place in one temporary that is freed before the next parameter, so the update needs
+    /// memory for one extra copy of the largest parameter instead of two of the whole model.
+    /// </summary>
     public void Update(double learningRate)
     {
         Step++;
-        var biasCorrection1 = 1 - Math.Pow(Options.Beta1, Step);
-        var biasCorrection2 = 1 - Math.Pow(Options.Beta2, Step);
+        var decay = 1 - learningRate * Options.WeightDecay;
+        var biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Options.Beta2, Step));
+        var stepSize = learningRate / (1 - Math.Pow(Options.Beta1, Step));
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         foreach (var (name, parameter) in parameters)
         {
+            using var scope = NewDisposeScope();
             var grad = parameter.grad;
             if (grad is null) continue;
             var m = firstMoments[name];
             var v = secondMoments[name];
-            if (Options.WeightDecay != 0)
-                parameter.mul_(1 - learningRate * Options.WeightDecay);
-            m.mul_(Options.Beta1).add_(grad, alpha: 1 - Options.Beta1);
+            // torch.optim.AdamW's single-tensor update, operation for operation.
+            if (Options.WeightDecay != 0) parameter.mul_(decay);
+            m.lerp_(grad, 1 - Options.Beta1);
             v.mul_(Options.Beta2).addcmul_(grad, grad, value: 1 - Options.Beta2);
-            var denominator = (v.sqrt() / Math.Sqrt(biasCorrection2)).add_(Options.Epsilon);
-            parameter.addcdiv_(m, denominator, value: -learningRate / biasCorrection1);
+            var denominator = v.sqrt().div_(biasCorrection2Sqrt).add_(Options.Epsilon);
+            parameter.addcdiv_(m, denominator, value: -stepSize);
         }
     }
 

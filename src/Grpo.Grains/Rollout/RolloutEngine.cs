@@ -11,7 +11,7 @@ namespace Grpo.Grains.Rollout;
 
 /// <summary>
 /// The silo's rollout engine (one per silo): completion grains submit prompts, the engine gathers the requests of one
-/// run that arrive within <c>rollout_batch_wait_ms</c> (up to <c>rollout_max_batch</c>) into one batched, KV-cached
+/// run that arrive less than <c>rollout_batch_wait_ms</c> apart (up to <c>rollout_max_batch</c>) into one batched, KV-cached
 /// generation call on its torch thread, and hands each caller its completion. Before a batch it makes sure the run's
 /// model holds at least the newest policy version any request of the batch asks for, pulling weights off the torch
 /// thread and swapping them in on it between batches. Every model lives on <see cref="RolloutEngineOptions.Device"/>.
@@ -29,6 +29,9 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     // Touched by the loop only.
     readonly RolloutQueue queue = new();
     readonly Dictionary<string, RunPolicy> policies = new(StringComparer.Ordinal);
+
+    /// <summary>The longest a batch waits for more requests, in units of <c>rollout_batch_wait_ms</c>.</summary>
+    internal const int MaxGatherWindows = 20;
 
     readonly ConcurrentDictionary<string, long> loadedVersions = new(StringComparer.Ordinal);
     long arrivals;
@@ -131,17 +134,24 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         while (incoming.Reader.TryRead(out var request)) queue.Add(request);
     }
 
-    /// <summary>Waits up to <paramref name="window"/> for more requests of the run until the batch is full.</summary>
+    /// <summary>
+    /// Waits for more requests of the run until the batch is full or none has arrived for <paramref name="window"/>: a
+    /// step's requests come in a burst (every completion grain of the step activates at about the same time), so the
+    /// batch starts when the burst is over rather than a fixed time after its first request, which would split one burst
+    /// into several smaller and, per row, slower batches. A steady trickle cannot hold a batch back for longer than
+    /// <see cref="MaxGatherWindows"/> windows.
+    /// </summary>
     async Task GatherAsync(string runId, int maxBatch, TimeSpan window, CancellationToken token)
     {
         if (window <= TimeSpan.Zero) return;
-        var deadline = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
+        var start = Stopwatch.GetTimestamp();
+        var limit = window * MaxGatherWindows;
         while (queue.CountFor(runId) < maxBatch)
         {
-            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            var remaining = limit - Stopwatch.GetElapsedTime(start);
             if (remaining <= TimeSpan.Zero) return;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-            timeout.CancelAfter(remaining);
+            timeout.CancelAfter(remaining < window ? remaining : window);
             try
             {
                 if (!await incoming.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false)) return;

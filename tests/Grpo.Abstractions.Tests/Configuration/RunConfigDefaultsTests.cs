@@ -56,7 +56,7 @@ public sealed class RunConfigDefaultsTests
         Assert.Equal(50, config.EvalEvery);
         Assert.Equal(0, config.CheckpointEvery);
         Assert.Equal(3, config.KeepCheckpoints);
-        Assert.Equal(128, config.RolloutMaxBatch);
+        Assert.Equal(512, config.RolloutMaxBatch);
         Assert.Equal(5, config.RolloutBatchWaitMs);
         Assert.Equal(4194304, config.WeightChunkBytes);
         Assert.Equal(120, config.CompletionTimeoutSeconds);

@@ -53,6 +53,26 @@ public sealed class RolloutEngineBatchingTests
     }
 
     [Fact]
+    public async Task A_burst_longer_than_the_wait_stays_one_batch_while_its_requests_keep_coming()
+    {
+        var (engine, _) = await StartedEngineAsync();
+        await using var _engine = engine;
+        // Eight requests 150 ms apart span 1.05 s, longer than the 1 s wait, but no gap reaches it.
+        var config = TinyPolicy.Config with { RolloutMaxBatch = 64, RolloutBatchWaitMs = 1000 };
+        var before = engine.Stats;
+
+        var requests = new List<Task<RolloutOutput>>();
+        for (var i = 0; i < 8; i++)
+        {
+            if (i > 0) await Task.Delay(150);
+            requests.Add(engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i), 0, CancellationToken.None));
+        }
+        await Task.WhenAll(requests);
+
+        Assert.Equal(1, engine.Stats.BatchesRun - before.BatchesRun);
+    }
+
+    [Fact]
     public async Task With_rollout_max_batch_one_every_request_runs_alone()
     {
         var (engine, _) = await StartedEngineAsync();
