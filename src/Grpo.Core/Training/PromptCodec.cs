@@ -5,8 +5,8 @@ namespace Grpo.Core.Training;
 
 /// <summary>
 /// Turns task text into the token sequences a policy sees and back: prompts go through the chat template when there
-/// is one and start with one BOS when the model uses it, supervised targets end with EOS, and a completion's text is everything before
-/// its first stop token, with other special tokens left out, cut before its first stop string.
+/// is one and start with one BOS when the model uses it, supervised targets end with EOS, and a completion's text is
+/// everything before its first stop token, with other special tokens left out, cut before its first stop string.
 /// </summary>
 public sealed class PromptCodec
 {
