@@ -131,8 +131,9 @@ public sealed record RunConfig
     [Id(60), JsonPropertyName("system_prompt")] public string? SystemPrompt { get; init; }
 
     /// <summary>
-    /// Wrap prompts of a model directory in its chat template (ChatML of the Qwen family); false sends the prompt
-    /// text as it is, which base models and templates other than ChatML need.
+    /// Wrap prompts of a model directory in its chat template (ChatML of the Qwen family or the Llama 3 header
+    /// format, recognised from tokenizer_config.json); false sends the prompt text as it is, which base models and
+    /// other template formats need.
     /// </summary>
     [Id(61), JsonPropertyName("use_chat_template")] public bool UseChatTemplate { get; init; } = true;
 

@@ -1,42 +1,49 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Grpo.Core.Tokenization;
 
 /// <summary>
-/// The ChatML prompt format of Qwen-family models, reproduced in code rather than by running the Jinja template:
-/// the template in tokenizer_config.json is only inspected to confirm the family and its options.
+/// A model family's chat prompt format, reproduced in code rather than by running the Jinja template: the template in
+/// tokenizer_config.json is only inspected to recognise the family and its options. Supported: the ChatML format of
+/// the Qwen family (<see cref="ChatMlTemplate"/>) and the Llama 3 header format (<see cref="Llama3ChatTemplate"/>).
 /// </summary>
-public sealed class ChatTemplate
+public abstract class ChatTemplate
 {
-    public const string ImStart = "<|im_start|>";
-    public const string ImEnd = "<|im_end|>";
-    private const string ThinkOpen = "<think>";
-    private const string ThinkClose = "</think>";
+    // Only the formats reproduced here exist; a caller cannot add one that the recognition in FromTemplateText skips.
+    private protected ChatTemplate() { }
+
+    /// <summary>The system message the template inserts when the conversation starts without one; null when it inserts none.</summary>
+    public virtual string? DefaultSystemPrompt => null;
+
+    /// <summary>True for Qwen3-style templates, which understand <c>enable_thinking</c> and &lt;think&gt; blocks.</summary>
+    public virtual bool SupportsThinking => false;
+
+    /// <summary>The special token that closes every turn; a completion ends when the model writes it.</summary>
+    public abstract string EndOfTurnToken { get; }
+
+    /// <summary>
+    /// The beginning-of-sequence token the rendered text itself starts with (Llama 3 writes it), or null when the
+    /// template writes none and the tokenizer's BOS, if the model uses one, goes in front of the encoded text.
+    /// </summary>
+    public virtual string? BeginOfTextToken => null;
+
+    /// <summary>A ChatML template without thinking support (Qwen2-style), for callers that have no tokenizer_config.json.</summary>
+    public static ChatTemplate ChatMl => ChatMlTemplate.Plain;
+
+    /// <summary>The Qwen3 variant (thinking options, reasoning stripped from earlier assistant turns).</summary>
+    public static ChatTemplate Qwen3 => ChatMlTemplate.Qwen3Variant;
+
+    /// <summary>The Qwen2.5 variant: ChatML with its default system message when the conversation has none.</summary>
+    public static ChatTemplate Qwen25 => ChatMlTemplate.Qwen25Variant;
 
     /// <summary>The system message Qwen2.5 templates insert when a conversation has none.</summary>
     public const string Qwen25DefaultSystemPrompt = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
 
-    private ChatTemplate(bool supportsThinking, string? defaultSystemPrompt = null)
-    {
-        SupportsThinking = supportsThinking;
-        DefaultSystemPrompt = defaultSystemPrompt;
-    }
+    /// <summary>Llama 3.0 Instruct: header turns, no system turn of its own.</summary>
+    public static ChatTemplate Llama3 => Llama3ChatTemplate.Llama30;
 
-    /// <summary>The system message the template inserts when the conversation starts without one; null when it inserts none.</summary>
-    public string? DefaultSystemPrompt { get; }
-
-    /// <summary>True for Qwen3-style templates, which understand <c>enable_thinking</c> and &lt;think&gt; blocks.</summary>
-    public bool SupportsThinking { get; }
-
-    /// <summary>A ChatML template without thinking support (Qwen2-style), for callers that have no tokenizer_config.json.</summary>
-    public static ChatTemplate ChatMl { get; } = new(supportsThinking: false);
-
-    /// <summary>The Qwen3 variant (thinking options, reasoning stripped from earlier assistant turns).</summary>
-    public static ChatTemplate Qwen3 { get; } = new(supportsThinking: true);
-
-    /// <summary>The Qwen2.5 variant: ChatML with its default system message when the conversation has none.</summary>
-    public static ChatTemplate Qwen25 { get; } = new(supportsThinking: false, Qwen25DefaultSystemPrompt);
+    /// <summary>Llama 3.1/3.2/3.3 Instruct: header turns after a system turn that states the knowledge cutoff and the date.</summary>
+    public static ChatTemplate Llama31 => Llama3ChatTemplate.Llama31Variant;
 
     public static ChatTemplate Load(string directory)
     {
@@ -66,22 +73,20 @@ public sealed class ChatTemplate
         return FromTemplateText(template!, path);
     }
 
-    /// <summary>Recognises the template family from its text; <paramref name="source"/> names it in errors.</summary>
+    /// <summary>Recognises the template family by its markers; <paramref name="source"/> names it in errors.</summary>
     public static ChatTemplate FromTemplateText(string template, string source)
     {
         ArgumentNullException.ThrowIfNull(template);
-        if (!template.Contains(ImStart, StringComparison.Ordinal) || !template.Contains(ImEnd, StringComparison.Ordinal))
+        if (ChatMlTemplate.Recognises(template))
         {
-            throw new InvalidDataException($"{source}: field 'chat_template' is not a ChatML (Qwen-family) template; only that family is supported.");
+            return ChatMlTemplate.Parse(template, source);
         }
-        // Qwen2.5 inserts its default system message when there is none; any other default would differ silently.
-        if (template.Contains("You are Qwen, created by Alibaba Cloud", StringComparison.Ordinal))
+        if (Llama3ChatTemplate.Recognises(template))
         {
-            return template.Contains($"<|im_start|>system\\n{Qwen25DefaultSystemPrompt}<|im_end|>", StringComparison.Ordinal)
-                ? Qwen25
-                : throw new InvalidDataException($"{source}: field 'chat_template' adds a default system prompt other than Qwen2.5's, which is not supported.");
+            return Llama3ChatTemplate.Parse(template, source);
         }
-        return template.Contains("enable_thinking", StringComparison.Ordinal) ? Qwen3 : ChatMl;
+        throw new InvalidDataException(
+            $"{source}: field 'chat_template' is neither a ChatML (Qwen-family) nor a Llama 3 template; only those formats are supported.");
     }
 
     /// <param name="messages">The conversation; system, user and assistant roles.</param>
@@ -94,8 +99,6 @@ public sealed class ChatTemplate
         {
             throw new ArgumentException("enableThinking = false needs a template with thinking support (Qwen3).", nameof(enableThinking));
         }
-
-        var lastUserIndex = -1;
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i] ?? throw new ArgumentException($"messages[{i}] is null.", nameof(messages));
@@ -104,53 +107,10 @@ public sealed class ChatTemplate
                 throw new ArgumentException($"messages[{i}].Role '{message.Role}' is not system, user or assistant.", nameof(messages));
             }
             ArgumentNullException.ThrowIfNull(message.Content, $"messages[{i}].Content");
-            if (message.Role == "user")
-            {
-                lastUserIndex = i;
-            }
         }
-
-        var builder = new StringBuilder();
-        if (DefaultSystemPrompt is not null && (messages.Count == 0 || messages[0].Role != "system"))
-        {
-            builder.Append(ImStart).Append("system\n").Append(DefaultSystemPrompt).Append(ImEnd).Append('\n');
-        }
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var message = messages[i];
-            var content = message.Role == "assistant" && SupportsThinking ? AssistantContent(message.Content, i > lastUserIndex, i == messages.Count - 1) : message.Content;
-            builder.Append(ImStart).Append(message.Role).Append('\n').Append(content).Append(ImEnd).Append('\n');
-        }
-        if (addGenerationPrompt)
-        {
-            builder.Append(ImStart).Append("assistant\n");
-            if (!enableThinking)
-            {
-                builder.Append(ThinkOpen).Append("\n\n").Append(ThinkClose).Append("\n\n");
-            }
-        }
-        return builder.ToString();
+        return Render(messages, addGenerationPrompt, enableThinking);
     }
 
-    /// <summary>
-    /// Qwen3 keeps the reasoning only of assistant turns after the last user message (an agent loop in progress)
-    /// and drops it from earlier turns, as its template does.
-    /// </summary>
-    private static string AssistantContent(string content, bool afterLastUserTurn, bool isLast)
-    {
-        var close = content.LastIndexOf(ThinkClose, StringComparison.Ordinal);
-        var answer = close < 0 ? content : content[(close + ThinkClose.Length)..].TrimStart('\n');
-        if (!afterLastUserTurn)
-        {
-            return answer;
-        }
-        var reasoning = string.Empty;
-        if (close >= 0)
-        {
-            var beforeClose = content[..content.IndexOf(ThinkClose, StringComparison.Ordinal)].TrimEnd('\n');
-            var open = beforeClose.LastIndexOf(ThinkOpen, StringComparison.Ordinal);
-            reasoning = (open < 0 ? beforeClose : beforeClose[(open + ThinkOpen.Length)..]).Trim('\n');
-        }
-        return isLast || reasoning.Length > 0 ? $"{ThinkOpen}\n{reasoning}\n{ThinkClose}\n\n{answer.TrimStart('\n')}" : answer;
-    }
+    /// <summary>Renders a conversation whose roles and contents <see cref="Apply"/> has checked.</summary>
+    private protected abstract string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, bool enableThinking);
 }

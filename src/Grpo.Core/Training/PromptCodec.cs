@@ -5,8 +5,8 @@ namespace Grpo.Core.Training;
 
 /// <summary>
 /// Turns task text into the token sequences a policy sees and back: prompts go through the chat template when there
-/// is one and optionally start with BOS, supervised targets end with EOS, and a completion's text is everything before
-/// its first stop token, with other special tokens left out, cut before its first stop string.
+/// is one and start with one BOS when the model uses it, supervised targets end with EOS, and a completion's text is
+/// everything before its first stop token, with other special tokens left out, cut before its first stop string.
 /// </summary>
 public sealed class PromptCodec
 {
@@ -20,6 +20,10 @@ public sealed class PromptCodec
         this.tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
         this.bosTokenId = bosTokenId;
         this.format = format ?? new PromptFormat();
+        if (this.format.Template?.BeginOfTextToken is { } beginOfText && bosTokenId is { } bos && tokenizer.EncodeToIds(beginOfText) is var spelled
+            && (spelled.Count != 1 || spelled[0] != bos))
+            throw new ArgumentException(
+                $"The chat template starts its text with {beginOfText}, which the tokenizer does not encode as the BOS token {bos}.", nameof(bosTokenId));
         EosTokenId = eosTokenId;
         StopTokenIds = [eosTokenId, .. this.format.ExtraStopTokenIds.Where(id => id != eosTokenId).Distinct()];
         stopTokens = [.. StopTokenIds];
@@ -45,10 +49,14 @@ public sealed class PromptCodec
         return template.Apply(messages, addGenerationPrompt: true, enableThinking: format.EnableThinking || !template.SupportsThinking);
     }
 
+    /// <summary>
+    /// The prompt's token ids with exactly one BOS when the model uses one: a template that writes BOS itself (Llama 3)
+    /// already has it at the start of its text, so none goes in front.
+    /// </summary>
     public int[] EncodePrompt(string prompt)
     {
         var ids = tokenizer.EncodeToIds(PromptText(prompt));
-        return bosTokenId is { } bos ? [bos, .. ids] : [.. ids];
+        return bosTokenId is { } bos && format.Template?.BeginOfTextToken is null ? [bos, .. ids] : [.. ids];
     }
 
     public int[] EncodeTarget(string target) => [.. tokenizer.EncodeToIds(target), EosTokenId];

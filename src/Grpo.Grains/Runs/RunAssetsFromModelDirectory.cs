@@ -30,16 +30,19 @@ internal static class RunAssetsFromModelDirectory
         [
             .. tokenizer.EosTokenId is { } tokenizerEos ? [tokenizerEos] : Array.Empty<int>(),
             .. model.EosTokenIds,
-            // Instruct models end an assistant turn with <|im_end|>, which base-model configs do not list as EOS.
-            .. template is not null && tokenizer.TokenToId(ChatTemplate.ImEnd) is { } imEnd ? [imEnd] : Array.Empty<int>(),
+            // Instruct models end an assistant turn with <|im_end|> or <|eot_id|>, which base-model configs do not list as EOS.
+            .. template is not null ? [TemplateToken(tokenizer, template.EndOfTurnToken, directory)] : Array.Empty<int>(),
         ];
         if (stopIds.Length == 0)
             throw new InvalidDataException(
                 $"model directory '{directory}' names no end-of-sequence token: neither field 'eos_token_id' of {configPath} " +
                 $"nor field 'eos_token' of {tokenizerConfigPath} is set.");
         var eos = stopIds[0];
-        // Llama tokenizers start every sequence with BOS (their post-processor adds it); Qwen's never do.
-        int? bos = model.Architecture == ModelConfig.LlamaArchitecture ? tokenizer.BosTokenId ?? model.BosTokenId : null;
+        // Llama tokenizers start every sequence with BOS (their post-processor adds it); Qwen's never do. A Llama 3
+        // template writes BOS into its text itself, so that token is the BOS and the codec adds no second one.
+        int? bos = template?.BeginOfTextToken is { } beginOfText
+            ? TemplateToken(tokenizer, beginOfText, directory)
+            : model.Architecture == ModelConfig.LlamaArchitecture ? tokenizer.BosTokenId ?? model.BosTokenId : null;
         var codec = new PromptCodec(tokenizer, eos, bos, new PromptFormat
         {
             Template = template,
@@ -54,6 +57,12 @@ internal static class RunAssetsFromModelDirectory
             throw new InvalidDataException($"enable_thinking = false needs a Qwen3 chat template; field 'chat_template' of {tokenizerConfigPath} has no thinking switch.");
         return RunAssets.Build(config, tokenizer, codec, tokenizer.PadTokenId ?? eos, model);
     }
+
+    static int TemplateToken(ByteLevelBpeTokenizer tokenizer, string token, string directory) =>
+        tokenizer.TokenToId(token) ?? throw new InvalidDataException(
+            $"{Path.Combine(directory, HfTokenizer.TokenizerFileName)} has no token '{token}', which field 'chat_template' of " +
+            $"{Path.Combine(directory, HfTokenizer.ConfigFileName)} writes; the tokenizer does not belong to this template. " +
+            "Set use_chat_template to false to send prompts as plain text.");
 
     static ChatTemplate LoadTemplate(string directory)
     {

@@ -136,8 +136,83 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
         Assert.Contains($"{dataset}: line 13: field 'answer' has no final answer line", error.Message);
     }
 
+    /// <summary>The no-tools lines of Llama-3.1-8B-Instruct's chat_template.</summary>
+    const string Llama31Template =
+        "{{- bos_token }}\n{%- if not date_string is defined %}\n    {%- set date_string = \"26 Jul 2024\" %}\n{%- endif %}\n" +
+        "{{- \"<|start_header_id|>system<|end_header_id|>\\n\\n\" }}\n{{- \"Cutting Knowledge Date: December 2023\\n\" }}\n" +
+        "{{- \"Today Date: \" + date_string + \"\\n\\n\" }}\n{{- system_message }}\n{{- \"<|eot_id|>\" }}\n" +
+        "{%- for message in messages %}\n        {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' }}\n" +
+        "{%- endfor %}\n{%- if add_generation_prompt %}\n    {{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}\n{%- endif %}\n";
+
+    const int BeginOfText = 151643, EndOfTurn = 151645, EndOfText = 151647;
+
+    /// <summary>
+    /// A Llama directory whose tokenizer spells the Llama 3 special tokens: Qwen3's special tokens renamed in place
+    /// (ids 151643..151647), so the vocabulary still fits the tiny model.
+    /// </summary>
+    string Llama3Directory()
+    {
+        var directory = ModelDirectory("llama");
+        var tokenizerPath = System.IO.Path.Combine(directory, "tokenizer.json");
+        var tokenizer = File.ReadAllText(tokenizerPath);
+        foreach (var (qwen, llama) in new[]
+        {
+            ("<|endoftext|>", "<|begin_of_text|>"), ("<|im_start|>", "<|start_header_id|>"), ("<|im_end|>", "<|eot_id|>"),
+            ("<|object_ref_start|>", "<|end_header_id|>"), ("<|object_ref_end|>", "<|end_of_text|>"),
+        })
+            tokenizer = tokenizer.Replace($"\"{qwen}\"", $"\"{llama}\"", StringComparison.Ordinal);
+        File.WriteAllText(tokenizerPath, tokenizer);
+        File.WriteAllText(System.IO.Path.Combine(directory, "tokenizer_config.json"), new JsonObject
+        {
+            ["bos_token"] = "<|begin_of_text|>", ["eos_token"] = "<|end_of_text|>", ["chat_template"] = Llama31Template,
+        }.ToJsonString());
+        var configPath = System.IO.Path.Combine(directory, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config["eos_token_id"] = EndOfText;
+        File.WriteAllText(configPath, config.ToJsonString());
+        return directory;
+    }
+
     [Fact]
-    public void A_template_other_than_chatml_is_refused_unless_prompts_go_as_plain_text()
+    public void A_llama3_directory_sends_prompts_through_its_chat_template_with_one_bos_and_stops_at_eot()
+    {
+        var assets = RunAssets.Create(Config(Llama3Directory(), Gsm8k()));
+
+        var prompt = assets.Train[0].Prompt;
+        var text = assets.Codec.PromptText(prompt);
+        Assert.Equal(
+            "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n" +
+            $"Put the final answer after ####.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{prompt.Trim()}<|eot_id|>" +
+            "<|start_header_id|>assistant<|end_header_id|>\n\n", text);
+        var ids = assets.Codec.EncodePrompt(prompt);
+        Assert.Equal(assets.Tokenizer.EncodeToIds(text), ids);
+        Assert.Equal(BeginOfText, ids[0]);
+        Assert.Single(ids, id => id == BeginOfText);
+        Assert.Equal([EndOfText, EndOfTurn], assets.Codec.StopTokenIds);
+        Assert.Equal("#### 4", assets.Codec.DecodeCompletion([.. assets.Tokenizer.EncodeToIds("#### 4"), EndOfTurn, .. assets.Tokenizer.EncodeToIds("5")]));
+
+        var plain = RunAssets.Create(assets.Config with { UseChatTemplate = false, SystemPrompt = null });
+        Assert.Equal([BeginOfText, .. plain.Tokenizer.EncodeToIds(prompt)], plain.Codec.EncodePrompt(prompt));
+        Assert.Equal([EndOfText], plain.Codec.StopTokenIds);
+    }
+
+    [Fact]
+    public void A_llama3_template_with_a_tokenizer_that_lacks_its_tokens_is_refused_naming_both_files()
+    {
+        var directory = ModelDirectory("llama");
+        var path = System.IO.Path.Combine(directory, "tokenizer_config.json");
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json["chat_template"] = Llama31Template;
+        File.WriteAllText(path, json.ToJsonString());
+
+        var error = Assert.Throws<InvalidDataException>(() => RunAssets.Create(Config(directory, Gsm8k())));
+        Assert.Contains($"{System.IO.Path.Combine(directory, "tokenizer.json")} has no token '<|eot_id|>'", error.Message);
+        Assert.Contains($"field 'chat_template' of {path}", error.Message);
+        Assert.Contains("use_chat_template", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_template_is_refused_unless_prompts_go_as_plain_text()
     {
         var directory = ModelDirectory();
         var path = System.IO.Path.Combine(directory, "tokenizer_config.json");
