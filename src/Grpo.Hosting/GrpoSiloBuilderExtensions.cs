@@ -17,7 +17,8 @@ public static class GrpoSiloBuilderExtensions
     public const string RunStorageName = Grpo.Grains.Runs.RunStorage.Name;
 
     /// <summary>
-    /// Publishes the silo's roles and device as silo metadata, makes the strongly consistent grain directory the default, registers the role placement filter, the run storage
+    /// Publishes the silo's roles and device as silo metadata, makes the strongly consistent grain directory the
+    /// default, registers the role placement filter, the run storage
     /// and in-memory reminders (with the run reminder period), sets the cluster identity, makes <paramref name="options"/> available from DI and
     /// registers the silo-local services (run assets, the rollout engine and the learner as its weight source).
     /// Clustering and endpoints are left to the caller (localhost, a test cluster or PostgreSQL).
