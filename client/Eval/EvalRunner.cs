@@ -45,7 +45,7 @@ public static class EvalRunner
 
         progress.Phase("starting the rollout engine");
         var source = new InMemoryWeightSource(retainedVersions: 1);
-        source.Publish(EvalRunId, 0, weights.Image, config.WeightChunkBytes);
+        source.Publish(EvalRunId, 0, weights.Image);
         var clock = Stopwatch.StartNew();
         await using var engine = new RolloutEngine(source, cache, new RolloutEngineOptions
         {

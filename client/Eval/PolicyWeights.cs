@@ -5,7 +5,7 @@ using Grpo.Grains.Runs;
 namespace Grpo.Client.Eval;
 
 /// <summary>The weights to evaluate, as the weight image the rollout engine loads, read from a checkpoint or a model directory.</summary>
-public sealed record PolicyWeights(byte[] Image, long? Step, string Folder)
+public sealed record PolicyWeights(WeightImage Image, long? Step, string Folder)
 {
     /// <summary>The file that marks a complete learner checkpoint folder (written last, see TrainingCheckpoint).</summary>
     public const string TrainerStateFileName = "trainer_state.json";

@@ -23,7 +23,7 @@ internal static class BatchingBenchmark
         var config = new RunConfig();
         var assets = RunAssets.Create(config);
         var source = new InMemoryWeightSource();
-        source.Publish(RunId, 1, DemoWeights(assets.Model, config.Seed), config.WeightChunkBytes);
+        source.Publish(RunId, 1, DemoWeights(assets.Model, config.Seed));
         var prompts = assets.Batch(0, arguments.Requests).Select(example => assets.Codec.EncodePrompt(example.Prompt)).ToArray();
         var budget = arguments.Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(10);
 
@@ -52,7 +52,7 @@ internal static class BatchingBenchmark
             batched.TokensPerSecond / oneAtATime.TokensPerSecond, TargetSpeedup);
     }
 
-    static byte[] DemoWeights(ModelConfig model, int seed)
+    static WeightImage DemoWeights(ModelConfig model, int seed)
     {
         torch.manual_seed(seed);
         using var policy = new CausalLM(model);

@@ -20,7 +20,7 @@ internal static class BenchRuns
     public static RunConfig Config(string preset) => new() { ModelPreset = preset, WarmupSftSteps = 0, HeldOutSize = 1 };
 
     /// <summary>The weight image of the run's model initialised from its seed.</summary>
-    public static byte[] SeededImage(ModelConfig model, int seed)
+    public static WeightImage SeededImage(ModelConfig model, int seed)
     {
         torch.manual_seed(seed);
         using var policy = new CausalLM(model);

@@ -26,7 +26,7 @@ internal static class PublicationBenchmark
                       $"learner silo {learnerSilo.Endpoint}, rollout silo {rolloutSilo.Endpoint}");
 
         var pulled = await puller.PullAsync(RunId, 0, CancellationToken.None);
-        var megabytes = pulled.Image.LongLength / 1e6;
+        var megabytes = pulled.Image.TotalBytes / 1e6;
         var rates = new List<double>();
         var pulls = quick ? 1 : 3;
         for (var i = 0; i < pulls; i++)
@@ -34,7 +34,7 @@ internal static class PublicationBenchmark
             var clock = Stopwatch.StartNew();
             var image = (await puller.PullAsync(RunId, 0, CancellationToken.None)).Image;
             var seconds = clock.Elapsed.TotalSeconds;
-            rates.Add(image.LongLength / 1e6 / seconds);
+            rates.Add(image.TotalBytes / 1e6 / seconds);
             log.WriteLine($"  pull {i + 1}: {megabytes:0.0} MB in {seconds:0.000} s = {rates[^1]:0} MB/s");
         }
         var median = rates.Order().ElementAt(rates.Count / 2);

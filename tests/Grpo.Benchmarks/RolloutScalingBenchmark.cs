@@ -32,7 +32,7 @@ internal static class RolloutScalingBenchmark
             var assets = RunAssets.Create(config);
             var image = BenchRuns.SeededImage(assets.Model, config.Seed);
             var source = new InMemoryWeightSource();
-            source.Publish(RunId, 1, image, config.WeightChunkBytes);
+            source.Publish(RunId, 1, image);
             using var folder = new BenchFolder();
             await using var silo = await BenchSilo.StartAsync(rollout: true, learner: false, folder.Path, weights: source);
             using var plain = new PlainGenerator(assets, image, (ulong)config.Seed);
@@ -112,7 +112,7 @@ internal static class RolloutScalingBenchmark
         readonly Generator generator;
         readonly torch.Generator random;
 
-        public PlainGenerator(RunAssets assets, byte[] image, ulong seed)
+        public PlainGenerator(RunAssets assets, WeightImage image, ulong seed)
         {
             model = new CausalLM(assets.Model);
             model.eval();

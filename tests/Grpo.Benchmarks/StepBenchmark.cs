@@ -100,7 +100,7 @@ internal static class StepBenchmark
             rolloutModel.eval();
             generator = new Generator(rolloutModel, assets.PadTokenId, tokens => assets.Codec.DecodeCompletion(tokens));
             random = new torch.Generator((ulong)config.Seed);
-            publication = new WeightPublication(config.WeightChunkBytes, keepVersions: 2);
+            publication = new WeightPublication(keepVersions: 2);
         }
 
         public async Task<StepSplit> RunAsync(IReadOnlyList<Core.Tasks.TaskExample> examples, long step)
@@ -132,14 +132,9 @@ internal static class StepBenchmark
 
             // Publication as the cluster does it: capture and checksum on the learner, verify and load on the rollout side.
             clock.Restart();
-            var manifest = publication.Publish(step + 1, WeightSnapshot.Capture(policy));
-            var image = new byte[manifest.TotalBytes];
-            for (var chunk = 0; chunk < manifest.ChunkCount; chunk++)
-            {
-                var bytes = publication.Chunk(manifest.Version, chunk);
-                Buffer.BlockCopy(bytes, 0, image, chunk * manifest.ChunkBytes, bytes.Length);
-            }
-            if (WeightSnapshot.Sha256(image) != manifest.Sha256) throw new InvalidDataException("benchmark publication: checksum mismatch");
+            var manifest = publication.Publish(step + 1, WeightSnapshot.Capture(policy, config.WeightChunkBytes));
+            var image = new WeightImage(Enumerable.Range(0, manifest.ChunkCount).Select(chunk => publication.Chunk(manifest.Version, chunk)).ToArray(), manifest.ChunkBytes);
+            if (image.Sha256() != manifest.Sha256) throw new InvalidDataException("benchmark publication: checksum mismatch");
             WeightSnapshot.Restore(rolloutModel, image, "benchmark publication");
             var publish = clock.Elapsed.TotalSeconds;
 

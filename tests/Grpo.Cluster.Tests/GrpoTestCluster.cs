@@ -3,6 +3,7 @@ using System.Globalization;
 using Grpo.Cluster.Tests.Runs;
 using Grpo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.TestingHost;
@@ -21,7 +22,7 @@ public sealed class GrpoTestCluster : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, GrpoSiloOptions> _optionsBySiloName = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _startLock = new(1, 1);
-    private int _silosStarted;
+    private GrpoSiloOptions? _startingSilo;
 
     private GrpoTestCluster(ClusterStorage storage, IReadOnlyList<GrpoSiloOptions> initialSilos)
     {
@@ -36,12 +37,16 @@ public sealed class GrpoTestCluster : IAsyncDisposable
             _optionsBySiloName[SiloName(index)] = initialSilos[index];
         }
 
-        _silosStarted = initialSilos.Count;
         var builder = new InProcessTestClusterBuilder(checked((short)initialSilos.Count));
 
         // With the default (true) Orleans treats every silo as able to host every grain and skips placement filters.
         builder.Options.AssumeHomogenousSilosForTesting = false;
         builder.Options.ConfigureFileLogging = false;
+        // Otherwise the test cluster swaps in its own process-wide directory, which can never lose an entry with a dead
+        // silo: the silos keep the strongly consistent directory that UseGrpo gives every real silo.
+#pragma warning disable ORLEANSEXP003
+        builder.Options.UseDistributedGrainDirectory = true;
+#pragma warning restore ORLEANSEXP003
         builder.ConfigureSilo((silo, siloBuilder) =>
         {
             siloBuilder.UseGrpo(OptionsFor(silo.SiloName));
@@ -50,6 +55,9 @@ public sealed class GrpoTestCluster : IAsyncDisposable
                 (services, _) => new FlakyGrainStorage(new ProcessWideGrainStorage(services.GetRequiredService<Serializer>(), storage.RunState), storage));
             // Likewise for reminders, which re-activate runs whose silo died.
             siloBuilder.Services.AddSingleton<IReminderTable>(storage.Reminders);
+            // Whatever minimum level the test host sets, the project's information messages reach the record.
+            siloBuilder.Services.AddSingleton<ILoggerProvider>(Logs);
+            siloBuilder.Services.AddLogging(logging => logging.AddFilter<RecordingLoggerProvider>(RecordingLoggerProvider.CategoryPrefix, LogLevel.Information));
         });
         Cluster = builder.Build();
     }
@@ -61,6 +69,9 @@ public sealed class GrpoTestCluster : IAsyncDisposable
     public static GrpoSiloOptions RolloutOnly { get; } = new() { Rollout = true, Learner = false };
 
     public static GrpoSiloOptions LearnerOnly { get; } = new() { Rollout = false, Learner = true };
+
+    /// <summary>What the project's code logged on any silo of this cluster (information and above).</summary>
+    public RecordingLoggerProvider Logs { get; } = new();
 
     /// <summary>Run state and reminders of this cluster; they outlive its silos.</summary>
     public ClusterStorage Storage { get; }
@@ -89,19 +100,16 @@ public sealed class GrpoTestCluster : IAsyncDisposable
         await _startLock.WaitAsync();
         try
         {
-            var name = SiloName(_silosStarted);
-            _optionsBySiloName[name] = options;
-            _silosStarted++;
+            // InProcessTestCluster numbers a new silo by how many silos run now, so after a kill it can reuse a dead
+            // silo's name: the options go to the silo being started directly (one at a time), not by a predicted name.
+            Volatile.Write(ref _startingSilo, options);
             var silo = await Cluster.StartAdditionalSiloAsync();
-            if (silo.Name != name)
-            {
-                throw new InvalidOperationException($"The test cluster named the new silo '{silo.Name}', but its roles were registered for '{name}'.");
-            }
-
+            _optionsBySiloName[silo.Name] = options;
             return silo;
         }
         finally
         {
+            Volatile.Write(ref _startingSilo, null);
             _startLock.Release();
         }
     }
@@ -120,7 +128,8 @@ public sealed class GrpoTestCluster : IAsyncDisposable
     }
 
     private GrpoSiloOptions OptionsFor(string siloName) =>
-        _optionsBySiloName.TryGetValue(siloName, out var options)
+        Volatile.Read(ref _startingSilo) is { } starting ? starting
+        : _optionsBySiloName.TryGetValue(siloName, out var options)
             ? options
             : throw new InvalidOperationException($"The test cluster started silo '{siloName}' without GrpoSiloOptions registered for it.");
 }

@@ -41,6 +41,13 @@ public sealed partial class LearnerGrain(
     /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
     long Version { get; set; }
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // One line per activation, naming the silo: a learner activated again although its silo lives is a duplicate.
+        logger.LogInformation("Learner of run {Run} activated on silo {Silo}.", this.GetPrimaryKeyString(), RuntimeIdentity);
+        return Task.CompletedTask;
+    }
+
     public async Task<LearnerReady> InitializeAsync(RunConfig runConfig)
     {
         if (config is not null && !Equals(config, runConfig))
@@ -67,7 +74,7 @@ public sealed partial class LearnerGrain(
         assets = assetsCache.Get(runId, runConfig);
         checkpointRoot = checkpoints.RunDirectory(runId);
         fingerprint = ConfigFingerprint.Compute(runConfig);
-        publication = new WeightPublication(runConfig.WeightChunkBytes, keepVersions: runConfig.MaxStaleness + 2);
+        publication = new WeightPublication(keepVersions: runConfig.MaxStaleness + 2);
         var clock = Stopwatch.StartNew();
         if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
             return ready = await Doing($"restoring checkpoint {latest}", () => RestoreAsync(runId, latest, clock));
@@ -75,7 +82,7 @@ public sealed partial class LearnerGrain(
         engine = await Doing("building the policy", () => LearnerEngine.CreateAsync(assets, runId, device.ToTorch(), WarmupProgress(runConfig)));
         if (runConfig.CheckpointEvery > 0)
             await Doing("saving the reference policy", () => engine.SaveReferenceAsync(Path.Combine(checkpointRoot, ReferenceFileName)));
-        publication.Publish(0, await engine.SnapshotAsync());
+        publication.Publish(0, await engine.SnapshotAsync(runConfig.WeightChunkBytes));
         var baseline = await Doing("baseline evaluation", engine.EvaluateAsync);
         logger.LogInformation("Learner of run {Run} ready in {Seconds:F1}s: {Parameters} parameters, baseline accuracy {Accuracy:P1}.",
             runId, clock.Elapsed.TotalSeconds, engine.ParameterCount, baseline.Accuracy);
@@ -92,7 +99,7 @@ public sealed partial class LearnerGrain(
         // The run grain may not have recorded the checkpoint's last step before the learner was lost; it can ask again.
         if (LearnerCheckpointExtra.ReadLastStep(state.Extra, checkpoint) is { } lastStep && lastStep.Step == state.Step - 1)
             trained[lastStep.Step] = lastStep;
-        publication!.Publish(Version, await engine!.SnapshotAsync());
+        publication!.Publish(Version, await engine!.SnapshotAsync(config!.WeightChunkBytes));
         var baseline = LearnerCheckpointExtra.ReadBaseline(state.Extra);
         logger.LogWarning("Learner of run {Run} restored from checkpoint {Checkpoint} at step {Step} in {Seconds:F1}s.",
             runId, checkpoint, state.Step, clock.Elapsed.TotalSeconds);
@@ -137,7 +144,7 @@ public sealed partial class LearnerGrain(
         GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Train, trainStart);
         Version = step + 1;
         var publishStart = Stopwatch.GetTimestamp();
-        publication!.Publish(Version, await engine!.SnapshotAsync());
+        publication!.Publish(Version, await engine!.SnapshotAsync(runConfig.WeightChunkBytes));
         GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Publish, publishStart);
         pending.Remove(step);
         var metrics = new StepMetrics

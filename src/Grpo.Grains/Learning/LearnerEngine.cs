@@ -208,7 +208,8 @@ public sealed class LearnerEngine : IAsyncDisposable
         }
     });
 
-    public Task<byte[]> SnapshotAsync() => worker.RunAsync(() => WeightSnapshot.Capture(Policy));
+    /// <summary>The policy's weight image in segments of <paramref name="segmentBytes"/>, the chunks it is published in.</summary>
+    public Task<WeightImage> SnapshotAsync(int segmentBytes) => worker.RunAsync(() => WeightSnapshot.Capture(Policy, segmentBytes));
 
     public Task<LearnerStepResult> TrainAsync(IReadOnlyList<CompletionSample> samples) =>
         worker.RunAsync(() => learner!.Train(samples));

@@ -6,30 +6,27 @@ namespace Grpo.Grains.Learning;
 /// <summary>
 /// The learner's published policy versions, served in chunks. Keeps only the newest few: a rollout silo always
 /// asks for the newest version at or above what it needs, so older images are never requested again.
-/// An image is cut into its chunks once when published, so serving a chunk to every rollout silo copies nothing more.
+/// An image's segments are its chunks: publishing keeps the image itself, and serving a chunk to every rollout silo
+/// copies nothing more.
 /// </summary>
-public sealed class WeightPublication(int chunkBytes, int keepVersions)
+public sealed class WeightPublication(int keepVersions)
 {
     readonly object gate = new();
-    readonly SortedDictionary<long, (WeightManifest Manifest, byte[][] Chunks)> versions = new();
+    readonly SortedDictionary<long, (WeightManifest Manifest, WeightImage Image)> versions = new();
     TaskCompletionSource published = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long? Latest { get { lock (gate) return versions.Count == 0 ? null : versions.Keys.Last(); } }
 
-    public WeightManifest Publish(long version, byte[] image)
+    /// <summary>Publishes <paramref name="image"/> as <paramref name="version"/>; the image is kept, not copied, and must not change afterwards.</summary>
+    public WeightManifest Publish(long version, WeightImage image)
     {
-        var manifest = new WeightManifest(version, image.LongLength, chunkBytes,
-            (int)((image.LongLength + chunkBytes - 1) / chunkBytes), WeightSnapshot.Sha256(image));
-        var chunks = new byte[manifest.ChunkCount][];
-        for (var index = 0; index < chunks.Length; index++)
-        {
-            var start = (long)index * chunkBytes;
-            chunks[index] = image.AsSpan((int)start, (int)Math.Min(chunkBytes, image.LongLength - start)).ToArray();
-        }
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.TotalBytes == 0) throw new ArgumentException($"policy version {version}: the weight image is empty.", nameof(image));
+        var manifest = new WeightManifest(version, image.TotalBytes, image.SegmentBytes, image.Segments.Count, image.Sha256());
         TaskCompletionSource wake;
         lock (gate)
         {
-            versions[version] = (manifest, chunks);
+            versions[version] = (manifest, image);
             while (versions.Count > keepVersions) versions.Remove(versions.Keys.First());
             wake = published;
             published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -55,7 +52,7 @@ public sealed class WeightPublication(int chunkBytes, int keepVersions)
 
     public byte[] Chunk(long version, int index)
     {
-        (WeightManifest Manifest, byte[][] Chunks) entry;
+        (WeightManifest Manifest, WeightImage Image) entry;
         lock (gate)
         {
             if (!versions.TryGetValue(version, out entry))
@@ -65,6 +62,6 @@ public sealed class WeightPublication(int chunkBytes, int keepVersions)
         if (index < 0 || index >= entry.Manifest.ChunkCount)
             throw new ArgumentOutOfRangeException(nameof(index), $"policy version {version} has chunks 0..{entry.Manifest.ChunkCount - 1}, not {index}.");
         // Shared, not copied: Orleans copies or serializes what a grain returns, so no caller can change the stored chunk.
-        return entry.Chunks[index];
+        return entry.Image.Segments[index];
     }
 }

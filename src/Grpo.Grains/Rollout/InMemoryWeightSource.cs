@@ -4,9 +4,9 @@ using Grpo.Core.Checkpoints;
 namespace Grpo.Grains.Rollout;
 
 /// <summary>
-/// Published weight images held in this process, served in chunks: for a learner and rollout engines in one process
-/// (benchmarks, local runs, tests). Keeps the newest <paramref name="retainedVersions"/> versions per run, so an engine
-/// still pulling the previous version can finish.
+/// Published weight images held in this process, served in chunks (the image's segments, shared, not copied): for a
+/// learner and rollout engines in one process (benchmarks, local runs, tests). Keeps the newest
+/// <paramref name="retainedVersions"/> versions per run, so an engine still pulling the previous version can finish.
 /// </summary>
 public sealed class InMemoryWeightSource(int retainedVersions = 2) : IWeightSource
 {
@@ -16,15 +16,16 @@ public sealed class InMemoryWeightSource(int retainedVersions = 2) : IWeightSour
         ? retainedVersions
         : throw new ArgumentOutOfRangeException(nameof(retainedVersions), retainedVersions, "at least one version must be retained");
 
-    /// <summary>Publishes <paramref name="image"/> (a <see cref="WeightSnapshot"/> image) as the run's version <paramref name="version"/>.</summary>
-    public WeightManifest Publish(string runId, long version, byte[] image, int chunkBytes)
+    /// <summary>
+    /// Publishes <paramref name="image"/> (a <see cref="WeightSnapshot"/> image, served in its segments) as the run's
+    /// version <paramref name="version"/>. The image is kept, not copied, and must not change afterwards.
+    /// </summary>
+    public WeightManifest Publish(string runId, long version, WeightImage image)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         ArgumentNullException.ThrowIfNull(image);
-        if (image.Length == 0) throw new ArgumentException($"run '{runId}' version {version}: the weight image is empty", nameof(image));
-        if (chunkBytes <= 0) throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "chunkBytes must be positive");
-        var manifest = new WeightManifest(version, image.LongLength, chunkBytes, (int)((image.LongLength + chunkBytes - 1) / chunkBytes),
-            WeightSnapshot.Sha256(image));
+        if (image.TotalBytes == 0) throw new ArgumentException($"run '{runId}' version {version}: the weight image is empty", nameof(image));
+        var manifest = new WeightManifest(version, image.TotalBytes, image.SegmentBytes, image.Segments.Count, image.Sha256());
         TaskCompletionSource published;
         lock (gate)
         {
@@ -64,14 +65,13 @@ public sealed class InMemoryWeightSource(int retainedVersions = 2) : IWeightSour
             var (manifest, image) = entry;
             if (index < 0 || index >= manifest.ChunkCount)
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"run '{runId}' version {version} has chunks 0..{manifest.ChunkCount - 1}");
-            var offset = (long)index * manifest.ChunkBytes;
-            return Task.FromResult(image.AsSpan((int)offset, (int)Math.Min(manifest.ChunkBytes, image.LongLength - offset)).ToArray());
+            return Task.FromResult(image.Segments[index]);
         }
     }
 
     sealed class PublishedRun
     {
-        public SortedDictionary<long, (WeightManifest Manifest, byte[] Image)> Versions { get; } = [];
+        public SortedDictionary<long, (WeightManifest Manifest, WeightImage Image)> Versions { get; } = [];
         public TaskCompletionSource Published { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

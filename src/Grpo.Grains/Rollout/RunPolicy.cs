@@ -38,7 +38,7 @@ internal sealed class RunPolicy : IDisposable
     /// <summary>Prompt prefills the generator has run; identical prompts of one batch share one.</summary>
     public long PromptsPrefilled => generator.PromptsPrefilled;
 
-    public void Load(byte[] image, long version, string sourceName)
+    public void Load(WeightImage image, long version, string sourceName)
     {
         WeightSnapshot.Restore(model, image, sourceName);
         Version = version;

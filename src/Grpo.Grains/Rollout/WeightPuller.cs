@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Grpo.Abstractions.Contracts;
+using Grpo.Core.Checkpoints;
 
 namespace Grpo.Grains.Rollout;
 
@@ -8,7 +9,8 @@ namespace Grpo.Grains.Rollout;
 /// the manifest, every chunk's length, the total length and the SHA-256 before anyone may load them. A failed check is
 /// retried once with a fresh pull, because a chunk can be damaged in transit; a second failure is an error.
 /// The checksum is computed while the chunks are still arriving (in order, as each prefix of the image completes), so
-/// verifying adds little time after the last chunk.
+/// verifying adds little time after the last chunk. The chunks received become the image's segments: the image is never
+/// copied into one array, so it may exceed 2 GiB.
 /// </summary>
 internal sealed class WeightPuller(IWeightSource source, int parallelism)
 {
@@ -43,9 +45,9 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism)
     }
 
     /// <summary>The image and its SHA-256 (hex), hashed chunk by chunk in order while later chunks are still being fetched.</summary>
-    async Task<(byte[] Image, string Sha256)> FetchAsync(string runId, WeightManifest manifest, CancellationToken cancellationToken)
+    async Task<(WeightImage Image, string Sha256)> FetchAsync(string runId, WeightManifest manifest, CancellationToken cancellationToken)
     {
-        var image = new byte[manifest.TotalBytes];
+        var chunks = new byte[manifest.ChunkCount][];
         var landed = Enumerable.Range(0, manifest.ChunkCount).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var hashing = Task.Run(async () =>
@@ -53,14 +55,13 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism)
             for (var index = 0; index < landed.Length; index++)
             {
                 await landed[index].Task.ConfigureAwait(false);
-                var offset = (long)index * manifest.ChunkBytes;
-                hash.AppendData(image, (int)offset, (int)Math.Min(manifest.ChunkBytes, manifest.TotalBytes - offset));
+                hash.AppendData(chunks[index]);
             }
         }, CancellationToken.None);
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };
         try
         {
-            await FetchChunksAsync(runId, manifest, image, landed, options).ConfigureAwait(false);
+            await FetchChunksAsync(runId, manifest, chunks, landed, options).ConfigureAwait(false);
         }
         catch
         {
@@ -70,21 +71,20 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism)
             throw;
         }
         await hashing.ConfigureAwait(false);
-        return (image, Convert.ToHexString(hash.GetHashAndReset()));
+        return (new WeightImage(chunks, manifest.ChunkBytes), Convert.ToHexString(hash.GetHashAndReset()));
     }
 
-    async Task FetchChunksAsync(string runId, WeightManifest manifest, byte[] image, TaskCompletionSource[] landed, ParallelOptions options)
+    async Task FetchChunksAsync(string runId, WeightManifest manifest, byte[][] chunks, TaskCompletionSource[] landed, ParallelOptions options)
     {
         await Parallel.ForEachAsync(Enumerable.Range(0, manifest.ChunkCount), options, async (index, token) =>
         {
             var chunk = await source.GetChunkAsync(runId, manifest.Version, index, token).ConfigureAwait(false);
-            var offset = (long)index * manifest.ChunkBytes;
-            var expected = (int)Math.Min(manifest.ChunkBytes, manifest.TotalBytes - offset);
+            var expected = Math.Min(manifest.ChunkBytes, manifest.TotalBytes - (long)index * manifest.ChunkBytes);
             if (chunk is null || chunk.Length != expected)
                 throw new InvalidDataException(
                     $"run '{runId}' policy version {manifest.Version}: chunk {index} has {chunk?.Length.ToString() ?? "no"} bytes, expected {expected} " +
                     $"(total {manifest.TotalBytes} bytes in {manifest.ChunkCount} chunks of {manifest.ChunkBytes}).");
-            Buffer.BlockCopy(chunk, 0, image, (int)offset, expected);
+            chunks[index] = chunk;
             landed[index].SetResult();
         }).ConfigureAwait(false);
     }
@@ -94,8 +94,8 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism)
         string? problem = null;
         if (manifest.Version < minVersion)
             problem = $"Version = {manifest.Version} is older than the requested minimum {minVersion}";
-        else if (manifest.TotalBytes <= 0 || manifest.TotalBytes > Array.MaxLength)
-            problem = $"TotalBytes = {manifest.TotalBytes} must be in [1, {Array.MaxLength}]";
+        else if (manifest.TotalBytes <= 0)
+            problem = $"TotalBytes = {manifest.TotalBytes} must be positive";
         else if (manifest.ChunkBytes <= 0)
             problem = $"ChunkBytes = {manifest.ChunkBytes} must be positive";
         else if (manifest.ChunkCount != (manifest.TotalBytes + manifest.ChunkBytes - 1) / manifest.ChunkBytes)

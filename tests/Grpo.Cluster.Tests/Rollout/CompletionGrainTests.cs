@@ -1,5 +1,6 @@
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
+using Grpo.Core.Checkpoints;
 using Grpo.Core.Generation;
 
 namespace Grpo.Cluster.Tests.Rollout;
@@ -12,7 +13,7 @@ public sealed class CompletionGrainTests(RolloutClusterFixture fixture) : IClass
     public async Task A_completion_grain_generates_decodes_and_scores_on_its_silo()
     {
         var image = TinyPolicy.Image(seed: 1);
-        fixture.Weights.Publish(Run, 1, image, chunkBytes: 64 * 1024);
+        fixture.Weights.Publish(Run, 1, WeightImage.Copy(image, 64 * 1024));
         var config = TinyPolicy.Config with { TopK = 1 };
         var assets = TinyPolicy.Assets(config);
         var example = assets.Train[0];

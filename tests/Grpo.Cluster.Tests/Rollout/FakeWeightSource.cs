@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Grpo.Abstractions.Contracts;
-using Grpo.Core.Checkpoints;
 using Grpo.Grains.Rollout;
 
 namespace Grpo.Cluster.Tests.Rollout;
@@ -37,7 +37,7 @@ internal sealed class FakeWeightSource(int chunkBytes = 64 * 1024) : IWeightSour
         var newest = images.Keys.Where(key => key.Run == runId && key.Version >= minVersion).Select(key => key.Version).DefaultIfEmpty(-1).Max();
         if (newest < 0) throw new InvalidOperationException($"the fake has no version >= {minVersion} of run '{runId}'");
         var image = images[(runId, newest)];
-        return new WeightManifest(newest, image.Length, chunkBytes, (image.Length + chunkBytes - 1) / chunkBytes, WeightSnapshot.Sha256(image));
+        return new WeightManifest(newest, image.Length, chunkBytes, (image.Length + chunkBytes - 1) / chunkBytes, Convert.ToHexString(SHA256.HashData(image)));
     }
 
     public Task<byte[]> GetChunkAsync(string runId, long version, int index, CancellationToken cancellationToken)

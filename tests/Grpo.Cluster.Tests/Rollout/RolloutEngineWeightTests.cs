@@ -1,3 +1,4 @@
+using Grpo.Core.Checkpoints;
 using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
 
@@ -137,7 +138,7 @@ public sealed class RolloutEngineWeightTests
     {
         var source = new InMemoryWeightSource();
         var first = TinyPolicy.Image(seed: 1);
-        source.Publish(Run, 1, first, chunkBytes: 50_000);
+        source.Publish(Run, 1, WeightImage.Copy(first, 50_000));
         await using var engine = Engine(source);
         var config = TinyPolicy.Config with { TopK = 1 };
 
@@ -148,7 +149,7 @@ public sealed class RolloutEngineWeightTests
         await Task.Delay(100);
         Assert.False(waiting.IsCompleted);
         var second = TinyPolicy.Image(seed: 2);
-        source.Publish(Run, 2, second, chunkBytes: 50_000);
+        source.Publish(Run, 2, WeightImage.Copy(second, 50_000));
         var two = await waiting;
 
         Assert.Equal(2, two.PolicyVersion);
@@ -159,11 +160,11 @@ public sealed class RolloutEngineWeightTests
     public async Task The_in_memory_source_refuses_bad_publications()
     {
         var source = new InMemoryWeightSource(retainedVersions: 1);
-        source.Publish(Run, 3, [1, 2, 3], chunkBytes: 2);
-        Assert.Throws<ArgumentException>(() => source.Publish(Run, 3, [1, 2, 3], chunkBytes: 2));
-        Assert.Throws<ArgumentException>(() => source.Publish(Run, 4, [], chunkBytes: 2));
-        Assert.Throws<ArgumentOutOfRangeException>(() => source.Publish(Run, 4, [1], chunkBytes: 0));
-        source.Publish(Run, 4, [9, 8, 7], chunkBytes: 2);
+        source.Publish(Run, 3, WeightImage.Copy([1, 2, 3], 2));
+        Assert.Throws<ArgumentException>(() => source.Publish(Run, 3, WeightImage.Copy([1, 2, 3], 2)));
+        Assert.Throws<ArgumentException>(() => source.Publish(Run, 4, WeightImage.Copy([], 2)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WeightImage.Copy([1], 0));
+        source.Publish(Run, 4, WeightImage.Copy([9, 8, 7], 2));
         var gone = await Assert.ThrowsAsync<KeyNotFoundException>(() => source.GetChunkAsync(Run, 3, 0, CancellationToken.None));
         Assert.Contains("policy version 3", gone.Message);
         Assert.Equal([7], await source.GetChunkAsync(Run, 4, 1, CancellationToken.None));

@@ -27,11 +27,11 @@ internal static class TinyPolicy
 
     public static RunAssets Assets(RunConfig? config = null) => RunAssets.Create(config ?? Config);
 
-    /// <summary>The weight image of a model initialised from <paramref name="seed"/>.</summary>
+    /// <summary>The weight image of a model initialised from <paramref name="seed"/>, in one array (it is small).</summary>
     public static byte[] Image(int seed, RunConfig? config = null)
     {
         using var model = Model(seed, config);
-        return WeightSnapshot.Capture(model);
+        return WeightSnapshot.Capture(model).ToArray();
     }
 
     /// <summary>
@@ -61,7 +61,7 @@ internal static class TinyPolicy
     {
         var assets = Assets(config);
         using var model = new CausalLM(assets.Model);
-        WeightSnapshot.Restore(model, image, "test image");
+        WeightSnapshot.Restore(model, WeightImage.Copy(image, WeightSnapshot.DefaultSegmentBytes), "test image");
         var generator = new TextGenerator(model, assets.PadTokenId, tokens => assets.Codec.DecodeCompletion(tokens));
         var greedy = RunOptions.Sampling(config ?? Config, assets.Codec.EosTokenId) with { Temperature = 0, TopK = 0 };
         return prompts.Select(prompt => generator.Generate([prompt], greedy).Single()).ToArray();

@@ -1,37 +1,106 @@
+using Grpo.Abstractions.Contracts;
 using Grpo.Core.Checkpoints;
 using Grpo.Grains.Learning;
+using Grpo.Grains.Rollout;
+using Grpo.Grains.Runs;
 
 namespace Grpo.Cluster.Tests.Rollout;
 
 public sealed class WeightPublicationTests
 {
+    const string Run = "publication-run";
+
     [Fact]
-    public void Chunks_put_back_together_give_the_published_image_and_its_checksum()
+    public void The_images_segments_are_served_as_its_chunks_with_the_images_checksum()
     {
-        var publication = new WeightPublication(chunkBytes: 4, keepVersions: 2);
-        var image = Enumerable.Range(1, 10).Select(i => (byte)i).ToArray();
+        var publication = new WeightPublication(keepVersions: 2);
+        var image = WeightImage.Copy(Enumerable.Range(1, 10).Select(i => (byte)i).ToArray(), segmentBytes: 4);
 
         var manifest = publication.Publish(3, image);
-        image[0] = 99; // the publisher reusing its buffer must not change what was published
 
-        Assert.Equal(3, manifest.ChunkCount);
+        Assert.Equal((10L, 4, 3), (manifest.TotalBytes, manifest.ChunkBytes, manifest.ChunkCount));
         var chunks = Enumerable.Range(0, manifest.ChunkCount).Select(i => publication.Chunk(3, i)).ToArray();
         Assert.Equal([4, 4, 2], chunks.Select(c => c.Length));
         var rebuilt = chunks.SelectMany(c => c).ToArray();
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (byte)i), rebuilt);
-        Assert.Equal(manifest.Sha256, WeightSnapshot.Sha256(rebuilt));
+        Assert.Equal(manifest.Sha256, WeightImage.Copy(rebuilt, 7).Sha256());
+        // Kept, not copied: the publication holds one copy of each version.
+        Assert.Same(image.Segments[1], publication.Chunk(3, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => publication.Chunk(3, 3));
     }
 
     [Fact]
     public void Only_the_newest_versions_stay_published()
     {
-        var publication = new WeightPublication(chunkBytes: 8, keepVersions: 2);
-        foreach (var version in new long[] { 1, 2, 3 }) publication.Publish(version, [(byte)version]);
+        var publication = new WeightPublication(keepVersions: 2);
+        foreach (var version in new long[] { 1, 2, 3 }) publication.Publish(version, WeightImage.Copy([(byte)version], 8));
 
         Assert.Equal(3, publication.Latest);
         Assert.Equal([2], publication.Chunk(2, 0));
         var error = Assert.Throws<InvalidOperationException>(() => publication.Chunk(1, 0));
         Assert.Contains("newest is 3", error.Message);
+    }
+
+    [Fact]
+    public async Task A_policy_published_in_many_segments_is_pulled_and_loaded_exactly()
+    {
+        // Segments of 10,001 bytes: the tiny policy spans dozens of them, with values straddling their boundaries,
+        // as a model above 2 GiB spans many segments of the run's chunk size.
+        using var model = TinyPolicy.Model(seed: 4);
+        var image = WeightSnapshot.Capture(model, segmentBytes: 10_001);
+        Assert.True(image.Segments.Count > 10, $"only {image.Segments.Count} segments");
+        var publication = new WeightPublication(keepVersions: 2);
+        publication.Publish(1, image);
+        var config = TinyPolicy.Config with { TopK = 1 };
+        await using var engine = Engine(new PublicationSource(publication));
+
+        var output = await engine.GenerateAsync(Run, config, TinyPolicy.Prompt(0), 1, CancellationToken.None);
+
+        Assert.Equal(1, output.PolicyVersion);
+        Assert.Equal(TinyPolicy.DirectGreedy(image.ToArray(), [TinyPolicy.Prompt(0)], config)[0].Tokens, output.Tokens);
+    }
+
+    [Fact]
+    public async Task A_damaged_chunk_of_a_many_segment_image_is_refused_naming_the_version_and_the_checksums()
+    {
+        using var model = TinyPolicy.Model(seed: 5);
+        var publication = new WeightPublication(keepVersions: 2);
+        var manifest = publication.Publish(2, WeightSnapshot.Capture(model, segmentBytes: 10_001));
+        var damaged = manifest.ChunkCount / 2;
+        var source = new PublicationSource(publication) { Tamper = (index, chunk) => index == damaged ? Flip(chunk) : chunk };
+        await using var engine = Engine(source);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            engine.GenerateAsync(Run, TinyPolicy.Config, TinyPolicy.Prompt(0), 2, CancellationToken.None));
+
+        Assert.Contains($"run '{Run}' policy version 2", error.Message);
+        Assert.Contains("failed verification twice, so they were not loaded", error.Message);
+        Assert.Contains($"the manifest says {manifest.Sha256}", error.Message);
+        Assert.Null(engine.LoadedVersion(Run));
+        // Served, not damaged at the source: the published chunk itself is intact.
+        Assert.Equal(manifest.Sha256, new WeightImage(
+            Enumerable.Range(0, manifest.ChunkCount).Select(i => publication.Chunk(2, i)).ToArray(), manifest.ChunkBytes).Sha256());
+    }
+
+    static RolloutEngine Engine(IWeightSource source) =>
+        new(source, new RunAssetsCache(), new RolloutEngineOptions { PullParallelism = 4, WorkerName = "publication-torch" });
+
+    static byte[] Flip(byte[] chunk)
+    {
+        var copy = (byte[])chunk.Clone();
+        copy[copy.Length / 3] ^= 0x21;
+        return copy;
+    }
+
+    /// <summary>Serves a <see cref="WeightPublication"/> as the learner grain does, optionally damaging chunks on the way.</summary>
+    sealed class PublicationSource(WeightPublication publication) : IWeightSource
+    {
+        public Func<int, byte[], byte[]> Tamper { get; init; } = (_, chunk) => chunk;
+
+        public Task<WeightManifest> GetManifestAsync(string runId, long minVersion, CancellationToken cancellationToken) =>
+            publication.WaitForAsync(minVersion, cancellationToken);
+
+        public Task<byte[]> GetChunkAsync(string runId, long version, int index, CancellationToken cancellationToken) =>
+            Task.FromResult(Tamper(index, publication.Chunk(version, index)));
     }
 }

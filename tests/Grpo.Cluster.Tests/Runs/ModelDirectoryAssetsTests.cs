@@ -69,7 +69,7 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
         await using var engine = await LearnerEngine.CreateAsync(assets, "hf-learner", TorchSharp.torch.CPU);
 
         Assert.Null(engine.Warmup);
-        Assert.Equal(WeightSnapshot.Capture(expected), await engine.SnapshotAsync());
+        Assert.Equal(WeightSnapshot.Capture(expected).ToArray(), (await engine.SnapshotAsync(WeightSnapshot.DefaultSegmentBytes)).ToArray());
     }
 
     [Fact]

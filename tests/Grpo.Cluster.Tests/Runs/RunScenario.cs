@@ -55,4 +55,12 @@ internal static class RunScenario
         var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
         return statistics.Where(s => s.GrainType.Contains(grainClassName, StringComparison.Ordinal)).Select(s => s.SiloAddress).Distinct().ToArray();
     }
+
+    /// <summary>The silos with an activation of <paramref name="grainClassName"/> whose key is <paramref name="key"/>.</summary>
+    public static async Task<SiloAddress[]> SilosHostingKey(IClusterClient client, string grainClassName, string key)
+    {
+        var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.Where(s => s.GrainType.Contains(grainClassName, StringComparison.Ordinal) && s.GrainId.Key.ToString() == key)
+            .Select(s => s.SiloAddress).ToArray();
+    }
 }
