@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 using Orleans.Storage;
 using Polly;
 using Polly.Retry;
@@ -19,6 +20,8 @@ public static class GrpoResilience
     public const int DatabaseAttempts = 6;
 
     public const int ConnectAttempts = 4;
+
+    public const int WeightCallAttempts = 4;
 
     public static ResiliencePipeline CompletionCalls(TimeSpan attemptTimeout, ILogger logger) =>
         new ResiliencePipelineBuilder()
@@ -54,6 +57,17 @@ public static class GrpoResilience
         new ResiliencePipelineBuilder()
             .AddRetry(Retry("Cluster connection", ConnectAttempts, logger, TimeSpan.FromMilliseconds(500),
                 e => e is not OperationCanceledException && isTransient(e)))
+            .Build();
+
+    /// <summary>
+    /// A rollout engine's calls for a weight manifest or chunk: the learner's silo may be briefly unreachable or slow
+    /// (a busy silo, a connection being re-established), so a failed or timed-out call is retried with jittered backoff.
+    /// A chunk that arrives damaged is not this pipeline's business: the puller verifies the image and pulls it afresh.
+    /// </summary>
+    public static ResiliencePipeline WeightCalls(ILogger logger) =>
+        new ResiliencePipelineBuilder()
+            .AddRetry(Retry("Weight pull", WeightCallAttempts, logger, TimeSpan.FromMilliseconds(200),
+                e => e is OrleansException or TimeoutException))
             .Build();
 
     /// <inheritdoc cref="ExecuteOnCallerContextAsync{T}"/>

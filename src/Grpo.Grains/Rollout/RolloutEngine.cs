@@ -6,6 +6,7 @@ using Grpo.Core.Generation;
 using Grpo.Core.Runtime;
 using Grpo.Grains.Runs;
 using Grpo.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
 
 namespace Grpo.Grains.Rollout;
 
@@ -43,7 +44,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     long promptsPrefilled;
     int disposed;
 
-    public RolloutEngine(IWeightSource weightSource, RunAssetsCache assets, RolloutEngineOptions options)
+    public RolloutEngine(IWeightSource weightSource, RunAssetsCache assets, RolloutEngineOptions options, ILogger<RolloutEngine>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(weightSource);
         ArgumentNullException.ThrowIfNull(assets);
@@ -51,7 +52,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         options.Validate();
         assetsCache = assets;
         this.options = options;
-        puller = new WeightPuller(weightSource, options.PullParallelism);
+        puller = new WeightPuller(weightSource, options.PullParallelism, logger);
         worker = new TorchWorker(options.WorkerName);
         loop = Task.Run(RunLoopAsync);
         GrpoMetrics.Track(this, options.WorkerName);

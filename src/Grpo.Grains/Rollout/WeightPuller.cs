@@ -1,6 +1,10 @@
 using System.Security.Cryptography;
 using Grpo.Abstractions.Contracts;
 using Grpo.Core.Checkpoints;
+using Grpo.Grains.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
 
 namespace Grpo.Grains.Rollout;
 
@@ -10,16 +14,20 @@ namespace Grpo.Grains.Rollout;
 /// retried once with a fresh pull, because a chunk can be damaged in transit; a second failure is an error.
 /// The checksum is computed while the chunks are still arriving (in order, as each prefix of the image completes), so
 /// verifying adds little time after the last chunk. The chunks received become the image's segments: the image is never
-/// copied into one array, so it may exceed 2 GiB.
+/// copied into one array, so it may exceed 2 GiB. Each manifest and chunk call that fails in transit is retried under
+/// <see cref="GrpoResilience.WeightCalls"/>.
 /// </summary>
-internal sealed class WeightPuller(IWeightSource source, int parallelism)
+internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogger? logger = null)
 {
+    readonly ResiliencePipeline calls = GrpoResilience.WeightCalls(logger ?? NullLogger.Instance);
+
     public async Task<PulledWeights> PullAsync(string runId, long minVersion, CancellationToken cancellationToken)
     {
         InvalidDataException? firstFailure = null;
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            var manifest = await source.GetManifestAsync(runId, minVersion, cancellationToken).ConfigureAwait(false)
+            var manifest = await calls.ExecuteAsync(
+                    async token => await source.GetManifestAsync(runId, minVersion, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidDataException($"run '{runId}': the weight source returned no manifest for policy version >= {minVersion}.");
             try
             {
@@ -78,7 +86,8 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism)
     {
         await Parallel.ForEachAsync(Enumerable.Range(0, manifest.ChunkCount), options, async (index, token) =>
         {
-            var chunk = await source.GetChunkAsync(runId, manifest.Version, index, token).ConfigureAwait(false);
+            var chunk = await calls.ExecuteAsync(
+                async retryToken => await source.GetChunkAsync(runId, manifest.Version, index, retryToken).ConfigureAwait(false), token).ConfigureAwait(false);
             var expected = Math.Min(manifest.ChunkBytes, manifest.TotalBytes - (long)index * manifest.ChunkBytes);
             if (chunk is null || chunk.Length != expected)
                 throw new InvalidDataException(

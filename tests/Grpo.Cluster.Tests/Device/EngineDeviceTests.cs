@@ -18,6 +18,8 @@ public sealed class EngineDeviceTests
     // No warm-up: building then needs no numbers, only the moves, the reference copy and the optimizer's moments.
     static readonly Abstractions.Configuration.RunConfig LearnerConfig = TinyPolicy.Config with { WarmupSftSteps = 0 };
 
+    const int SnapshotSegmentBytes = 1 << 20;
+
     [Theory]
     [InlineData(0f)]
     [InlineData(0.04f)]
@@ -30,8 +32,8 @@ public sealed class EngineDeviceTests
         Assert.Equal(["cpu"], await onCpu.DevicesInUseAsync());
         Assert.Equal(["meta"], await onMeta.DevicesInUseAsync());
         Assert.Equal(onCpu.ParameterCount, onMeta.ParameterCount);
-        Assert.NotEmpty(await onCpu.SnapshotAsync());
-        var error = await Assert.ThrowsAnyAsync<Exception>(onMeta.SnapshotAsync);
+        Assert.True((await onCpu.SnapshotAsync(SnapshotSegmentBytes)).TotalBytes > 0);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => onMeta.SnapshotAsync(SnapshotSegmentBytes));
         Assert.Contains("meta", error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
