@@ -13,11 +13,15 @@ namespace Grpo.Integration.Tests;
 public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutputHelper output)
 {
     private const string RunId = "crash-run";
-    private const int Steps = 30;
+    private const int Steps = 40;
     private const int PromptsPerStep = 8;
     private const int GroupSize = 4;
     private const int CheckpointEvery = 5;
     private static readonly TimeSpan PhaseTimeout = TimeSpan.FromMinutes(3);
+
+    // A batch starts only after this quiet period, so every step takes at least this long however idle the machine: the
+    // run cannot finish before the test, which polls through client processes, has seen a silo join and killed the learner.
+    private const int BatchWaitMs = 300;
 
     // Tiny and fast: a few warm-up steps, one optimizer step per GRPO step (minibatch = prompts × group), every checkpoint kept.
     private static readonly string Config = $$"""
@@ -34,7 +38,8 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
           "eval_every": 0,
           "checkpoint_every": {{CheckpointEvery}},
           "keep_checkpoints": {{Steps / CheckpointEvery}},
-          "completion_timeout_seconds": 10
+          "completion_timeout_seconds": 10,
+          "rollout_batch_wait_ms": {{BatchWaitMs}}
         }
         """;
 

@@ -20,9 +20,11 @@ public sealed class RunClusterTests(ITestOutputHelper output)
         var run = cluster.Client.GetGrain<IRunGrain>("placement-run");
 
         await run.StartAsync(config);
-        var learnerSilos = await RunScenario.SilosHosting(cluster.Client, "LearnerGrain");
         var status = await RunScenario.WaitForEndAsync(run, RunTimeout);
         var metrics = await run.GetMetricsAsync(0);
+        // Asked once the run is over: the learner activates when the run's loop first calls it, after StartAsync returned,
+        // and keeps its activation (and its place) for the rest of the run.
+        var learnerSilos = await RunScenario.SilosHosting(cluster.Client, "LearnerGrain");
 
         Assert.Equal(RunState.Completed, status.State);
         RunScenario.AssertEveryStepTrainedOnce(config, metrics);
