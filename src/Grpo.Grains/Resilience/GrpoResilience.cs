@@ -91,8 +91,9 @@ public static class GrpoResilience
         }
         catch (TimeoutRejectedException e)
         {
-            // Polly's exception has no Orleans codec; a grain rethrowing it would fail with a serialization error instead.
-            throw new TimeoutException(e.Message, e);
+            // Polly's exception has no Orleans codec, not even as an inner exception: a grain rethrowing it, or an
+            // exception wrapping it, would fail its caller with a serialization error instead of a timeout.
+            throw new TimeoutException(e.Message);
         }
         finally
         {
