@@ -47,13 +47,7 @@ public sealed class ActivityProgressTests
     public void The_live_table_shows_the_learners_activity_with_a_bar_when_its_length_is_known()
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
+        var console = PlainConsole.Create(writer);
         console.Profile.Width = 160;
 
         console.Write(LiveProgressView.Render(new RunProgress(Warming, null, null, TimeSpan.Zero, Activity: new("supervised warm-up (loss 1.200)", 300, 1500))));

@@ -10,13 +10,7 @@ public sealed class LiveProgressViewTests
     public void The_live_table_shows_phase_step_metrics_version_and_elapsed_time()
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
+        var console = PlainConsole.Create(writer);
         var status = new RunStatus
         {
             RunId = "demo-live", State = RunState.Training, Phase = "rollouts", Step = 10, TotalSteps = 40,

@@ -105,13 +105,7 @@ public sealed class SamplesOutputTests : IDisposable
     public void The_live_table_shows_the_newest_sample()
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
+        var console = PlainConsole.Create(writer);
         console.Profile.Width = 160;
         var status = new RunStatus { RunId = "r", State = RunState.Training, Step = 5, TotalSteps = 10 };
 
