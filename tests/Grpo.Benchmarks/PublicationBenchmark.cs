@@ -25,14 +25,14 @@ internal static class PublicationBenchmark
         log.WriteLine($"publish {config.ModelPreset}: {ready.ParameterCount / 1e6:0.0}M parameters, chunks of {config.WeightChunkBytes / 1e6:0.0} MB, " +
                       $"learner silo {learnerSilo.Endpoint}, rollout silo {rolloutSilo.Endpoint}");
 
-        var pulled = await puller.PullAsync(RunId, 0, CancellationToken.None);
-        var megabytes = pulled.Image.TotalBytes / 1e6;
+        var pulled = await puller.PullAsync(RunId, 0, TimeSpan.Zero, loaded: null, CancellationToken.None);
+        var megabytes = pulled!.Image.TotalBytes / 1e6;
         var rates = new List<double>();
         var pulls = quick ? 1 : 3;
         for (var i = 0; i < pulls; i++)
         {
             var clock = Stopwatch.StartNew();
-            var image = (await puller.PullAsync(RunId, 0, CancellationToken.None)).Image;
+            var image = (await puller.PullAsync(RunId, 0, TimeSpan.Zero, loaded: null, CancellationToken.None))!.Image;
             var seconds = clock.Elapsed.TotalSeconds;
             rates.Add(image.TotalBytes / 1e6 / seconds);
             log.WriteLine($"  pull {i + 1}: {megabytes:0.0} MB in {seconds:0.000} s = {rates[^1]:0} MB/s");

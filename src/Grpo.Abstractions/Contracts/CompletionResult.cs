@@ -10,4 +10,8 @@ public sealed record CompletionResult(
     [property: Id(4)] float Reward,
     [property: Id(5)] bool Truncated,
     [property: Id(6)] string Text,
-    [property: Id(7)] string Silo);
+    [property: Id(7)] string Silo)
+{
+    /// <summary>The learner lineage of the weights that sampled it (see <see cref="LearnerReady.Lineage"/>).</summary>
+    [Id(8)] public string Lineage { get; init; } = "";
+}

@@ -13,6 +13,12 @@ public sealed record LearnerReady(
 
     /// <summary>The step (= policy version) of <see cref="Checkpoint"/>.</summary>
     [Id(5)] public long? CheckpointStep { get; init; }
+
+    /// <summary>
+    /// Drawn afresh each time a learner activation builds or restores its policy. Versions and completions count only within
+    /// one lineage: after a restore the run redoes its steps, and whatever was generated for the lost learner is refused.
+    /// </summary>
+    [Id(6)] public string Lineage { get; init; } = "";
 }
 
 [GenerateSerializer, Immutable, Alias("grpo.EvaluationReport")]

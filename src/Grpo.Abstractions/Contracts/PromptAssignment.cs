@@ -11,4 +11,8 @@ public sealed record PromptAssignment(
     [property: Id(4)] string Prompt,
     [property: Id(5)] string? Answer,
     [property: Id(6)] int[] PromptTokens,
-    [property: Id(7)] long MinPolicyVersion);
+    [property: Id(7)] long MinPolicyVersion)
+{
+    /// <summary>The learner lineage the run is training (see <see cref="LearnerReady.Lineage"/>); empty accepts any.</summary>
+    [Id(8)] public string Lineage { get; init; } = "";
+}

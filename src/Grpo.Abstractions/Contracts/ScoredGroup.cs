@@ -21,6 +21,11 @@ public enum GroupAcceptance
     Duplicate,
     /// <summary>At least one completion is older than max_staleness allows: regenerate, never train.</summary>
     Stale,
+    /// <summary>
+    /// Sampled from weights of another learner lineage (see <see cref="LearnerReady.Lineage"/>): the learner was restored since,
+    /// and the step is redone by the run with fresh prompts. Never trained.
+    /// </summary>
+    OtherLineage,
 }
 
 [GenerateSerializer, Immutable, Alias("grpo.GroupSubmission")]

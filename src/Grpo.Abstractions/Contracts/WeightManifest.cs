@@ -10,4 +10,11 @@ public sealed record WeightManifest(
     [property: Id(1)] long TotalBytes,
     [property: Id(2)] int ChunkBytes,
     [property: Id(3)] int ChunkCount,
-    [property: Id(4)] string Sha256);
+    [property: Id(4)] string Sha256)
+{
+    /// <summary>
+    /// The learner lineage that published this version (see <see cref="LearnerReady.Lineage"/>): a learner restored from a
+    /// checkpoint starts a new lineage, and its version 7 is not the lost learner's version 7. Empty for sources without one.
+    /// </summary>
+    [Id(5)] public string Lineage { get; init; } = "";
+}

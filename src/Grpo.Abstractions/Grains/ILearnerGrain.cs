@@ -25,11 +25,21 @@ public interface ILearnerGrain : IGrainWithStringKey
 
     [ResponseTimeout("02:00:00"), Alias("Evaluate")] Task<EvaluationReport> EvaluateAsync();
 
-    /// <summary>The newest published version, at least <paramref name="minVersion"/> (waits for it to be published).</summary>
-    [AlwaysInterleave, ResponseTimeout("02:00:00"), Alias("GetWeightManifest")] Task<WeightManifest> GetWeightManifestAsync(long minVersion);
+    /// <summary>
+    /// The newest published version once it is at least <paramref name="minVersion"/>, or after <paramref name="maxWait"/>
+    /// the newest there is, older or not: in a healthy run nobody asks for a version the learner is not about to have, so a
+    /// caller waiting longer is one left over from a lost learner, and must not hold a rollout engine up.
+    /// </summary>
+    [AlwaysInterleave, Alias("GetWeightManifest")] Task<WeightManifest> GetWeightManifestAsync(long minVersion, TimeSpan maxWait);
 
     [AlwaysInterleave, Alias("GetWeightChunk")] Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex);
 
     /// <summary>The long action the learner is busy with (warm-up, evaluation, checkpoint write), or null.</summary>
     [AlwaysInterleave, Alias("GetActivity")] Task<LearnerActivity?> GetActivityAsync();
+
+    /// <summary>
+    /// The lineage of this activation's policy (see <see cref="LearnerReady.Lineage"/>), or null while nobody initialised it:
+    /// the run polls it to find out quickly that its learner was lost or replaced.
+    /// </summary>
+    [AlwaysInterleave, Alias("GetLineage")] Task<string?> GetLineageAsync();
 }

@@ -23,17 +23,21 @@ public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets,
     public async Task<CompletionResult> GenerateAsync(CompletionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (result is not null) return result;
+        // Reused only for the same learner lineage: after a restore the step is sampled afresh from the restored policy.
+        if (result is not null && (request.Lineage.Length == 0 || result.Lineage == request.Lineage)) return result;
 
         var run = assets.Get(request.RunId, request.Config);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(request.Config.CompletionTimeoutSeconds));
-        var output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, timeout.Token);
+        var output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, request.Lineage, timeout.Token);
         var text = run.Codec.DecodeCompletion(output.Tokens);
         var scoreStart = System.Diagnostics.Stopwatch.GetTimestamp();
         var reward = await run.Reward.ScoreAsync(new RewardInput(request.Prompt, text, request.Answer));
         GrpoMetrics.RecordPhase(request.RunId, GrpoMetrics.Phases.Score, scoreStart);
         result = new CompletionResult(this.GetPrimaryKeyString(), output.Tokens, output.LogProbs, output.PolicyVersion, reward,
-            output.FinishReason == FinishReason.Length, text, localSilo.SiloAddress.ToString());
+            output.FinishReason == FinishReason.Length, text, localSilo.SiloAddress.ToString())
+        {
+            Lineage = output.Lineage,
+        };
         // The prompt grain keeps the result; holding the activation any longer only costs memory.
         DeactivateOnIdle();
         return result;

@@ -8,6 +8,7 @@ using Grpo.Core.Runtime;
 using Grpo.Core.Training;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
+using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
 using Grpo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,7 @@ public sealed partial class LearnerGrain(
     Task<LearnerReady>? initializing;
     string? checkpointRoot;
     string? fingerprint;
+    string? lineage;
     (string Path, long Step)? latestCheckpoint;
 
     /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
@@ -63,7 +65,7 @@ public sealed partial class LearnerGrain(
         var initial = await (initializing ??= InitializeCoreAsync(runConfig));
         // A run that continues against this live learner (resumed after a stop, or its run grain re-activated) goes
         // on from the steps trained since start-up, not from where the learner started.
-        return initial with { PolicyVersion = Version, CompletedSteps = Version, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step };
+        return initial with { PolicyVersion = Version, CompletedSteps = Version, Lineage = lineage!, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step };
     }
 
     async Task<LearnerReady> InitializeCoreAsync(RunConfig runConfig)
@@ -74,7 +76,9 @@ public sealed partial class LearnerGrain(
         assets = assetsCache.Get(runId, runConfig);
         checkpointRoot = checkpoints.RunDirectory(runId);
         fingerprint = ConfigFingerprint.Compute(runConfig);
-        publication = new WeightPublication(keepVersions: runConfig.MaxStaleness + 2);
+        // A new lineage for every build or restore: see LearnerReady.Lineage.
+        lineage = Guid.NewGuid().ToString("N");
+        publication = new WeightPublication(keepVersions: runConfig.MaxStaleness + 2, lineage);
         var clock = Stopwatch.StartNew();
         if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
             return ready = await Doing($"restoring checkpoint {latest}", () => RestoreAsync(runId, latest, clock));
@@ -113,6 +117,8 @@ public sealed partial class LearnerGrain(
             throw new ArgumentException($"group {group.GroupId} has {group.Completions.Length} completions, the run's group size is {runConfig.GroupSize}.");
         if (group.Step < Version || trained.ContainsKey(group.Step) || pending.TryGetValue(group.Step, out var groups) && groups.ContainsKey(group.GroupId))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.Duplicate, Version));
+        if (group.Completions.Any(c => c.Lineage != lineage))
+            return Task.FromResult(new GroupSubmission(GroupAcceptance.OtherLineage, Version));
         if (group.Completions.Any(c => c.PolicyVersion < Version - runConfig.MaxStaleness))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.Stale, Version));
         if (!pending.TryGetValue(group.Step, out groups)) pending[group.Step] = groups = new Dictionary<string, ScoredGroup>();
@@ -204,17 +210,15 @@ public sealed partial class LearnerGrain(
         return new EvaluationReport(Version, result.Correct, result.Total, result.MeanReward);
     }
 
-    public async Task<WeightManifest> GetWeightManifestAsync(long minVersion)
+    public async Task<WeightManifest> GetWeightManifestAsync(long minVersion, TimeSpan maxWait)
     {
-        // Rollout silos may ask before initialisation has published anything: wait for it rather than fail.
-        while (publication is null)
-        {
-            // A fresh activation that nobody initialised will publish nothing: fail fast so the run re-initialises it.
-            if (config is null) throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
-            await Task.Delay(50);
-        }
-        return await publication.WaitForAsync(minVersion, CancellationToken.None);
+        // A fresh activation that nobody initialised will publish nothing: fail fast so the run re-initialises it.
+        if (config is null || publication is null) throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
+        return await publication.WaitForAsync(minVersion, maxWait, CancellationToken.None)
+            ?? throw new PolicyUnavailableException($"run {this.GetPrimaryKeyString()}: the learner published no policy version within {maxWait.TotalSeconds:F0} s.");
     }
+
+    public Task<string?> GetLineageAsync() => Task.FromResult(config is null ? null : lineage);
 
     public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex) =>
         Task.FromResult((publication ?? throw new InvalidOperationException("no policy version has been published yet.")).Chunk(version, chunkIndex));

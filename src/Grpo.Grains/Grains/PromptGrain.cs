@@ -2,6 +2,7 @@ using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Core.Algorithm;
 using Grpo.Grains.Resilience;
+using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +29,10 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
         for (var attempt = 0; ; attempt++)
         {
             var request = new CompletionRequest(assignment.RunId, config, assignment.Prompt, assignment.Answer, assignment.PromptTokens, minVersion,
-                Seed: (ulong)HashCode.Combine(config.Seed, assignment.Step, assignment.PromptIndex, attempt));
+                Seed: (ulong)HashCode.Combine(config.Seed, assignment.Step, assignment.PromptIndex, attempt))
+            {
+                Lineage = assignment.Lineage,
+            };
             var completions = await Task.WhenAll(Enumerable.Range(0, config.GroupSize).Select(i =>
             {
                 var key = GrainKeys.Completion(assignment.RunId, assignment.Step, assignment.PromptIndex, i, attempt);
@@ -48,6 +52,9 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
             var group = new ScoredGroup(assignment.RunId, assignment.Step, assignment.PromptIndex, assignment.PromptTokens, completions,
                 advantages.Advantages, advantages.ZeroStdGroups > 0);
             var submission = await learner.SubmitGroupAsync(group);
+            if (submission.Acceptance == GroupAcceptance.OtherLineage)
+                throw new PolicyUnavailableException(
+                    $"group {group.GroupId} of run {assignment.RunId} was sampled for a learner since replaced; the run redoes step {assignment.Step}.");
             if (submission.Acceptance != GroupAcceptance.Stale || attempt + 1 >= MaxRegenerations)
             {
                 if (submission.Acceptance == GroupAcceptance.Stale)

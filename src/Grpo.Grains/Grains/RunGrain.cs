@@ -212,6 +212,7 @@ public sealed partial class RunGrain(
         var generation = record.State.LoopGeneration++;
         await SaveAsync();
         var ready = await learner.InitializeAsync(config);
+        var lineage = ready.Lineage;
         if (ready.CompletedSteps < record.State.NextStep)
         {
             // The learner lost the steps since its last checkpoint: they are redone, and their old metrics dropped.
@@ -232,14 +233,14 @@ public sealed partial class RunGrain(
         {
             for (var ahead = step; ahead <= Math.Min(step + config.MaxStaleness, config.Steps - 1); ahead++)
                 if (!inFlight.ContainsKey(ahead))
-                    inFlight[ahead] = RolloutAsync(config, ahead, minVersion: Math.Max(0, ahead - config.MaxStaleness), generation);
+                    inFlight[ahead] = RolloutAsync(config, ahead, minVersion: Math.Max(0, ahead - config.MaxStaleness), generation, lineage);
 
             var clock = Stopwatch.StartNew();
-            var (outcomes, generateSeconds) = await inFlight[step];
+            var (outcomes, generateSeconds) = await WhileLearnerLivesAsync(inFlight[step], learner, lineage);
             inFlight.Remove(step);
-            var trainedStep = await learner.TrainStepAsync(step, outcomes.Count(o => !o.Filtered));
+            var trainedStep = await WhileLearnerLivesAsync(learner.TrainStepAsync(step, outcomes.Count(o => !o.Filtered)), learner, lineage);
             double? accuracy = config.EvalEvery > 0 && (step + 1) % config.EvalEvery == 0 && step + 1 < config.Steps
-                ? (await learner.EvaluateAsync()).Accuracy
+                ? (await WhileLearnerLivesAsync(learner.EvaluateAsync(), learner, lineage)).Accuracy
                 : null;
             var tokens = outcomes.Sum(o => o.GeneratedTokens);
             var metrics = trainedStep with
@@ -276,7 +277,7 @@ public sealed partial class RunGrain(
     /// up to dynamic_sampling_max_rounds rounds of fresh prompts, drawn from seed, step and round, replace them until
     /// the step has prompts_per_step informative groups. The result holds filtered outcomes too, for the metrics.
     /// </remarks>
-    async Task<(GroupOutcome[] Outcomes, double Seconds)> RolloutAsync(RunConfig config, long step, long minVersion, int restart)
+    async Task<(GroupOutcome[] Outcomes, double Seconds)> RolloutAsync(RunConfig config, long step, long minVersion, int restart, string lineage)
     {
         var clock = Stopwatch.StartNew();
         var assets = assetsCache.Get(RunId, config);
@@ -284,7 +285,7 @@ public sealed partial class RunGrain(
         Task<GroupOutcome[]> Run(IReadOnlyList<Core.Tasks.TaskExample> examples, int firstIndex) =>
             Task.WhenAll(examples.Select((example, offset) => pipeline.ExecuteOnCallerContextAsync(_ =>
                 GrainFactory.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, firstIndex + offset, restart)).RunAsync(new PromptAssignment(
-                    RunId, config, step, firstIndex + offset, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion)))));
+                    RunId, config, step, firstIndex + offset, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion) { Lineage = lineage }))));
 
         var outcomes = new List<GroupOutcome>(await Run(assets.Batch(step, config.PromptsPerStep), 0));
         for (var round = 1; config.DynamicSampling && round <= config.DynamicSamplingMaxRounds; round++)

@@ -9,7 +9,7 @@ namespace Grpo.Grains.Learning;
 /// An image's segments are its chunks: publishing keeps the image itself, and serving a chunk to every rollout silo
 /// copies nothing more.
 /// </summary>
-public sealed class WeightPublication(int keepVersions)
+public sealed class WeightPublication(int keepVersions, string lineage = "")
 {
     readonly object gate = new();
     readonly SortedDictionary<long, (WeightManifest Manifest, WeightImage Image)> versions = new();
@@ -22,7 +22,7 @@ public sealed class WeightPublication(int keepVersions)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (image.TotalBytes == 0) throw new ArgumentException($"policy version {version}: the weight image is empty.", nameof(image));
-        var manifest = new WeightManifest(version, image.TotalBytes, image.SegmentBytes, image.Segments.Count, image.Sha256());
+        var manifest = new WeightManifest(version, image.TotalBytes, image.SegmentBytes, image.Segments.Count, image.Sha256()) { Lineage = lineage };
         TaskCompletionSource wake;
         lock (gate)
         {
@@ -35,18 +35,33 @@ public sealed class WeightPublication(int keepVersions)
         return manifest;
     }
 
-    /// <summary>The newest manifest with a version of at least <paramref name="minVersion"/>, waiting for it if need be.</summary>
-    public async Task<WeightManifest> WaitForAsync(long minVersion, CancellationToken cancellationToken)
+    /// <summary>
+    /// The newest manifest once its version is at least <paramref name="minVersion"/>; after <paramref name="maxWait"/> the
+    /// newest there is, older or not (see <see cref="Abstractions.Grains.ILearnerGrain.GetWeightManifestAsync"/>). Null when
+    /// nothing was published within <paramref name="maxWait"/>.
+    /// </summary>
+    public async Task<WeightManifest?> WaitForAsync(long minVersion, TimeSpan maxWait, CancellationToken cancellationToken)
     {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(maxWait);
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             Task next;
             lock (gate)
             {
-                if (versions.Count > 0 && versions.Keys.Last() >= minVersion) return versions.Values.Last().Manifest;
+                if (versions.Count > 0 && (versions.Keys.Last() >= minVersion || patience.IsCancellationRequested)) return versions.Values.Last().Manifest;
+                if (patience.IsCancellationRequested) return null;
                 next = published.Task;
             }
-            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await next.WaitAsync(patience.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Out of patience: the next round answers with whatever is published.
+            }
         }
     }
 

@@ -4,6 +4,8 @@ using Orleans.Storage;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using Grpo.Grains.Learning;
+using Grpo.Grains.Rollout;
 
 namespace Grpo.Grains.Resilience;
 
@@ -63,11 +65,12 @@ public static class GrpoResilience
     /// A rollout engine's calls for a weight manifest or chunk: the learner's silo may be briefly unreachable or slow
     /// (a busy silo, a connection being re-established), so a failed or timed-out call is retried with jittered backoff.
     /// A chunk that arrives damaged is not this pipeline's business: the puller verifies the image and pulls it afresh.
+    /// A learner that is not initialised or has no such policy is no transport failure: the engine fails those requests at once.
     /// </summary>
     public static ResiliencePipeline WeightCalls(ILogger logger) =>
         new ResiliencePipelineBuilder()
             .AddRetry(Retry("Weight pull", WeightCallAttempts, logger, TimeSpan.FromMilliseconds(200),
-                e => e is OrleansException or TimeoutException))
+                e => e is (OrleansException or TimeoutException) and not (LearnerNotInitializedException or PolicyUnavailableException)))
             .Build();
 
     /// <inheritdoc cref="ExecuteOnCallerContextAsync{T}"/>
@@ -102,7 +105,8 @@ public static class GrpoResilience
     }
 
     static RetryStrategyOptions Retry(string what, int attempts, ILogger logger) =>
-        Retry(what, attempts, logger, TimeSpan.FromMilliseconds(200), e => e is not OperationCanceledException);
+        // A request for a policy the learner no longer has fails the same way every time: the run redoes the step instead.
+        Retry(what, attempts, logger, TimeSpan.FromMilliseconds(200), e => e is not (OperationCanceledException or PolicyUnavailableException));
 
     static RetryStrategyOptions Retry(string what, int attempts, ILogger logger, TimeSpan firstDelay, Func<Exception, bool> shouldRetry) => new()
     {

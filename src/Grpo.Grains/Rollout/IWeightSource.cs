@@ -5,8 +5,11 @@ namespace Grpo.Grains.Rollout;
 /// <summary>Where a rollout engine pulls a run's published policy weights from (the learner, in production).</summary>
 public interface IWeightSource
 {
-    /// <summary>The newest published version of the run, at least <paramref name="minVersion"/> (waits until it exists).</summary>
-    Task<WeightManifest> GetManifestAsync(string runId, long minVersion, CancellationToken cancellationToken);
+    /// <summary>
+    /// The run's newest published version once it is at least <paramref name="minVersion"/>, or after
+    /// <paramref name="maxWait"/> the newest there is, which may be older (see <c>ILearnerGrain.GetWeightManifestAsync</c>).
+    /// </summary>
+    Task<WeightManifest> GetManifestAsync(string runId, long minVersion, TimeSpan maxWait, CancellationToken cancellationToken);
 
     /// <summary>Chunk <paramref name="index"/> of the weight image of <paramref name="version"/>.</summary>
     Task<byte[]> GetChunkAsync(string runId, long version, int index, CancellationToken cancellationToken);

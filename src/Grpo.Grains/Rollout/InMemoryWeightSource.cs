@@ -41,18 +41,31 @@ public sealed class InMemoryWeightSource(int retainedVersions = 2) : IWeightSour
         return manifest;
     }
 
-    public async Task<WeightManifest> GetManifestAsync(string runId, long minVersion, CancellationToken cancellationToken)
+    public async Task<WeightManifest> GetManifestAsync(string runId, long minVersion, TimeSpan maxWait, CancellationToken cancellationToken)
     {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(maxWait);
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             Task next;
             lock (gate)
             {
                 if (!runs.TryGetValue(runId, out var run)) runs[runId] = run = new PublishedRun();
-                if (run.Versions.Count > 0 && run.Versions.Keys.Max() >= minVersion) return run.Versions[run.Versions.Keys.Max()].Manifest;
+                var newest = run.Versions.Count > 0 ? run.Versions.Keys.Max() : (long?)null;
+                if (newest is { } version && (version >= minVersion || patience.IsCancellationRequested)) return run.Versions[version].Manifest;
+                if (patience.IsCancellationRequested)
+                    throw new PolicyUnavailableException($"run '{runId}': no policy version was published within {maxWait.TotalSeconds:F0} s.");
                 next = run.Published.Task;
             }
-            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await next.WaitAsync(patience.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Out of patience: the next round answers with the newest there is.
+            }
         }
     }
 

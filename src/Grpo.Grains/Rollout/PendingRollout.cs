@@ -9,8 +9,9 @@ internal sealed class PendingRollout
     readonly TaskCompletionSource<RolloutOutput> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly CancellationTokenRegistration registration;
 
-    public PendingRollout(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, long arrival, CancellationToken cancellationToken)
+    public PendingRollout(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, string lineage, long arrival, CancellationToken cancellationToken)
     {
+        Lineage = lineage;
         RunId = runId;
         Config = config;
         PromptTokens = promptTokens;
@@ -25,6 +26,11 @@ internal sealed class PendingRollout
     public RunConfig Config { get; }
     public int[] PromptTokens { get; }
     public long MinPolicyVersion { get; }
+
+    /// <summary>The learner lineage the request must be served from; empty accepts any.</summary>
+    public string Lineage { get; }
+
+    public bool AcceptsLineage(string lineage) => Lineage.Length == 0 || Lineage == lineage;
 
     /// <summary>Order of arrival at the engine, so the request waiting longest is served first.</summary>
     public long Arrival { get; }

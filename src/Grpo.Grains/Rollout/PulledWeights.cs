@@ -2,5 +2,5 @@ using Grpo.Core.Checkpoints;
 
 namespace Grpo.Grains.Rollout;
 
-/// <summary>A verified weight image, held in the chunks it arrived in, and the policy version it holds.</summary>
-internal sealed record PulledWeights(long Version, WeightImage Image);
+/// <summary>A verified weight image, held in the chunks it arrived in, the policy version it holds and the learner lineage that published it.</summary>
+internal sealed record PulledWeights(long Version, string Lineage, WeightImage Image);

@@ -58,12 +58,21 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         GrpoMetrics.Track(this, options.WorkerName);
     }
 
+    /// <inheritdoc cref="GenerateAsync(string, RunConfig, int[], long, string, CancellationToken)"/>
+    public Task<RolloutOutput> GenerateAsync(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, CancellationToken cancellationToken) =>
+        GenerateAsync(runId, config, promptTokens, minPolicyVersion, lineage: "", cancellationToken);
+
     /// <summary>
     /// Generates one completion of <paramref name="promptTokens"/> with the run's policy at version
-    /// <paramref name="minPolicyVersion"/> or newer. Returns at once; the task completes when the request's batch is done.
+    /// <paramref name="minPolicyVersion"/> or newer, from weights of learner lineage <paramref name="lineage"/> (empty:
+    /// any). Returns at once; the task completes when the request's batch is done. A request the learner cannot serve (a
+    /// version it has not published within <see cref="RolloutEngineOptions.PolicyWaitLimit"/>, or another lineage) fails
+    /// with <see cref="PolicyUnavailableException"/>.
     /// </summary>
-    public Task<RolloutOutput> GenerateAsync(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, CancellationToken cancellationToken)
+    public Task<RolloutOutput> GenerateAsync(
+        string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, string lineage, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(lineage);
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(promptTokens);
@@ -74,7 +83,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         CheckPrompt(runId, assetsCache.Get(runId, config), promptTokens);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<RolloutOutput>(cancellationToken);
 
-        var request = new PendingRollout(runId, config, [.. promptTokens], minPolicyVersion, Interlocked.Increment(ref arrivals), cancellationToken);
+        var request = new PendingRollout(runId, config, [.. promptTokens], minPolicyVersion, lineage, Interlocked.Increment(ref arrivals), cancellationToken);
         Interlocked.Increment(ref queueDepth);
         if (!incoming.Writer.TryWrite(request))
         {
@@ -172,13 +181,19 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             var assets = assetsCache.Get(runId, config);
             var policy = await PolicyForAsync(runId, config, assets).ConfigureAwait(false);
             var needed = batch.Max(request => request.MinPolicyVersion);
-            if (policy.Version < needed)
+            if (policy.Version < needed || batch.Any(request => !request.AcceptsLineage(policy.Lineage)))
             {
                 // The pull runs here, off the torch thread, so other work queued on it is never held up by the network.
-                var pulled = await puller.PullAsync(runId, needed, token).ConfigureAwait(false);
-                await worker.RunAsync(() => policy.Load(pulled.Image, pulled.Version, $"run '{runId}' policy version {pulled.Version}")).ConfigureAwait(false);
-                loadedVersions[runId] = pulled.Version;
-                Interlocked.Increment(ref weightPulls);
+                var pulled = await puller.PullAsync(runId, needed, options.PolicyWaitLimit, (policy.Version, policy.Lineage), token).ConfigureAwait(false);
+                if (pulled is not null)
+                {
+                    await worker.RunAsync(() => policy.Load(pulled.Image, pulled.Version, pulled.Lineage, $"run '{runId}' policy version {pulled.Version}"))
+                        .ConfigureAwait(false);
+                    loadedVersions[runId] = pulled.Version;
+                    Interlocked.Increment(ref weightPulls);
+                }
+                batch = Servable(runId, batch, policy);
+                if (batch.Count == 0) return;
             }
 
             var sampling = RunOptions.Sampling(config, assets.Codec.StopTokenIds);
@@ -194,7 +209,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             Interlocked.Add(ref sequencesGenerated, sequences.Count);
             Interlocked.Add(ref tokensGenerated, sequences.Sum(sequence => (long)sequence.Tokens.Length));
             for (var i = 0; i < batch.Count; i++)
-                batch[i].Complete(new RolloutOutput(sequences[i].Tokens, sequences[i].LogProbs, sequences[i].FinishReason, version));
+                batch[i].Complete(new RolloutOutput(sequences[i].Tokens, sequences[i].LogProbs, sequences[i].FinishReason, version, policy.Lineage));
         }
         catch (Exception error)
         {
@@ -203,6 +218,29 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             foreach (var request in batch) request.Fail(reported);
             if (stopped) throw new OperationCanceledException(token);
         }
+    }
+
+    /// <summary>
+    /// The requests the loaded policy can serve; the others fail: after a pull, a version still missing or a lineage still
+    /// different means the learner they were meant for is gone (see <see cref="PolicyUnavailableException"/>).
+    /// </summary>
+    static List<PendingRollout> Servable(string runId, List<PendingRollout> batch, RunPolicy policy)
+    {
+        var servable = new List<PendingRollout>(batch.Count);
+        foreach (var request in batch)
+        {
+            if (!request.AcceptsLineage(policy.Lineage))
+                request.Fail(new PolicyUnavailableException(
+                    $"run '{runId}': the completion was asked of learner lineage {request.Lineage}, but the learner now publishes lineage " +
+                    $"{policy.Lineage} (it was restored from a checkpoint); the run redoes the step."));
+            else if (request.MinPolicyVersion > policy.Version)
+                request.Fail(new PolicyUnavailableException(
+                    $"run '{runId}': the completion needs policy version {request.MinPolicyVersion} or newer, but the learner's newest is " +
+                    $"{policy.Version}; the learner it was meant for is gone, and the run redoes the step."));
+            else
+                servable.Add(request);
+        }
+        return servable;
     }
 
     async Task<RunPolicy> PolicyForAsync(string runId, RunConfig config, RunAssets assets)

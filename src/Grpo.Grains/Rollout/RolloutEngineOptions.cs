@@ -21,6 +21,13 @@ public sealed record RolloutEngineOptions
     /// </summary>
     public torch.Device Device { get; init; } = torch.CPU;
 
+    /// <summary>
+    /// How long a weight pull waits for a version the learner has not published yet before it settles for the newest. A
+    /// healthy run never asks for one (each step asks for a version the learner already has); a request that does is left
+    /// over from a lost learner and fails once this has passed, rather than hold up every other request of the engine.
+    /// </summary>
+    public TimeSpan PolicyWaitLimit { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Name of the engine's torch thread (shows up in debuggers and dumps).</summary>
     public string WorkerName { get; init; } = "grpo-rollout";
 
@@ -35,6 +42,8 @@ public sealed record RolloutEngineOptions
     {
         if (PullParallelism <= 0)
             throw new ArgumentException($"RolloutEngineOptions.PullParallelism = {PullParallelism} must be positive", nameof(PullParallelism));
+        if (PolicyWaitLimit < TimeSpan.Zero)
+            throw new ArgumentException($"RolloutEngineOptions.PolicyWaitLimit = {PolicyWaitLimit} must not be negative", nameof(PolicyWaitLimit));
         if (string.IsNullOrWhiteSpace(WorkerName))
             throw new ArgumentException("RolloutEngineOptions.WorkerName must not be empty", nameof(WorkerName));
     }

@@ -35,13 +35,17 @@ internal sealed class RunPolicy : IDisposable
     /// <summary>The policy version in the model, or -1 while it still holds its random initialisation.</summary>
     public long Version { get; private set; } = -1;
 
+    /// <summary>The learner lineage that published <see cref="Version"/>.</summary>
+    public string Lineage { get; private set; } = "";
+
     /// <summary>Prompt prefills the generator has run; identical prompts of one batch share one.</summary>
     public long PromptsPrefilled => generator.PromptsPrefilled;
 
-    public void Load(WeightImage image, long version, string sourceName)
+    public void Load(WeightImage image, long version, string lineage, string sourceName)
     {
         WeightSnapshot.Restore(model, image, sourceName);
         Version = version;
+        Lineage = lineage;
     }
 
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions sampling) =>

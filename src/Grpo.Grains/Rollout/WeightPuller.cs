@@ -21,22 +21,27 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
 {
     readonly ResiliencePipeline calls = GrpoResilience.WeightCalls(logger ?? NullLogger.Instance);
 
-    public async Task<PulledWeights> PullAsync(string runId, long minVersion, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pulls the newest version once it is at least <paramref name="minVersion"/>, or after <paramref name="maxWait"/> the
+    /// newest there is (which may be older: the caller checks). Null when the newest is <paramref name="loaded"/> already.
+    /// </summary>
+    public async Task<PulledWeights?> PullAsync(string runId, long minVersion, TimeSpan maxWait, (long Version, string Lineage)? loaded, CancellationToken cancellationToken)
     {
         InvalidDataException? firstFailure = null;
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             var manifest = await calls.ExecuteAsync(
-                    async token => await source.GetManifestAsync(runId, minVersion, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+                    async token => await source.GetManifestAsync(runId, minVersion, maxWait, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidDataException($"run '{runId}': the weight source returned no manifest for policy version >= {minVersion}.");
+            if (loaded is { } current && current.Version == manifest.Version && current.Lineage == manifest.Lineage) return null;
             try
             {
-                CheckManifest(runId, minVersion, manifest);
+                CheckManifest(runId, manifest);
                 var (image, sha) = await FetchAsync(runId, manifest, cancellationToken).ConfigureAwait(false);
                 if (!string.Equals(sha, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
                     throw new InvalidDataException(
                         $"run '{runId}' policy version {manifest.Version}: the weight image's SHA-256 is {sha} but the manifest says {manifest.Sha256}.");
-                return new PulledWeights(manifest.Version, image);
+                return new PulledWeights(manifest.Version, manifest.Lineage, image);
             }
             catch (InvalidDataException failure) when (attempt == 1)
             {
@@ -98,12 +103,10 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
         }).ConfigureAwait(false);
     }
 
-    static void CheckManifest(string runId, long minVersion, WeightManifest manifest)
+    static void CheckManifest(string runId, WeightManifest manifest)
     {
         string? problem = null;
-        if (manifest.Version < minVersion)
-            problem = $"Version = {manifest.Version} is older than the requested minimum {minVersion}";
-        else if (manifest.TotalBytes <= 0)
+        if (manifest.TotalBytes <= 0)
             problem = $"TotalBytes = {manifest.TotalBytes} must be positive";
         else if (manifest.ChunkBytes <= 0)
             problem = $"ChunkBytes = {manifest.ChunkBytes} must be positive";

@@ -24,20 +24,30 @@ internal sealed class FakeWeightSource(int chunkBytes = 64 * 1024) : IWeightSour
     /// <summary>Names of the threads that made the calls, to see that pulls never run on the engine's torch thread.</summary>
     public ConcurrentBag<string> CallingThreads { get; } = [];
 
+    /// <summary>The lineage every manifest names, as a learner names its own.</summary>
+    public string Lineage { get; set; } = "";
+
     public int ManifestCalls => Volatile.Read(ref manifestCalls);
     public int ChunkCalls => Volatile.Read(ref chunkCalls);
 
     public void Publish(string runId, long version, byte[] image) => images[(runId, version)] = image;
 
-    public async Task<WeightManifest> GetManifestAsync(string runId, long minVersion, CancellationToken cancellationToken)
+    /// <summary>Forgets every published image, as a learner lost with its silo does.</summary>
+    public void Clear() => images.Clear();
+
+    public async Task<WeightManifest> GetManifestAsync(string runId, long minVersion, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         CallingThreads.Add(Thread.CurrentThread.Name ?? "");
         Interlocked.Increment(ref manifestCalls);
         await Gate.WaitAsync(cancellationToken);
-        var newest = images.Keys.Where(key => key.Run == runId && key.Version >= minVersion).Select(key => key.Version).DefaultIfEmpty(-1).Max();
-        if (newest < 0) throw new InvalidOperationException($"the fake has no version >= {minVersion} of run '{runId}'");
+        // Like the learner after its wait: the newest there is, even when older than asked for.
+        var newest = images.Keys.Where(key => key.Run == runId).Select(key => key.Version).DefaultIfEmpty(-1).Max();
+        if (newest < 0) throw new InvalidOperationException($"the fake has no version of run '{runId}'");
         var image = images[(runId, newest)];
-        return new WeightManifest(newest, image.Length, chunkBytes, (image.Length + chunkBytes - 1) / chunkBytes, Convert.ToHexString(SHA256.HashData(image)));
+        return new WeightManifest(newest, image.Length, chunkBytes, (image.Length + chunkBytes - 1) / chunkBytes, Convert.ToHexString(SHA256.HashData(image)))
+        {
+            Lineage = Lineage,
+        };
     }
 
     public Task<byte[]> GetChunkAsync(string runId, long version, int index, CancellationToken cancellationToken)

@@ -30,6 +30,26 @@ public sealed class WeightPublicationTests
     }
 
     [Fact]
+    public async Task A_wait_ends_with_the_awaited_version_or_after_the_limit_with_the_newest_older_one_named_by_the_lineage()
+    {
+        var publication = new WeightPublication(keepVersions: 2, lineage: "lineage-a");
+        Assert.Null(await publication.WaitForAsync(0, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+
+        publication.Publish(4, WeightImage.Copy([1, 2, 3], 2));
+        var older = await publication.WaitForAsync(6, TimeSpan.FromMilliseconds(50), CancellationToken.None);
+        Assert.Equal((4L, "lineage-a"), (older!.Version, older.Lineage));
+
+        var waiting = publication.WaitForAsync(5, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        publication.Publish(5, WeightImage.Copy([4, 5, 6], 2));
+        Assert.Equal(5, (await waiting.WaitAsync(TimeSpan.FromSeconds(10)))!.Version);
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => publication.WaitForAsync(9, TimeSpan.FromSeconds(30), cancelled.Token));
+    }
+
+    [Fact]
     public void Only_the_newest_versions_stay_published()
     {
         var publication = new WeightPublication(keepVersions: 2);
@@ -97,8 +117,8 @@ public sealed class WeightPublicationTests
     {
         public Func<int, byte[], byte[]> Tamper { get; init; } = (_, chunk) => chunk;
 
-        public Task<WeightManifest> GetManifestAsync(string runId, long minVersion, CancellationToken cancellationToken) =>
-            publication.WaitForAsync(minVersion, cancellationToken);
+        public async Task<WeightManifest> GetManifestAsync(string runId, long minVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
+            await publication.WaitForAsync(minVersion, maxWait, cancellationToken) ?? throw new PolicyUnavailableException("nothing published");
 
         public Task<byte[]> GetChunkAsync(string runId, long version, int index, CancellationToken cancellationToken) =>
             Task.FromResult(Tamper(index, publication.Chunk(version, index)));
