@@ -35,6 +35,7 @@ public static class GrpoSiloBuilderExtensions
         device.EnsureAvailable();
 
         builder.UseSiloMetadata(SiloRoles.ToMetadata(options.Rollout, options.Learner, options.Device));
+        builder.UseStronglyConsistentGrainDirectory();
         builder.Configure<ClusterOptions>(cluster =>
         {
             cluster.ClusterId = options.ClusterId;
@@ -76,5 +77,19 @@ public static class GrpoSiloBuilderExtensions
         builder.Services.AddSingleton<RolloutEngine>();
         builder.Services.AddGrpoTelemetry(options.Telemetry, "grpo-silo");
         return builder;
+    }
+
+    /// <summary>
+    /// Orleans' default directory is eventually consistent: when a silo dies, the directory entries it held are lost,
+    /// and the next call to such a grain activates it a second time while the first activation lives on. A second
+    /// learner would answer "not initialised" and rewind the run to its checkpoint beside the live one. The in-cluster
+    /// distributed directory hands a dead silo's ranges over under versioned range locks, so a grain keeps one activation.
+    /// </summary>
+    static ISiloBuilder UseStronglyConsistentGrainDirectory(this ISiloBuilder builder)
+    {
+        // ORLEANSEXP003: Orleans may still change how this directory is registered.
+#pragma warning disable ORLEANSEXP003
+        return builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
     }
 }

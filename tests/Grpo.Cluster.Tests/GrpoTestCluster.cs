@@ -42,6 +42,11 @@ public sealed class GrpoTestCluster : IAsyncDisposable
         // With the default (true) Orleans treats every silo as able to host every grain and skips placement filters.
         builder.Options.AssumeHomogenousSilosForTesting = false;
         builder.Options.ConfigureFileLogging = false;
+        // Otherwise the test cluster swaps in its own process-wide directory, which can never lose an entry with a dead
+        // silo: the silos keep the strongly consistent directory that UseGrpo gives every real silo.
+#pragma warning disable ORLEANSEXP003
+        builder.Options.UseDistributedGrainDirectory = true;
+#pragma warning restore ORLEANSEXP003
         builder.ConfigureSilo((silo, siloBuilder) =>
         {
             siloBuilder.UseGrpo(OptionsFor(silo.SiloName));
