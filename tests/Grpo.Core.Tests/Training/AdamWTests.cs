@@ -33,6 +33,61 @@ public sealed class AdamWTests
     }
 
     [Fact]
+    public void Float32_parameters_follow_the_AdamW_formula_computed_by_hand()
+    {
+        // torch.optim.AdamW (the test above) uses the same lerp call as this optimizer, so it cannot catch a misuse of
+        // it; this reference is the published update in plain double arithmetic, over several float32 parameters
+        // (the dtype models train in), with weight decay and a learning rate that changes between steps.
+        const double Beta1 = 0.9, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05;
+        double[][] start = [[0.5, -1.25, 2.0], [3.0, -0.75]];
+        double[][][] gradients =
+        [
+            [[0.2, -0.1, 0.05], [1.5, -2.0]],
+            [[-0.3, 0.4, 0.0], [0.25, 0.5]],
+            [[0.01, -0.02, 0.3], [-1.0, 0.125]],
+            [[0.6, 0.0, -0.45], [0.75, -0.3]],
+        ];
+        double[] learningRates = [0.01, 0.02, 0.005, 0.015];
+
+        var parameters = start.Select(values => new TorchSharp.Modules.Parameter(tensor(values.Select(v => (float)v).ToArray()))).ToArray();
+        using var adam = new AdamW(parameters.Select((p, i) => ($"p{i}", p)),
+            new AdamWOptions { Beta1 = Beta1, Beta2 = Beta2, Epsilon = Epsilon, WeightDecay = WeightDecay });
+        var expected = start.Select(values => values.ToArray()).ToArray();
+        var m = start.Select(values => new double[values.Length]).ToArray();
+        var v = start.Select(values => new double[values.Length]).ToArray();
+
+        for (var step = 1; step <= gradients.Length; step++)
+        {
+            var lr = learningRates[step - 1];
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                // d/dp of sum(p * g) is g: the gradient arrives through autograd as it does in training.
+                (parameters[i] * tensor(gradients[step - 1][i].Select(g => (float)g).ToArray())).sum().backward();
+                for (var j = 0; j < expected[i].Length; j++)
+                {
+                    var g = gradients[step - 1][i][j];
+                    expected[i][j] *= 1 - lr * WeightDecay;
+                    m[i][j] = Beta1 * m[i][j] + (1 - Beta1) * g;
+                    v[i][j] = Beta2 * v[i][j] + (1 - Beta2) * g * g;
+                    var mHat = m[i][j] / (1 - Math.Pow(Beta1, step));
+                    var vHat = v[i][j] / (1 - Math.Pow(Beta2, step));
+                    expected[i][j] -= lr * mHat / (Math.Sqrt(vHat) + Epsilon);
+                }
+            }
+            adam.Update(lr);
+            adam.ZeroGrad();
+
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                var actual = parameters[i].data<float>().ToArray();
+                for (var j = 0; j < actual.Length; j++)
+                    Assert.True(Math.Abs(actual[j] - expected[i][j]) <= 1e-6 * Math.Max(1, Math.Abs(expected[i][j])),
+                        $"step {step}, p{i}[{j}]: AdamW gave {actual[j]}, the formula {expected[i][j]}");
+            }
+        }
+    }
+
+    [Fact]
     public void First_step_moves_each_weight_by_the_learning_rate()
     {
         // Step 1: m̂ = g, v̂ = g², so the update is lr·g/(|g|+eps) = lr·sign(g) (no weight decay).
