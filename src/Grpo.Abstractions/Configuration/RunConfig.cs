@@ -184,8 +184,8 @@ public sealed record RunConfig
     [Id(36), JsonPropertyName("warmup_sft_learning_rate")] public double WarmupSftLearningRate { get; init; } = 3e-3;
 
     /// <summary>
-    /// The warm-up stops early once greedy accuracy on a probe of training prompts reaches this fraction, so GRPO
-    /// starts from a comparable policy whatever the seed; 0 runs every warm-up step.
+    /// The warm-up stops early once greedy accuracy on a probe of training prompts has reached this fraction on two checks
+    /// in a row (one every 25 steps), so GRPO starts from a comparable policy whatever the seed; 0 runs every warm-up step.
     /// </summary>
     [Id(44), JsonPropertyName("warmup_sft_target_accuracy")] public double WarmupSftTargetAccuracy { get; init; } = 0.35;
 

@@ -18,6 +18,20 @@ public sealed class SupervisedWarmupTests
     }
 
     [Fact]
+    public void With_two_checks_in_a_row_a_single_lucky_check_does_not_stop_it()
+    {
+        var setup = new ArithmeticSetup(maxOperand: 9, seed: 1);
+        using var trainer = new SupervisedTrainer(setup.Policy, new LearningRateSchedule { PeakLearningRate = 1e-3 }, new AdamWOptions(), 1.0, setup.PadId);
+        bool[] answers = [false, true, false, true, true, true];
+        var checks = 0;
+        var result = SupervisedWarmup.Run(trainer, setup.Codec, setup.Task.Train, steps: 100, batchSize: 8, seed: 2,
+            targetReached: () => answers[checks++], checkEvery: 5, checksInARow: 2);
+
+        Assert.Equal(new WarmupResult(25, result.Loss, ReachedTarget: true), result);
+        Assert.Equal(5, checks);
+    }
+
+    [Fact]
     public void Runs_every_step_when_the_target_is_never_reached_and_the_loss_falls()
     {
         var setup = new ArithmeticSetup(maxOperand: 9, seed: 1);
