@@ -64,10 +64,16 @@ public static class GrpoCommandLine
             HelpName = "ID",
         };
 
+        var plugins = new Option<string[]>("--plugins")
+        {
+            Description = "Folder of plugin assemblies whose rewards, tasks and losses the in-process silo registers (repeatable).",
+            HelpName = "DIR",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var samples = SamplesOption();
         var train = new Command("train", "Train a policy with GRPO on an in-process silo and watch it to the end.")
         {
-            config, set, output, seed, runId, samples,
+            config, set, output, seed, runId, samples, plugins,
         };
         train.SetAction(async (parsed, cancellationToken) =>
         {
@@ -83,7 +89,11 @@ public static class GrpoCommandLine
             TrainArguments arguments;
             try
             {
-                arguments = TrainArguments.Resolve(options, clock.GetUtcNow()) with { ShowSamples = parsed.GetValue(samples) };
+                arguments = TrainArguments.Resolve(options, clock.GetUtcNow()) with
+                {
+                    ShowSamples = parsed.GetValue(samples),
+                    PluginDirectories = parsed.GetValue(plugins) ?? [],
+                };
             }
             catch (Exception exception) when (exception is RunConfigException or ArgumentException)
             {

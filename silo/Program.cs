@@ -1,12 +1,13 @@
 using Grpo.Core.Runtime;
 using Grpo.Hosting;
+using Grpo.Hosting.Components;
 using Grpo.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
 
-// Exit codes: 0 stopped cleanly, 1 the silo could not start, 2 bad arguments, 3 libtorch cannot load or cannot use
+// Exit codes: 0 stopped cleanly, 1 the silo could not start, 2 bad arguments (a plugin folder that cannot be used among them), 3 libtorch cannot load or cannot use
 // the requested --device, 4 the cluster database is unreachable, refuses us or lacks the schema.
 if (SiloConfiguration.AsksForHelp(args))
 {
@@ -61,7 +62,18 @@ if (settings.Cluster is { } connectionString)
     }
 }
 
-using var host = SiloHost.Build(settings, configuration);
+IHost host;
+try
+{
+    host = SiloHost.Build(settings, configuration);
+}
+catch (PluginLoadException e)
+{
+    Console.Error.WriteLine("grpo-silo: " + e.Message);
+    return 2;
+}
+
+using var hostLifetime = host;
 try
 {
     await host.StartAsync();

@@ -34,6 +34,9 @@ public sealed record SiloOption(string Name, string Key, string Help)
     public static SiloOption MetricsInterval { get; } = new("metrics-interval", "MetricsInterval", "seconds between metric exports (default 10)");
     public static SiloOption DashboardPort { get; } = new("dashboard-port", "DashboardPort", "serve the Orleans dashboard on this port (default: no dashboard)");
 
+    public static SiloOption Plugins { get; } = new("plugins", "Plugins",
+        "folders of plugin assemblies whose rewards, tasks and losses this silo registers, comma-separated (default none); every silo of a cluster needs the plugins its runs name");
+
     public static IReadOnlyList<SiloOption> All { get; } =
-        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId, Metrics, OtlpEndpoint, MetricsInterval, DashboardPort];
+        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId, Metrics, OtlpEndpoint, MetricsInterval, DashboardPort, Plugins];
 }

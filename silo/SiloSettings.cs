@@ -22,6 +22,9 @@ public sealed record SiloSettings
     public string ServiceId { get; init; } = "grpo";
     public GrpoTelemetryOptions Telemetry { get; init; } = GrpoTelemetryOptions.None;
 
+    /// <summary>Folders of plugin assemblies (see <see cref="GrpoSiloOptions.PluginDirectories"/>).</summary>
+    public IReadOnlyList<string> PluginDirectories { get; init; } = [];
+
     /// <summary>The port of the Orleans dashboard; null serves none.</summary>
     public int? DashboardPort { get; init; }
 
@@ -39,6 +42,7 @@ public sealed record SiloSettings
         ServiceId = ServiceId,
         CheckpointDirectory = CheckpointDirectory,
         Telemetry = Telemetry,
+        PluginDirectories = PluginDirectories,
         Storage = Cluster is null ? GrpoStorage.InMemory : GrpoStorage.Postgres,
     };
 
@@ -58,6 +62,7 @@ public sealed record SiloSettings
             GatewayPort = Port(configuration, SiloOption.GatewayPort, 30000),
             PrimaryPort = Port(configuration, SiloOption.PrimaryPort, siloPort),
             CheckpointDirectory = Text(configuration, SiloOption.CheckpointDir) ?? "checkpoints",
+            PluginDirectories = PluginFolders(configuration),
             AdvertisedIp = Address(configuration),
             ClusterId = Text(configuration, SiloOption.ClusterId) ?? "grpo",
             ServiceId = Text(configuration, SiloOption.ServiceId) ?? "grpo",
@@ -140,6 +145,20 @@ public sealed record SiloSettings
         }
 
         return (rollout, learner);
+    }
+
+    private static string[] PluginFolders(IConfiguration configuration)
+    {
+        var folders = (Text(configuration, SiloOption.Plugins) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var folder in folders)
+        {
+            if (!Directory.Exists(folder))
+            {
+                throw new SiloArgumentException($"{SiloOption.Plugins.Display}: folder '{Path.GetFullPath(folder)}' does not exist.");
+            }
+        }
+
+        return folders;
     }
 
     private static string DeviceName(IConfiguration configuration)

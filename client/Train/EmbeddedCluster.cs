@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Grpo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,7 +25,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     /// Starts a silo whose checkpoints go under <paramref name="checkpointDirectory"/>; with <paramref name="logPath"/>
     /// its log goes to that file instead of the console.
     /// </summary>
-    public static async Task<EmbeddedCluster> StartAsync(string checkpointDirectory, string? logPath, CancellationToken cancellationToken)
+    /// <exception cref="Grpo.Hosting.Components.PluginLoadException">A plugin folder or assembly cannot be used.</exception>
+    public static async Task<EmbeddedCluster> StartAsync(
+        string checkpointDirectory, string? logPath, CancellationToken cancellationToken, IReadOnlyList<string>? pluginDirectories = null)
     {
         var (siloPort, gatewayPort) = FreePortPair();
         var options = new GrpoSiloOptions
@@ -39,6 +39,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             // A cluster of its own, so two demos on one machine never join each other.
             ClusterId = "embedded-" + Guid.NewGuid().ToString("N"),
             CheckpointDirectory = checkpointDirectory,
+            PluginDirectories = pluginDirectories ?? [],
         };
         var builder = GrpoHost.CreateEmbeddedBuilder(options);
         // The logging system does not dispose a provider added as an instance, so the cluster owns it.
@@ -78,16 +79,6 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Two distinct ports the OS reports free right now; both listeners stay open until both are chosen so the OS
-    /// cannot hand out the same port twice.
-    /// </summary>
-    public static (int Silo, int Gateway) FreePortPair()
-    {
-        using var silo = new TcpListener(IPAddress.Loopback, 0);
-        using var gateway = new TcpListener(IPAddress.Loopback, 0);
-        silo.Start();
-        gateway.Start();
-        return (((IPEndPoint)silo.LocalEndpoint).Port, ((IPEndPoint)gateway.LocalEndpoint).Port);
-    }
+    /// <summary>Two distinct free loopback ports (see <see cref="LocalPorts.FreePair"/>).</summary>
+    public static (int Silo, int Gateway) FreePortPair() => LocalPorts.FreePair();
 }

@@ -31,7 +31,13 @@ public sealed class EmbeddedTrainRunner(TrainCommand command, TextWriter error, 
             cluster = await EmbeddedCluster.StartAsync(
                 Path.Combine(arguments.OutputDirectory, "checkpoints"),
                 Path.Combine(arguments.OutputDirectory, SiloLogFileName),
-                cancellationToken);
+                cancellationToken,
+                arguments.PluginDirectories);
+        }
+        catch (Grpo.Hosting.Components.PluginLoadException exception)
+        {
+            error.WriteLine("grpo: " + exception.Message);
+            return ExitCodes.InvalidArguments;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -9,6 +9,9 @@ public sealed record TrainArguments(string RunId, RunConfig Config, string Outpu
     /// <summary>Show the run's sampled prompts and completions while watching (<c>--samples</c>).</summary>
     public bool ShowSamples { get; init; }
 
+    /// <summary>Plugin folders the in-process silo loads (<c>--plugins</c>).</summary>
+    public IReadOnlyList<string> PluginDirectories { get; init; } = [];
+
     /// <summary>
     /// Builds the configuration as defaults → <c>--config</c> file → <c>--seed</c> → <c>--set</c> (a later source wins)
     /// and checks it, so nothing starts with a configuration that the run would reject.

@@ -10,7 +10,8 @@ public static class GrpoHost
     /// A host builder holding one silo configured by <see cref="GrpoSiloBuilderExtensions.UseGrpo"/> on localhost
     /// clustering, for callers that add their own services before building.
     /// </summary>
-    public static HostApplicationBuilder CreateEmbeddedBuilder(GrpoSiloOptions options)
+    /// <param name="components">The host's own components, added as in <see cref="GrpoSiloBuilderExtensions.UseGrpo"/>.</param>
+    public static HostApplicationBuilder CreateEmbeddedBuilder(GrpoSiloOptions options, Action<Grpo.Core.Registries.GrpoRegistries>? components = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -24,10 +25,11 @@ public static class GrpoHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId)
-            .UseGrpo(options));
+            .UseGrpo(options, components));
         return builder;
     }
 
     /// <summary>The built (not started) embedded host; its services include IClusterClient and IGrainFactory.</summary>
-    public static IHost CreateEmbedded(GrpoSiloOptions options) => CreateEmbeddedBuilder(options).Build();
+    public static IHost CreateEmbedded(GrpoSiloOptions options, Action<Grpo.Core.Registries.GrpoRegistries>? components = null) =>
+        CreateEmbeddedBuilder(options, components).Build();
 }

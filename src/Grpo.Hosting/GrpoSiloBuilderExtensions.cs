@@ -1,4 +1,7 @@
+using Grpo.Core.Registries;
 using Grpo.Core.Runtime;
+using Grpo.Grains.Components;
+using Grpo.Hosting.Components;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
 using Grpo.Grains.Rollout;
@@ -24,8 +27,13 @@ public static class GrpoSiloBuilderExtensions
     /// registers the silo-local services (run assets, the rollout engine and the learner as its weight source).
     /// Clustering and endpoints are left to the caller (localhost, a test cluster or PostgreSQL).
     /// </summary>
+    /// <param name="components">
+    /// Adds the host's own components (rewards, tasks, losses, ...) to the built-ins and the plugins of
+    /// <see cref="GrpoSiloOptions.PluginDirectories"/>, e.g. <c>c =&gt; c.Rewards.Add&lt;MyReward&gt;("my_reward")</c>.
+    /// </param>
     /// <exception cref="ComputeDeviceUnavailableException">The silo's device is a GPU this build or machine cannot use.</exception>
-    public static ISiloBuilder UseGrpo(this ISiloBuilder builder, GrpoSiloOptions options)
+    /// <exception cref="PluginLoadException">A plugin folder or assembly cannot be used.</exception>
+    public static ISiloBuilder UseGrpo(this ISiloBuilder builder, GrpoSiloOptions options, Action<GrpoRegistries>? components = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
@@ -34,7 +42,18 @@ public static class GrpoSiloBuilderExtensions
         var device = ComputeDevice.Parse(options.Device);
         device.EnsureAvailable();
 
-        builder.UseSiloMetadata(SiloRoles.ToMetadata(options.Rollout, options.Learner, options.Device));
+        var registries = GrpoRegistries.CreateDefault();
+        foreach (var directory in options.PluginDirectories)
+        {
+            PluginLoader.LoadInto(registries, directory);
+        }
+
+        components?.Invoke(registries);
+        var metadata = SiloRoles.ToMetadata(options.Rollout, options.Learner, options.Device);
+        metadata[ComponentListing.MetadataKey] = ComponentListing.Of(registries).ToMetadataValue();
+        builder.UseSiloMetadata(metadata);
+        builder.Services.AddSingleton(registries);
+        builder.Services.AddSingleton<IClusterComponents, ClusterComponents>();
         builder.UseStronglyConsistentGrainDirectory();
         builder.Configure<ClusterOptions>(cluster =>
         {

@@ -27,6 +27,12 @@ public sealed record GrpoSiloOptions
     /// <summary>Where run state and reminders live; <see cref="GrpoStorage.Postgres"/> needs UseGrpoPostgres as well.</summary>
     public GrpoStorage Storage { get; init; } = GrpoStorage.InMemory;
 
+    /// <summary>
+    /// Folders of plugin assemblies whose <c>[GrpoComponent]</c> classes (rewards, tasks, losses, ...) this silo
+    /// registers beside the built-ins. Every silo of a cluster must load the plugins its runs name.
+    /// </summary>
+    public IReadOnlyList<string> PluginDirectories { get; init; } = [];
+
     /// <summary>Where the silo exports its metrics (nowhere by default).</summary>
     public GrpoTelemetryOptions Telemetry { get; init; } = GrpoTelemetryOptions.None;
 
@@ -66,6 +72,12 @@ public sealed record GrpoSiloOptions
         ValidateText(ClusterId, nameof(ClusterId));
         ValidateText(ServiceId, nameof(ServiceId));
         ValidateText(CheckpointDirectory, nameof(CheckpointDirectory));
+        ArgumentNullException.ThrowIfNull(PluginDirectories, nameof(PluginDirectories));
+        foreach (var directory in PluginDirectories)
+        {
+            ValidateText(directory, nameof(PluginDirectories));
+        }
+
         ArgumentNullException.ThrowIfNull(Telemetry, nameof(Telemetry));
         Telemetry.Validate();
     }

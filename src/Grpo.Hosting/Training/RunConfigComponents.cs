@@ -1,0 +1,14 @@
+using Grpo.Abstractions.Configuration;
+
+namespace Grpo.Hosting.Training;
+
+/// <summary>Edits of a configuration's component lists for the library entry point.</summary>
+internal static class RunConfigComponents
+{
+    /// <summary>The configuration with reward <paramref name="name"/> at <paramref name="weight"/> added, unless it names it already.</summary>
+    public static RunConfig WithReward(RunConfig config, string name, double weight)
+    {
+        if (config.RewardWeights.ContainsKey(name)) return config;
+        return config with { RewardWeights = new Dictionary<string, double>(config.RewardWeights) { [name] = weight } };
+    }
+}
