@@ -48,6 +48,7 @@ public static class GrpoSiloBuilderExtensions
             PluginLoader.LoadInto(registries, directory);
         }
 
+        options.Components?.Invoke(registries);
         components?.Invoke(registries);
         var metadata = SiloRoles.ToMetadata(options.Rollout, options.Learner, options.Device);
         metadata[ComponentListing.MetadataKey] = ComponentListing.Of(registries).ToMetadataValue();

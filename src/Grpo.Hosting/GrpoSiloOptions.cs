@@ -33,6 +33,9 @@ public sealed record GrpoSiloOptions
     /// </summary>
     public IReadOnlyList<string> PluginDirectories { get; init; } = [];
 
+    /// <summary>Registers this silo's own components in code (after the built-ins and the plugins), e.g. in tests.</summary>
+    public Action<Grpo.Core.Registries.GrpoRegistries>? Components { get; init; }
+
     /// <summary>Where the silo exports its metrics (nowhere by default).</summary>
     public GrpoTelemetryOptions Telemetry { get; init; } = GrpoTelemetryOptions.None;
 
