@@ -128,7 +128,7 @@ public sealed record RunConfig
     [Description("A Hugging Face model directory (Qwen2, Qwen3, Llama); when set it wins over model_preset.")]
     [Id(27), JsonPropertyName("model_path")] public string? ModelPath { get; init; }
 
-    [Description("Where prompts and reference answers come from. arithmetic generates sums (parameter max_operand, default 99). gsm8k, math and jsonl read the JSON-lines file of parameter path (required), with fields prompt_field (default question) and answer_field (default answer); gsm8k answers end in '#### N', math and jsonl are scored on the last \\boxed{}.")]
+    [Description("Where prompts and reference answers come from. arithmetic generates arithmetic problems on operands up to parameter max_operand (default 99). gsm8k, math and jsonl read the JSON-lines file of parameter path (required), with fields prompt_field (default question) and answer_field (default answer); gsm8k answers end in '#### N', math and jsonl are scored on the last \\boxed{}.")]
     [ComponentKind("task")]
     [Id(76), JsonPropertyName("task")] public ComponentSpec Task { get; init; } = "arithmetic";
 
