@@ -41,7 +41,7 @@ public static class ConfigurationReference
             var names = key.ComponentKind is { } kind && catalog.Knows(kind)
                 ? $" Registered: {string.Join(", ", catalog.Names(kind).Select(name => $"`{name}`"))}."
                 : "";
-            text.Append($"| `{key.Name}` | {TypeOf(key)} | `{Escape(defaults.GetProperty(key.Name).GetRawText(), code: true)}` | {Escape(key.Description, code: false)}{names} |\n");
+            text.Append($"| `{key.Name}` | {TypeOf(key)} | `{Escape(JsonSerializer.Serialize(defaults.GetProperty(key.Name)), code: true)}` | {Escape(key.Description, code: false)}{names} |\n");
         }
 
         text.Append("""
