@@ -1,5 +1,7 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Configuration;
 using Grpo.Core.Runtime;
+using Grpo.Grains.Runs.Components;
 
 namespace Grpo.Client.Eval;
 
@@ -55,10 +57,11 @@ public sealed record EvalArguments(
                 throw new ArgumentException($"--dataset '{dataset}' does not exist.");
         }
 
-        var config = options.ConfigPath is { } configPath ? RunConfigLoader.Load(configPath) : new RunConfig();
-        if (options.Overrides.Count > 0) config = RunConfigLoader.ApplyOverrides(config, options.Overrides);
+        var catalog = RunComponentCatalog.Default;
+        var config = options.ConfigPath is { } configPath ? RunConfigLoader.Load(configPath, catalog) : new RunConfig();
+        if (options.Overrides.Count > 0) config = RunConfigLoader.ApplyOverrides(config, options.Overrides, catalog);
         if (kind == ModelKind) config = config with { ModelPath = source };
-        RunConfigLoader.Validate(config, options.ConfigPath ?? "the evaluation configuration");
+        RunConfigLoader.Validate(config, options.ConfigPath ?? "the evaluation configuration", catalog);
         return new EvalArguments(source, kind, config, dataset, k, samples, options.Limit,
             options.OutputPath is null ? null : Path.GetFullPath(options.OutputPath))
         {

@@ -28,7 +28,7 @@ public static class EvalCommandLine
         };
         var dataset = new Option<string?>("--dataset")
         {
-            Description = "JSONL problems (prompt_field / answer_field of the configuration) [default: the configuration's held-out set].",
+            Description = "JSONL problems (task.prompt_field / task.answer_field of the configuration) [default: the configuration's held-out set].",
             HelpName = "FILE",
         };
         var k = new Option<int[]>("--k")

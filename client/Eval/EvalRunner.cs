@@ -4,6 +4,7 @@ using Grpo.Core.Tasks;
 using Grpo.Client.Progress;
 using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
+using Grpo.Grains.Runs.Components;
 
 namespace Grpo.Client.Eval;
 
@@ -33,7 +34,7 @@ public static class EvalRunner
         }
         catch (Exception e) when (e is NotSupportedException or InvalidDataException or IOException or ArgumentException)
         {
-            throw new EvalInputException($"cannot prepare the task '{config.Task}': {e.Message}", e);
+            throw new EvalInputException($"cannot prepare the task '{config.Task.Name}': {e.Message}", e);
         }
 
         var (problems, datasetName) = Problems(arguments, assets);
@@ -113,7 +114,9 @@ public static class EvalRunner
         {
             try
             {
-                problems = JsonlPromptDataset.Load(path, arguments.Config.PromptField, arguments.Config.AnswerField);
+                // The fields of the configuration's task (task.prompt_field, task.answer_field), question and answer by default.
+                var task = TaskSelection.Read(arguments.Config.Task);
+                problems = JsonlPromptDataset.Load(path, task.PromptField, task.AnswerField);
             }
             catch (InvalidDataException e)
             {
@@ -125,7 +128,7 @@ public static class EvalRunner
         else
         {
             problems = assets.HeldOut;
-            name = $"held-out set of task {arguments.Config.Task} ({problems.Count} problems, held_out_size)";
+            name = $"held-out set of task {arguments.Config.Task.Name} ({problems.Count} problems, held_out_size)";
         }
 
         return (arguments.Limit is { } limit ? problems.Take(limit).ToArray() : problems, name);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
+using Grpo.Configuration;
 
 namespace Grpo.Client.Output;
 

@@ -1,11 +1,19 @@
 using System.Globalization;
 using Grpo.Abstractions.Configuration;
+using Grpo.Configuration;
+using Grpo.Grains.Runs.Components;
 
 namespace Grpo.Client.Train;
 
 /// <summary>A run ready to start: its id, its validated configuration and the folder its outputs go to.</summary>
 public sealed record TrainArguments(string RunId, RunConfig Config, string OutputDirectory)
 {
+    /// <summary>
+    /// The file the configuration was read from, with the line of each value, to point at it when a silo's components
+    /// refuse a value later (<see cref="RunConfigSource.Explain(Core.Registries.ComponentException)"/>); null without --config.
+    /// </summary>
+    public RunConfigSource? Source { get; init; }
+
     /// <summary>Show the run's sampled prompts and completions while watching (<c>--samples</c>).</summary>
     public bool ShowSamples { get; init; }
 
@@ -25,27 +33,29 @@ public sealed record TrainArguments(string RunId, RunConfig Config, string Outpu
         var runId = options.RunId ?? "demo-" + now.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         ValidateRunId(runId);
 
-        var config = options.ConfigPath is { } path ? RunConfigLoader.Load(path) : new RunConfig();
+        var catalog = RunComponentCatalog.Default;
+        var loaded = options.ConfigPath is { } path ? RunConfigLoader.LoadWithSource(path, catalog) : null;
+        var config = loaded?.Config ?? new RunConfig();
         if (options.Seed is { } seed)
         {
             config = config with { Seed = seed };
-            RunConfigLoader.Validate(config, "--seed");
+            RunConfigLoader.Validate(config, "--seed", catalog);
         }
 
         config = options.Overrides.Count > 0
-            ? RunConfigLoader.ApplyOverrides(config, options.Overrides)
-            : ValidatedDefaults(config, options.ConfigPath);
+            ? RunConfigLoader.ApplyOverrides(config, options.Overrides, catalog)
+            : ValidatedDefaults(config, options.ConfigPath, catalog);
 
         var outputDirectory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine("runs", runId));
-        return new TrainArguments(runId, config, outputDirectory);
+        return new TrainArguments(runId, config, outputDirectory) { Source = loaded?.Source };
     }
 
-    private static RunConfig ValidatedDefaults(RunConfig config, string? configPath)
+    private static RunConfig ValidatedDefaults(RunConfig config, string? configPath, ComponentCatalog catalog)
     {
         // A loaded file is already validated; the built-in defaults are checked too so a bad default fails here, not in a grain.
         if (configPath is null)
         {
-            RunConfigLoader.Validate(config, "the built-in defaults");
+            RunConfigLoader.Validate(config, "the built-in defaults", catalog);
         }
 
         return config;

@@ -13,6 +13,7 @@ COPY Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY src/Grpo.Core/Grpo.Core.csproj src/Grpo.Core/
 COPY src/Grpo.Abstractions/Grpo.Abstractions.csproj src/Grpo.Abstractions/
+COPY src/Grpo.Configuration/Grpo.Configuration.csproj src/Grpo.Configuration/
 COPY src/Grpo.Grains/Grpo.Grains.csproj src/Grpo.Grains/
 COPY src/Grpo.Hosting/Grpo.Hosting.csproj src/Grpo.Hosting/
 COPY silo/Grpo.Silo.csproj silo/

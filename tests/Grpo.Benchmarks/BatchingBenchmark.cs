@@ -27,7 +27,7 @@ internal static class BatchingBenchmark
         var prompts = assets.Batch(0, arguments.Requests).Select(example => assets.Codec.EncodePrompt(example.Prompt)).ToArray();
         var budget = arguments.Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(10);
 
-        log.WriteLine($"rollout: {prompts.Length} concurrent requests, model {config.ModelPreset}, task {config.Task}, " +
+        log.WriteLine($"rollout: {prompts.Length} concurrent requests, model {config.ModelPreset}, task {config.Task.Name}, " +
                       $"max_completion_tokens {config.MaxCompletionTokens}, about {budget.TotalSeconds:0} s per mode");
         await using var batchedMode = new RolloutMode("batched", config, source, RunId);
         await using var oneAtATimeMode = new RolloutMode("one_at_a_time", config with { RolloutMaxBatch = 1 }, source, RunId);
@@ -47,7 +47,7 @@ internal static class BatchingBenchmark
             log.WriteLine($"  {result.Mode,-14} {result.TokensPerSecond,10:0} tokens/s  ({result.Tokens} tokens in {result.Seconds:0.00} s, " +
                           $"{result.Rounds} rounds, {result.Batches} batches, mean batch {result.MeanBatchSize:0.0})");
 
-        return new BatchingReport("batching", startedAt, arguments.Quick, config.ModelPreset, config.Task, prompts.Length,
+        return new BatchingReport("batching", startedAt, arguments.Quick, config.ModelPreset, config.Task.Name, prompts.Length,
             config.MaxCompletionTokens, Environment.ProcessorCount, batched, oneAtATime,
             batched.TokensPerSecond / oneAtATime.TokensPerSecond, TargetSpeedup);
     }

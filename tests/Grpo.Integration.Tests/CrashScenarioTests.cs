@@ -32,7 +32,7 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
           "group_size": {{GroupSize}},
           "minibatch_size": {{PromptsPerStep * GroupSize}},
           "max_completion_tokens": 4,
-          "arithmetic_max_operand": 9,
+          "task": {"name": "arithmetic", "max_operand": 9},
           "held_out_size": 16,
           "warmup_sft_steps": 10,
           "eval_every": 0,

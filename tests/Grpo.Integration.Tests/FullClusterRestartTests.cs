@@ -112,7 +112,7 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
         var submit = await ClientAsync("submit", "--run-id", RunId,
             "--set", $"steps={Steps}", "--set", $"checkpoint_every={CheckpointEvery}", "--set", "keep_checkpoints=10",
             "--set", "prompts_per_step=4", "--set", "group_size=4", "--set", "minibatch_size=16", "--set", "max_completion_tokens=4",
-            "--set", "arithmetic_max_operand=19", "--set", "warmup_sft_steps=20", "--set", "warmup_sft_target_accuracy=0",
+            "--set", "task.max_operand=19", "--set", "warmup_sft_steps=20", "--set", "warmup_sft_target_accuracy=0",
             "--set", "held_out_size=16", "--set", "eval_every=0", "--set", "completion_timeout_seconds=20");
         Assert.True(submit.ExitCode == 0, submit.Describe("grpo submit"));
         Assert.Equal(RunId, submit.StandardOutput.Trim());

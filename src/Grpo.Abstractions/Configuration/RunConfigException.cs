@@ -1,8 +1,9 @@
 namespace Grpo.Abstractions.Configuration;
 
 /// <summary>
-/// A run configuration that cannot be used: a missing or malformed file, an unknown key, a value of the wrong
-/// type or out of range. The message names the source (file or --set), the line where there is one, and each key.
+/// A run configuration that cannot be used: a missing or malformed file, an unknown or renamed key, a value of the
+/// wrong type or out of range, a component that is not registered. The message names the source (file or --set), the
+/// line where there is one, and each key.
 /// </summary>
 public sealed class RunConfigException : Exception
 {
@@ -11,16 +12,22 @@ public sealed class RunConfigException : Exception
         : base(message, innerException)
     {
         Problems = [message];
+        Details = [new RunConfigProblem(null, message)];
     }
 
-    internal RunConfigException(string sourceName, IReadOnlyList<RunConfigProblem> problems)
-        : base(FormatMessage(sourceName, problems))
+    /// <param name="sourceName">The file or other source the problems were found in.</param>
+    public RunConfigException(string sourceName, IReadOnlyList<RunConfigProblem> problems, Exception? innerException = null)
+        : base(FormatMessage(sourceName, problems), innerException)
     {
         Problems = [.. problems.Select(problem => problem.ToString())];
+        Details = problems;
     }
 
     /// <summary>Each problem on its own, as "line N: key: problem" or "key: problem".</summary>
     public IReadOnlyList<string> Problems { get; }
+
+    /// <summary>The problems with their key and line apart, for callers that point at them.</summary>
+    public IReadOnlyList<RunConfigProblem> Details { get; }
 
     private static string FormatMessage(string sourceName, IReadOnlyList<RunConfigProblem> problems)
     {

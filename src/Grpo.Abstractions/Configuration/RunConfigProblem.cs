@@ -1,7 +1,11 @@
 namespace Grpo.Abstractions.Configuration;
 
-/// <summary>One thing wrong with a run configuration; <paramref name="Key"/> is null for problems of the file as a whole.</summary>
-internal sealed record RunConfigProblem(string? Key, string Message, int? Line = null)
+/// <summary>
+/// One thing wrong with a run configuration. <paramref name="Key"/> is the configuration path of the offending value
+/// (<c>steps</c>, <c>rewards[1].weight</c>) or null for problems of the file as a whole; <paramref name="Line"/> is the
+/// 1-based line of the file where the value is written, when there is one.
+/// </summary>
+public sealed record RunConfigProblem(string? Key, string Message, int? Line = null)
 {
     public override string ToString()
     {

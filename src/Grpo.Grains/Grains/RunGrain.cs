@@ -3,8 +3,10 @@ using System.Diagnostics;
 using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
+using Grpo.Configuration;
 using Grpo.Grains.Resilience;
 using Grpo.Grains.Runs;
+using Grpo.Grains.Runs.Components;
 using Grpo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
@@ -61,7 +63,7 @@ public sealed partial class RunGrain(
     public async Task<RunStatus> StartAsync(RunConfig config)
     {
         if (record.State.Config is not null) return record.State.Status;
-        RunConfigLoader.Validate(config, $"run {RunId}");
+        RunConfigLoader.Validate(config, $"run {RunId}", RunComponentCatalog.Default);
         assetsCache.Get(RunId, config); // refuses an unsupported task or model before the run is recorded
         record.State.Config = config;
         record.State.Status = new RunStatus

@@ -22,7 +22,7 @@ internal sealed class RunPolicy : IDisposable
         Assets = assets;
         model = new CausalLM(assets.Model);
         // Published weights arrive as float32 and are converted on load; the learner keeps float32 either way.
-        if (assets.Config.ComputeDtype == Abstractions.Configuration.ComputeDtypeKind.Bfloat16) model.to(torch.ScalarType.BFloat16);
+        if (assets.Config.ComputeDtype == "bfloat16") model.to(torch.ScalarType.BFloat16);
         model.to(device);
         model.eval();
         generator = new Generator(model, assets.PadTokenId, assets.Codec.DecodeUntilStop);

@@ -1,9 +1,11 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Configuration;
 using Grpo.Core.Model;
 using Grpo.Core.Rewards;
 using Grpo.Core.Tasks;
 using Grpo.Core.Tokenization;
 using Grpo.Core.Training;
+using Grpo.Grains.Runs.Components;
 using Microsoft.ML.Tokenizers;
 
 namespace Grpo.Grains.Runs;
@@ -38,7 +40,7 @@ public sealed class RunAssets
     public PromptCodec Codec { get; }
     public int PadTokenId { get; }
     public ModelConfig Model { get; }
-    /// <summary>The training reward: reward_weights applied to the answer, format and length components.</summary>
+    /// <summary>The training reward: the weighted sum of the rewards entries (answer, format, length).</summary>
     public IRewardFunction Reward { get; }
 
     /// <summary>The task's correctness check alone (1 right, 0 wrong): what accuracy and evaluation count.</summary>
@@ -64,13 +66,13 @@ public sealed class RunAssets
 
     public static RunAssets Create(RunConfig config)
     {
-        RunConfigLoader.Validate(config, "run configuration");
+        RunConfigLoader.Validate(config, "run configuration", RunComponentCatalog.Default);
         if (config.ModelPath is null)
         {
-            return config.Task == "arithmetic"
+            return config.Task.Name == TaskSelection.Arithmetic
                 ? Arithmetic(config)
                 : throw new NotSupportedException(
-                    $"task '{config.Task}' needs a Hugging Face tokenizer: set model_path to a model directory (the built-in presets only know arithmetic).");
+                    $"task '{config.Task.Name}' needs a Hugging Face tokenizer: set model_path to a model directory (the built-in presets only know arithmetic).");
         }
         return RunAssetsFromModelDirectory.Create(config);
     }
@@ -78,12 +80,14 @@ public sealed class RunAssets
     /// <summary>Assets built around a loaded tokenizer and model config; shared by the preset and model-directory paths.</summary>
     internal static RunAssets Build(RunConfig config, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model)
     {
-        var (train, heldOut, batch, answer, formatPattern) = config.Task switch
+        var task = TaskSelection.Read(config.Task);
+        var (train, heldOut, batch, answer, formatPattern) = task.Name switch
         {
-            "arithmetic" => Arithmetic(config.ArithmeticMaxOperand, config.Seed, config.HeldOutSize),
-            "gsm8k" => Dataset(config, AnswerStyle.Gsm8k, new NumericAnswerReward(), @"####\s*-?[\d,]*\.?\d+"),
-            "math" => Dataset(config, AnswerStyle.Boxed, new MathAnswerReward(), @"\\boxed\{"),
-            _ => Dataset(config, AnswerStyle.Any, new MathAnswerReward(), @"\\boxed\{|####"),
+            TaskSelection.Arithmetic => Arithmetic(task.MaxOperand, config.Seed, config.HeldOutSize),
+            "gsm8k" => Dataset(config, task, AnswerStyle.Gsm8k, new NumericAnswerReward(), @"####\s*-?[\d,]*\.?\d+"),
+            "math" => Dataset(config, task, AnswerStyle.Boxed, new MathAnswerReward(), @"\\boxed\{"),
+            "jsonl" => Dataset(config, task, AnswerStyle.Any, new MathAnswerReward(), @"\\boxed\{|####"),
+            var other => throw new NotSupportedException($"task '{other}' has no assets in this build."),
         };
         var reward = TaskReward(config, answer, formatPattern, tokenizer);
         return new RunAssets(config, tokenizer, codec, padTokenId, model, reward, answer, train, heldOut, batch);
@@ -112,31 +116,32 @@ public sealed class RunAssets
     }
 
     static (IReadOnlyList<TaskExample>, IReadOnlyList<TaskExample>, Func<long, int, IReadOnlyList<TaskExample>>, IRewardFunction, string) Dataset(
-        RunConfig config, AnswerStyle style, IRewardFunction answer, string formatPattern)
+        RunConfig config, TaskSelection selection, AnswerStyle style, IRewardFunction answer, string formatPattern)
     {
-        var task = DatasetTask.Load(config.DatasetPath!, config.PromptField, config.AnswerField, style, config.HeldOutSize, config.Seed);
+        var task = DatasetTask.Load(selection.Path!, selection.PromptField, selection.AnswerField, style, config.HeldOutSize, config.Seed);
         return (task.Train, task.HeldOut, task.Batch, answer, formatPattern);
     }
 
     /// <summary>
-    /// The reward of reward_weights: the task's answer check, the format check and the length penalty, each with its
-    /// weight. The answer alone at weight 1 is that reward itself, so the default run scores exactly as the task does.
+    /// The reward of the rewards entries: the task's answer check, the format check and the length penalty, each with
+    /// its weight. The answer alone at weight 1 is that reward itself, so the default run scores exactly as the task does.
     /// </summary>
     static IRewardFunction TaskReward(RunConfig config, IRewardFunction answer, string defaultFormatPattern, Tokenizer tokenizer)
     {
-        var weights = config.RewardWeights;
-        if (weights.Count == 1 && weights.TryGetValue("answer", out var only) && only == 1.0) return answer;
+        var rewards = config.Rewards.Select((entry, i) => RewardSelection.Read(entry, $"rewards[{i}]")).ToArray();
+        if (rewards is [{ Name: "answer", Weight: 1.0 }]) return answer;
         var components = new List<(IRewardFunction, float)>();
-        foreach (var (name, weight) in weights)
+        foreach (var reward in rewards)
         {
-            IRewardFunction function = name switch
+            IRewardFunction function = reward.Name switch
             {
                 "answer" => answer,
-                "format" => new FormatReward(config.FormatPattern ?? defaultFormatPattern),
+                "format" => new FormatReward(reward.Pattern ?? defaultFormatPattern),
                 // DAPO's soft overlong penalty: none up to 3/4 of the token budget, growing linearly to -1 at the budget.
-                _ => new LengthPenalty(config.MaxCompletionTokens * 3 / 4, Math.Max(1, config.MaxCompletionTokens / 4), tokenizer: tokenizer),
+                "length" => new LengthPenalty(config.MaxCompletionTokens * 3 / 4, Math.Max(1, config.MaxCompletionTokens / 4), tokenizer: tokenizer),
+                var other => throw new NotSupportedException($"reward '{other}' has no implementation in this build."),
             };
-            components.Add((function, (float)weight));
+            components.Add((function, (float)reward.Weight));
         }
         return new WeightedReward(components);
     }

@@ -1,43 +1,35 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Configuration;
 using Grpo.Core.Algorithm;
 using Grpo.Core.Generation;
 using Grpo.Core.Training;
+using Grpo.Grains.Runs.Components;
 
 namespace Grpo.Grains.Runs;
 
 /// <summary>Translates the run configuration (the wire contract) into the options of the core algorithms.</summary>
 public static class RunOptions
 {
-    public static GrpoOptions Objective(RunConfig config) => new()
+    /// <exception cref="Core.Registries.ComponentException">A selection names no component this build has (the configuration was not validated).</exception>
+    public static GrpoOptions Objective(RunConfig config)
+    {
+        ObjectiveSelection.PolicyLoss(config.PolicyLoss);
+        return Options(config);
+    }
+
+    static GrpoOptions Options(RunConfig config) => new()
     {
         EpsilonLow = config.Epsilon,
         EpsilonHigh = config.EpsilonHigh,
         Beta = config.Beta,
-        Kl = config.KlEstimator switch
-        {
-            KlEstimatorKind.K1 => KlEstimator.K1,
-            KlEstimatorKind.K2 => KlEstimator.K2,
-            _ => KlEstimator.K3,
-        },
-        Loss = config.LossType switch
-        {
-            LossKind.Bnpo => LossType.Bnpo,
-            LossKind.Dapo => LossType.Dapo,
-            LossKind.DrGrpo => LossType.DrGrpo,
-            _ => LossType.Grpo,
-        },
-        ImportanceSampling = config.ImportanceSampling == ImportanceSamplingKind.Sequence
-            ? Core.Algorithm.ImportanceSampling.Sequence
-            : Core.Algorithm.ImportanceSampling.Token,
+        Kl = ObjectiveSelection.Kl(config.KlEstimator),
+        Loss = ObjectiveSelection.Aggregation(config.LossType),
+        ImportanceSampling = EnumNames.Parse<ImportanceSampling>(config.ImportanceSampling, KeyOf(nameof(RunConfig.ImportanceSampling))),
         MaxCompletionTokens = config.MaxCompletionTokens,
     };
 
-    public static ScaleRewards Scale(RunConfig config) => config.ScaleRewards switch
-    {
-        ScaleRewardsKind.Batch => ScaleRewards.Batch,
-        ScaleRewardsKind.None => ScaleRewards.None,
-        _ => ScaleRewards.Group,
-    };
+    /// <summary>What the advantage estimator divides the group-centred rewards by.</summary>
+    public static ScaleRewards Scale(RunConfig config) => ObjectiveSelection.AdvantageScale(config.AdvantageEstimator);
 
     public static LearnerOptions Learner(RunConfig config) => new()
     {
@@ -46,9 +38,7 @@ public static class RunOptions
         MiniBatchSize = config.MinibatchSize,
         LearningRate = new LearningRateSchedule
         {
-            Kind = config.LrSchedule == Abstractions.Configuration.LearningRateScheduleKind.WarmupCosine
-                ? Core.Training.LearningRateScheduleKind.WarmupCosine
-                : Core.Training.LearningRateScheduleKind.Constant,
+            Kind = EnumNames.Parse<LearningRateScheduleKind>(config.LrSchedule, KeyOf(nameof(RunConfig.LrSchedule))),
             PeakLearningRate = config.LearningRate,
             WarmupSteps = config.LrWarmupSteps,
             // One optimizer update per minibatch per pass: the schedule counts updates, not run steps.
@@ -72,6 +62,8 @@ public static class RunOptions
         EosTokenIds = stopTokenIds,
         StopStrings = config.StopStrings,
     };
+
+    static string KeyOf(string propertyName) => RunConfigKeys.ForProperty(propertyName).Name;
 
     static int UpdatesPerStep(RunConfig config) =>
         (config.PromptsPerStep * config.GroupSize + config.MinibatchSize - 1) / config.MinibatchSize;

@@ -1,6 +1,7 @@
 using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
+using Grpo.Configuration;
 using Grpo.Core.Registries;
 using Grpo.Core.Rewards;
 using Microsoft.Extensions.DependencyInjection;

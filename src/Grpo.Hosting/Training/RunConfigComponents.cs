@@ -1,4 +1,5 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Configuration;
 
 namespace Grpo.Hosting.Training;
 
@@ -8,7 +9,7 @@ internal static class RunConfigComponents
     /// <summary>The configuration with reward <paramref name="name"/> at <paramref name="weight"/> added, unless it names it already.</summary>
     public static RunConfig WithReward(RunConfig config, string name, double weight)
     {
-        if (config.RewardWeights.ContainsKey(name)) return config;
-        return config with { RewardWeights = new Dictionary<string, double>(config.RewardWeights) { [name] = weight } };
+        if (config.Rewards.Any(reward => reward.Name == name)) return config;
+        return config with { Rewards = [.. config.Rewards, new ComponentSpec(name).WithParameter(RewardWeights.Parameter, weight)] };
     }
 }

@@ -17,25 +17,26 @@ public sealed class RunConfigOrleansSerializationTests
             Temperature = 0.7f,
             StopStrings = ["\n", "###"],
             EpsilonHigh = 0.28f,
-            LossType = LossKind.DrGrpo,
-            KlEstimator = KlEstimatorKind.K1,
-            LrSchedule = LearningRateScheduleKind.WarmupCosine,
+            LossType = "dr_grpo",
+            KlEstimator = "k1",
+            AdvantageEstimator = new ComponentSpec("grpo").WithParameter("scale", "batch"),
+            LrSchedule = "constant",
             LrWarmupSteps = 2,
-            Task = "jsonl",
-            DatasetPath = "/data/train.jsonl",
+            Task = new ComponentSpec("jsonl").WithParameter("path", "/data/train.jsonl"),
             ModelPath = "/models/m",
             WeightChunkBytes = 65536,
             SystemPrompt = "Be brief.",
-            ComputeDtype = ComputeDtypeKind.Bfloat16,
-            RewardWeights = new Dictionary<string, double> { ["answer"] = 1, ["length"] = 0.2 },
+            ComputeDtype = "bfloat16",
+            Rewards = [new ComponentSpec("answer"), new ComponentSpec("length").WithParameter("weight", 0.2)],
         };
 
         var copy = serializer.Deserialize<RunConfig>(serializer.SerializeToArray(config))!;
 
         Assert.Equal(config, copy);
         Assert.Equal(["\n", "###"], copy.StopStrings);
-        Assert.Equal(0.2, copy.RewardWeights["length"]);
-        Assert.Equal(RunConfigLoader.ToJson(config), RunConfigLoader.ToJson(copy));
+        Assert.Equal(0.2, copy.Rewards[1].Parameter("weight")!.Value.GetDouble());
+        Assert.Equal("/data/train.jsonl", copy.Task.Parameter("path")!.Value.GetString());
+        Assert.Equal("bfloat16", copy.ComputeDtype);
     }
 
     [Fact]

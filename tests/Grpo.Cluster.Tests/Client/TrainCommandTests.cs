@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grpo.Abstractions.Configuration;
+using Grpo.Configuration;
 using Grpo.Client;
 using Grpo.Client.Progress;
 using Grpo.Client.Train;

@@ -19,7 +19,7 @@ internal static class TinyPolicy
     {
         Seed = 11,
         MaxCompletionTokens = 6,
-        ArithmeticMaxOperand = 20,
+        Task = new ComponentSpec("arithmetic").WithParameter("max_operand", 20),
         HeldOutSize = 10,
         RolloutBatchWaitMs = 50,
         RolloutMaxBatch = 64,

@@ -29,13 +29,12 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
     RunConfig Config(string modelDirectory, string dataset) => new()
     {
         ModelPath = modelDirectory,
-        Task = "gsm8k",
-        DatasetPath = dataset,
+        Task = new ComponentSpec("gsm8k").WithParameter("path", dataset),
         HeldOutSize = 2,
         SystemPrompt = "Put the final answer after ####.",
         StopStrings = ["\n\n"],
         MaxCompletionTokens = 8,
-        RewardWeights = new Dictionary<string, double> { ["answer"] = 1, ["format"] = 0.1 },
+        Rewards = [new ComponentSpec("answer").WithParameter("weight", 1), new ComponentSpec("format").WithParameter("weight", 0.1)],
     };
 
     [Fact]
@@ -231,7 +230,7 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
     [Fact]
     public void A_dataset_task_without_a_model_directory_is_refused_by_name()
     {
-        var config = new RunConfig { Task = "gsm8k", DatasetPath = Gsm8k() };
+        var config = new RunConfig { Task = new ComponentSpec("gsm8k").WithParameter("path", Gsm8k()) };
         Assert.Contains("set model_path", Assert.Throws<NotSupportedException>(() => RunAssets.Create(config)).Message);
     }
 

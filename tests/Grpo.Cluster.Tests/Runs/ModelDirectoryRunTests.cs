@@ -23,13 +23,17 @@ public sealed class ModelDirectoryRunTests(ITestOutputHelper output) : IDisposab
         var config = new RunConfig
         {
             ModelPath = model,
-            Task = "gsm8k",
-            DatasetPath = dataset,
+            Task = new ComponentSpec("gsm8k").WithParameter("path", dataset),
             SystemPrompt = "Reason briefly, then write #### and the number.",
             EnableThinking = false,
             StopStrings = ["\n\n"],
-            ComputeDtype = ComputeDtypeKind.Bfloat16,
-            RewardWeights = new Dictionary<string, double> { ["answer"] = 1, ["format"] = 0.1, ["length"] = 0.2 },
+            ComputeDtype = "bfloat16",
+            Rewards =
+            [
+                new ComponentSpec("answer").WithParameter("weight", 1),
+                new ComponentSpec("format").WithParameter("weight", 0.1),
+                new ComponentSpec("length").WithParameter("weight", 0.2),
+            ],
             Steps = 3,
             PromptsPerStep = 2,
             GroupSize = 4,
@@ -64,8 +68,7 @@ public sealed class ModelDirectoryRunTests(ITestOutputHelper output) : IDisposab
             HeldOutSize = 4,
             DynamicSampling = true,
             DynamicSamplingMaxRounds = 2,
-            RewardWeights = new Dictionary<string, double> { ["format"] = 1 },
-            FormatPattern = @"\?",
+            Rewards = [new ComponentSpec("format").WithParameter("pattern", @"\?")],
         };
         await using var cluster = await GrpoTestCluster.StartAsync(GrpoTestCluster.LearnerOnly, GrpoTestCluster.RolloutOnly);
         var run = cluster.Client.GetGrain<IRunGrain>("dynamic-sampling-run");

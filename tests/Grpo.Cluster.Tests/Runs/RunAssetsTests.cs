@@ -8,7 +8,7 @@ public sealed class RunAssetsTests
     [Fact]
     public void The_arithmetic_task_yields_matching_tokenizer_model_and_deterministic_batches()
     {
-        var config = new RunConfig { ArithmeticMaxOperand = 19, HeldOutSize = 10, Seed = 3 };
+        var config = new RunConfig { Task = new ComponentSpec("arithmetic").WithParameter("max_operand", 19), HeldOutSize = 10, Seed = 3 };
         var assets = RunAssets.Create(config);
         var again = RunAssets.Create(config);
 

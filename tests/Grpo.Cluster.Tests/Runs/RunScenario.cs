@@ -14,7 +14,7 @@ internal static class RunScenario
         Steps = steps,
         PromptsPerStep = 8,
         GroupSize = 8,
-        ArithmeticMaxOperand = 19,
+        Task = new ComponentSpec("arithmetic").WithParameter("max_operand", 19),
         HeldOutSize = 60,
         MaxCompletionTokens = 4,
         WarmupSftSteps = 600,

@@ -1,13 +1,14 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Grains.Runs.Components;
 
-namespace Grpo.Abstractions.Tests.Configuration;
+namespace Grpo.Configuration.Tests;
 
 public sealed class RunConfigDefaultsTests
 {
     [Fact]
     public void Defaults_are_valid()
     {
-        RunConfigLoader.Validate(new RunConfig(), "defaults");
+        RunConfigLoader.Validate(new RunConfig(), "defaults", RunComponentCatalog.Default);
     }
 
     [Fact]
@@ -26,28 +27,19 @@ public sealed class RunConfigDefaultsTests
         Assert.Equal(8, config.MaxCompletionTokens);
         Assert.Empty(config.StopStrings);
         Assert.Equal(0.04f, config.Beta);
-        Assert.Equal(KlEstimatorKind.K3, config.KlEstimator);
+        Assert.Equal(new ComponentSpec("k3"), config.KlEstimator);
         Assert.Equal(0.2f, config.Epsilon);
-        Assert.Null(config.EpsilonHigh);
-        Assert.Equal(LossKind.Grpo, config.LossType);
-        Assert.Equal(ScaleRewardsKind.Group, config.ScaleRewards);
-        Assert.Equal(ImportanceSamplingKind.Token, config.ImportanceSampling);
-        Assert.Equal(1, config.NumIterations);
-        Assert.False(config.MaskTruncated);
-        Assert.False(config.DynamicSampling);
-        Assert.Equal(5e-4, config.LearningRate);
-        Assert.Equal(LearningRateScheduleKind.WarmupCosine, config.LrSchedule);
-        Assert.Equal(0, config.LrWarmupSteps);
-        Assert.Equal(0.0, config.WeightDecay);
-        Assert.Equal(1.0, config.MaxGradNorm);
-        Assert.Equal(128, config.MinibatchSize);
-        Assert.Equal("tiny", config.ModelPreset);
-        Assert.Null(config.ModelPath);
-        Assert.Equal("arithmetic", config.Task);
-        Assert.Null(config.DatasetPath);
-        Assert.Equal("question", config.PromptField);
-        Assert.Equal("answer", config.AnswerField);
-        Assert.Equal(99, config.ArithmeticMaxOperand);
+        Assert.Equal(new ComponentSpec("clip"), config.PolicyLoss);
+        Assert.Equal(new ComponentSpec("grpo"), config.LossType);
+        Assert.Equal(new ComponentSpec("grpo"), config.AdvantageEstimator);
+        Assert.Equal("token", config.ImportanceSampling);
+        Assert.Equal("warmup_cosine", config.LrSchedule);
+        Assert.Equal("float32", config.ComputeDtype);
+        Assert.Equal(new ComponentSpec("arithmetic"), config.Task);
+        Assert.Equal(99, TaskSelection.Read(config.Task).MaxOperand);
+        var reward = Assert.Single(config.Rewards);
+        Assert.Equal("answer", reward.Name);
+        Assert.Equal(1.0, RewardWeights.Of(reward));
         Assert.Equal(200, config.HeldOutSize);
         Assert.Equal(1500, config.WarmupSftSteps);
         Assert.Equal(0.35, config.WarmupSftTargetAccuracy);
@@ -69,12 +61,12 @@ public sealed class RunConfigDefaultsTests
         [
             "seed", "steps", "prompts_per_step", "group_size", "max_staleness",
             "temperature", "top_p", "top_k", "max_completion_tokens", "stop_strings",
-            "beta", "kl_estimator", "epsilon", "epsilon_high", "loss_type", "scale_rewards", "importance_sampling",
+            "beta", "kl_estimator", "epsilon", "epsilon_high", "policy_loss", "loss_type", "advantage_estimator", "importance_sampling",
             "num_iterations", "mask_truncated", "dynamic_sampling",
             "learning_rate", "lr_schedule", "lr_warmup_steps", "weight_decay", "max_grad_norm", "minibatch_size",
-            "model_preset", "model_path", "task", "dataset_path", "prompt_field", "answer_field",
-            "system_prompt", "use_chat_template", "enable_thinking", "compute_dtype", "reward_weights", "format_pattern",
-            "dynamic_sampling_max_rounds", "arithmetic_max_operand", "held_out_size",
+            "model_preset", "model_path", "task",
+            "system_prompt", "use_chat_template", "enable_thinking", "compute_dtype", "rewards",
+            "dynamic_sampling_max_rounds", "held_out_size",
             "warmup_sft_steps", "warmup_sft_batch_size", "warmup_sft_learning_rate", "warmup_sft_target_accuracy",
             "eval_every", "checkpoint_every", "keep_checkpoints", "log_samples_every", "log_samples_prompts",
             "rollout_max_batch", "rollout_batch_wait_ms", "weight_chunk_bytes", "completion_timeout_seconds",
@@ -98,12 +90,28 @@ public sealed class RunConfigDefaultsTests
     }
 
     [Fact]
+    public void Equality_compares_rewards_and_components_by_content()
+    {
+        RunConfig Make() => new()
+        {
+            Rewards = [new ComponentSpec("answer"), new ComponentSpec("format").WithParameter("weight", 0.2).WithParameter("pattern", "####")],
+            LossType = new ComponentSpec("dapo"),
+        };
+
+        Assert.Equal(Make(), Make());
+        Assert.Equal(Make().GetHashCode(), Make().GetHashCode());
+        Assert.NotEqual(Make(), Make() with { Rewards = [new ComponentSpec("answer")] });
+        Assert.NotEqual(Make(), Make() with { Rewards = [.. Make().Rewards.Select(r => r.WithParameter("weight", 0.3))] });
+    }
+
+    [Fact]
     public void Stop_strings_are_copied_so_the_callers_array_cannot_change_the_config()
     {
         string[] stops = ["a"];
         var config = new RunConfig { StopStrings = stops };
 
         stops[0] = "b";
+        config.StopStrings[0] = "c";
 
         Assert.Equal(["a"], config.StopStrings);
     }
@@ -122,30 +130,44 @@ public sealed class RunConfigDefaultsTests
         }
     }
 
-    // An assignment that moves the key away from its value in the context, which itself stays valid.
-    private static (string[] Context, string Change) ValidChange(string key) => key switch
+    [Fact]
+    public void The_training_identity_ignores_exactly_the_keys_documented_as_observation_only()
     {
-        "task" => (["dataset_path=data.jsonl"], "task=jsonl"),
+        foreach (var key in RunConfigKeys.All)
+        {
+            var (context, change) = ValidChange(key.Name);
+            var baseline = RunConfigLoader.ApplyOverrides(new RunConfig(), context);
+            var changed = RunConfigLoader.ApplyOverrides(baseline, [change]);
+
+            var observationOnly = key.Description.Contains(RunConfig.ObservationOnly, StringComparison.Ordinal);
+            Assert.True(observationOnly == baseline.TrainsLike(changed),
+                $"{key.Name}: documented as observation only = {observationOnly}, but the training identity {(baseline.TrainsLike(changed) ? "ignores" : "sees")} it");
+        }
+    }
+
+    // An assignment that moves the key away from its value in the context, which itself stays valid (component names are
+    // not checked here: policy_loss has a single built-in today).
+    internal static (string[] Context, string Change) ValidChange(string key) => key switch
+    {
+        "task" => ([], "task.max_operand=9"),
         "lr_warmup_steps" => (["lr_schedule=warmup_cosine"], "lr_warmup_steps=5"),
         "temperature" or "top_p" or "epsilon" => ([], key + "=0.5"),
         "beta" or "learning_rate" or "weight_decay" or "max_grad_norm" or "warmup_sft_learning_rate" or "warmup_sft_target_accuracy" => ([], key + "=0.25"),
         "epsilon_high" => ([], "epsilon_high=0.3"),
         "kl_estimator" => ([], "kl_estimator=k1"),
+        "policy_loss" => ([], "policy_loss=sapo"),
         "loss_type" => ([], "loss_type=dr_grpo"),
-        "scale_rewards" => ([], "scale_rewards=none"),
+        "advantage_estimator" => ([], "advantage_estimator.scale=none"),
         "importance_sampling" => ([], "importance_sampling=sequence"),
         "lr_schedule" => ([], "lr_schedule=constant"),
         "mask_truncated" or "dynamic_sampling" => ([], key + "=true"),
         "stop_strings" => ([], "stop_strings=###"),
         "model_preset" => ([], "model_preset=small"),
         "model_path" => ([], "model_path=/models/qwen"),
-        "dataset_path" => ([], "dataset_path=data.jsonl"),
         "system_prompt" => (["model_path=/models/qwen"], "system_prompt=Be brief."),
         "use_chat_template" or "enable_thinking" => ([], key + "=false"),
         "compute_dtype" => ([], "compute_dtype=bfloat16"),
-        "reward_weights" => ([], "reward_weights=answer=1,format=0.1"),
-        "format_pattern" => ([], "format_pattern=####"),
-        "prompt_field" or "answer_field" => ([], key + "=text"),
+        "rewards" => ([], "rewards[1]={\"name\": \"format\", \"weight\": 0.1}"),
         "weight_chunk_bytes" => ([], "weight_chunk_bytes=65536"),
         _ => ([], key + "=7"),
     };

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Grpo.Abstractions.Configuration;
+using Grpo.Grains.Runs.Components;
 
-namespace Grpo.Abstractions.Tests.Configuration;
+namespace Grpo.Configuration.Tests;
 
 public sealed class RunConfigJsonTests
 {
@@ -18,35 +19,35 @@ public sealed class RunConfigJsonTests
         MaxCompletionTokens = 32,
         StopStrings = ["\n\n", "a,b", "\"quoted\""],
         Beta = 0.001f,
-        KlEstimator = KlEstimatorKind.K2,
+        KlEstimator = "k2",
         Epsilon = 0.2f,
         EpsilonHigh = 0.28f,
-        LossType = LossKind.DrGrpo,
-        ScaleRewards = ScaleRewardsKind.Batch,
-        ImportanceSampling = ImportanceSamplingKind.Sequence,
+        LossType = "dr_grpo",
+        AdvantageEstimator = new ComponentSpec("grpo").WithParameter("scale", "batch"),
+        ImportanceSampling = "sequence",
         NumIterations = 2,
         MaskTruncated = true,
         DynamicSampling = true,
         LearningRate = 1e-6,
-        LrSchedule = LearningRateScheduleKind.WarmupCosine,
+        LrSchedule = "warmup_cosine",
         LrWarmupSteps = 3,
         WeightDecay = 0.1,
         MaxGradNorm = 0.5,
         MinibatchSize = 8,
         ModelPreset = "medium50m",
         ModelPath = "/models/Qwen2.5-0.5B",
-        Task = "jsonl",
-        DatasetPath = "/data/gsm8k.jsonl",
-        PromptField = "prompt",
-        AnswerField = "solution",
+        Task = new ComponentSpec("jsonl").WithParameter("path", "/data/gsm8k.jsonl").WithParameter("prompt_field", "prompt").WithParameter("answer_field", "solution"),
         SystemPrompt = "Reason step by step.",
         UseChatTemplate = false,
         EnableThinking = false,
-        ComputeDtype = ComputeDtypeKind.Bfloat16,
-        RewardWeights = new Dictionary<string, double> { ["format"] = 0.1, ["answer"] = 1.0, ["length"] = 0.5 },
-        FormatPattern = @"\\boxed\{",
+        ComputeDtype = "bfloat16",
+        Rewards =
+        [
+            new ComponentSpec("format").WithParameter("weight", 0.1).WithParameter("pattern", @"\\boxed\{"),
+            new ComponentSpec("answer").WithParameter("weight", 1.0),
+            new ComponentSpec("length").WithParameter("weight", 0.5),
+        ],
         DynamicSamplingMaxRounds = 5,
-        ArithmeticMaxOperand = 9,
         HeldOutSize = 0,
         WarmupSftSteps = 0,
         WarmupSftBatchSize = 16,
@@ -72,41 +73,40 @@ public sealed class RunConfigJsonTests
     public void ToJson_round_trips_a_config_with_every_field_changed()
     {
         var config = EveryFieldChanged();
-        RunConfigLoader.Validate(config, "test");
+        RunConfigLoader.Validate(config, "test", RunComponentCatalog.Default);
 
         var parsed = RunConfigLoader.Parse(RunConfigLoader.ToJson(config), "round-trip.json");
 
         Assert.Equal(config, parsed);
         Assert.Equal(config.StopStrings, parsed.StopStrings);
         Assert.Equal(0.28f, parsed.EpsilonHigh);
-        Assert.Equal(LossKind.DrGrpo, parsed.LossType);
-        Assert.Equal(0.1, parsed.RewardWeights["format"]);
-        Assert.Equal(ComputeDtypeKind.Bfloat16, parsed.ComputeDtype);
+        Assert.Equal("dr_grpo", parsed.LossType.Name);
+        Assert.Equal(0.1, RewardWeights.Of(parsed.Rewards[0]));
+        Assert.Equal(@"\\boxed\{", parsed.Rewards[0].Parameter("pattern")!.Value.GetString());
+        Assert.Equal("bfloat16", parsed.ComputeDtype);
     }
 
     [Fact]
-    public void Reward_weights_are_read_from_an_object_and_default_to_the_answer_alone()
+    public void Rewards_are_read_from_a_list_and_default_to_the_answer_alone()
     {
-        var parsed = RunConfigLoader.Parse("""{ "reward_weights": { "answer": 1, "format": 0.25 } }""", "weights.json");
+        var parsed = RunConfigLoader.Parse("""{ "rewards": ["answer", { "name": "format", "weight": 0.25 }] }""", "rewards.json");
 
-        Assert.Equal(new Dictionary<string, double> { ["answer"] = 1, ["format"] = 0.25 }, parsed.RewardWeights);
-        Assert.Equal(new Dictionary<string, double> { ["answer"] = 1 }, new RunConfig().RewardWeights);
+        Assert.Equal([new ComponentSpec("answer"), new ComponentSpec("format").WithParameter("weight", 0.25)], parsed.Rewards);
+        Assert.Equal([new ComponentSpec("answer").WithParameter("weight", 1.0)], new RunConfig().Rewards);
         Assert.NotEqual(new RunConfig(), parsed);
     }
 
-    [Theory]
-    [InlineData("""{ "reward_weights": { "answer": "1" } }""", "reward_weights: expected an object of names to numbers")]
-    [InlineData("""{ "reward_weights": { "answr": 1 } }""", "reward_weights: 'answr' is not a reward")]
-    [InlineData("""{ "reward_weights": { "answer": 0 } }""", "reward_weights: must give at least one reward a weight other than 0")]
-    [InlineData("""{ "format_pattern": "(" }""", "format_pattern: '(' is not a valid regular expression")]
-    [InlineData("""{ "compute_dtype": "float16" }""", "compute_dtype: expected one of float32, bfloat16")]
-    [InlineData("""{ "system_prompt": "hi" }""", "system_prompt: needs model_path")]
-    [InlineData("""{ "task": "gsm8k" }""", "dataset_path: is required when task is gsm8k")]
-    public void Bad_model_and_reward_keys_are_refused_by_name(string json, string expected)
+    [Fact]
+    public void A_component_is_read_from_a_name_or_an_object_and_whitespace_does_not_matter()
     {
-        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Parse(json, "bad.json"));
+        var byName = RunConfigLoader.Parse("""{ "loss_type": "dapo" }""", "a.json");
+        var byObject = RunConfigLoader.Parse("""{ "loss_type": { "name": "dapo" } }""", "b.json");
+        var spaced = RunConfigLoader.Parse("""{ "task": { "name": "jsonl", "path": "d.jsonl", "extra": { "a" : [1, 2] } } }""", "c.json");
+        var compact = RunConfigLoader.Parse("""{"task":{"extra":{"a":[1,2]},"path":"d.jsonl","name":"jsonl"}}""", "d.json");
 
-        Assert.Contains(error.Problems, problem => problem.Contains(expected, StringComparison.Ordinal));
+        Assert.Equal(byName, byObject);
+        Assert.Equal(spaced, compact);
+        Assert.Equal("{\"a\":[1,2]}", spaced.Task.Parameters["extra"]);
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class RunConfigJsonTests
     }
 
     [Fact]
-    public void ToJson_writes_every_key_with_snake_case_names_and_enum_strings()
+    public void ToJson_writes_every_key_with_snake_case_names_and_components_as_names_or_objects()
     {
         using var document = JsonDocument.Parse(RunConfigLoader.ToJson(EveryFieldChanged()));
         var root = document.RootElement;
@@ -128,9 +128,11 @@ public sealed class RunConfigJsonTests
         Assert.Equal(RunConfigLoader.Keys, root.EnumerateObject().Select(property => property.Name));
         Assert.Equal("k2", root.GetProperty("kl_estimator").GetString());
         Assert.Equal("dr_grpo", root.GetProperty("loss_type").GetString());
-        Assert.Equal("batch", root.GetProperty("scale_rewards").GetString());
+        Assert.Equal("batch", root.GetProperty("advantage_estimator").GetProperty("scale").GetString());
+        Assert.Equal("grpo", root.GetProperty("advantage_estimator").GetProperty("name").GetString());
         Assert.Equal("sequence", root.GetProperty("importance_sampling").GetString());
         Assert.Equal("warmup_cosine", root.GetProperty("lr_schedule").GetString());
+        Assert.Equal(0.5, root.GetProperty("rewards")[2].GetProperty("weight").GetDouble());
         Assert.Equal(0.7, root.GetProperty("temperature").GetDouble(), 6);
         Assert.Equal(["\n\n", "a,b", "\"quoted\""], root.GetProperty("stop_strings").EnumerateArray().Select(item => item.GetString()));
     }
@@ -142,36 +144,8 @@ public sealed class RunConfigJsonTests
 
         Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("epsilon_high").ValueKind);
         Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("model_path").ValueKind);
-        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("dataset_path").ValueKind);
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("system_prompt").ValueKind);
         Assert.Contains('\n', RunConfigLoader.ToJson(new RunConfig()));
-    }
-
-    [Theory]
-    [InlineData("k1", KlEstimatorKind.K1)]
-    [InlineData("k2", KlEstimatorKind.K2)]
-    [InlineData("k3", KlEstimatorKind.K3)]
-    public void Kl_estimator_names_map(string name, KlEstimatorKind expected)
-    {
-        Assert.Equal(expected, RunConfigLoader.Parse($$"""{ "kl_estimator": "{{name}}" }""", "x.json").KlEstimator);
-    }
-
-    [Theory]
-    [InlineData("grpo", LossKind.Grpo)]
-    [InlineData("bnpo", LossKind.Bnpo)]
-    [InlineData("dapo", LossKind.Dapo)]
-    [InlineData("dr_grpo", LossKind.DrGrpo)]
-    public void Loss_type_names_map(string name, LossKind expected)
-    {
-        Assert.Equal(expected, RunConfigLoader.Parse($$"""{ "loss_type": "{{name}}" }""", "x.json").LossType);
-    }
-
-    [Fact]
-    public void Enums_serialise_as_names_on_their_own_too()
-    {
-        Assert.Equal("\"warmup_cosine\"", JsonSerializer.Serialize(LearningRateScheduleKind.WarmupCosine));
-        Assert.Equal("\"none\"", JsonSerializer.Serialize(ScaleRewardsKind.None));
-        Assert.Equal(ImportanceSamplingKind.Sequence, JsonSerializer.Deserialize<ImportanceSamplingKind>("\"sequence\""));
-        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<LossKind>("3"));
     }
 
     [Fact]

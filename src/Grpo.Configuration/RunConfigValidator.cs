@@ -1,26 +1,40 @@
 using System.Globalization;
+using Grpo.Abstractions.Configuration;
+using Grpo.Core.Algorithm;
+using Grpo.Core.Registries;
+using Grpo.Core.Training;
 
-namespace Grpo.Abstractions.Configuration;
+namespace Grpo.Configuration;
 
 /// <summary>
-/// Every rule a run configuration must satisfy, checked all at once so the user fixes a file in one go.
-/// Rules name properties with nameof; the key shown to the user comes from the property's JSON name.
+/// Every rule a run configuration must satisfy, checked all at once so the user fixes a file in one go: ranges,
+/// rules between keys, the allowed names of plain choices, and, given a <see cref="ComponentCatalog"/>, that each
+/// component is registered and its parameters pass the component's check. Rules name properties with nameof; the key
+/// shown to the user comes from the property's JSON name, and a component's problems name their path (rewards[1].weight).
 /// </summary>
-internal static class RunConfigValidator
+public static class RunConfigValidator
 {
     public static readonly IReadOnlyList<string> ModelPresets = ["tiny", "small", "medium50m"];
 
-    public static readonly IReadOnlyList<string> Tasks = ["arithmetic", "jsonl", "gsm8k", "math"];
+    public static readonly IReadOnlyList<string> ComputeDtypes = ["float32", "bfloat16"];
 
-    /// <summary>The reward components reward_weights may name.</summary>
-    public static readonly IReadOnlyList<string> RewardNames = ["answer", "format", "length"];
+    public static IReadOnlyList<string> ImportanceSamplingNames => EnumNames.Of<ImportanceSampling>();
+
+    public static IReadOnlyList<string> LrScheduleNames => EnumNames.Of<LearningRateScheduleKind>();
 
     public const int MinWeightChunkBytes = 64 * 1024;
 
     public const int MaxWeightChunkBytes = 64 * 1024 * 1024;
 
-    public static IReadOnlyList<RunConfigProblem> FindProblems(RunConfig config)
+    /// <summary>The problems of <paramref name="config"/>, checking component names against <paramref name="registries"/>.</summary>
+    public static IReadOnlyList<RunConfigProblem> FindProblems(RunConfig config, GrpoRegistries registries) =>
+        FindProblems(config, ComponentCatalog.FromRegistries(registries));
+
+    /// <summary>The problems of <paramref name="config"/>; component names are checked against <paramref name="catalog"/> when given.</summary>
+    public static IReadOnlyList<RunConfigProblem> FindProblems(RunConfig config, ComponentCatalog? catalog = null)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        catalog ??= ComponentCatalog.Empty;
         var rules = new Rules();
 
         // run
@@ -33,8 +47,7 @@ internal static class RunConfigValidator
         // sampling
         rules.Check(nameof(RunConfig.Temperature), float.IsFinite(config.Temperature) && config.Temperature > 0,
             $"must be greater than 0, got {Show(config.Temperature)}");
-        rules.Check(nameof(RunConfig.TopP), config.TopP > 0 && config.TopP <= 1,
-            $"must be in (0, 1], got {Show(config.TopP)}");
+        rules.Check(nameof(RunConfig.TopP), config.TopP > 0 && config.TopP <= 1, $"must be in (0, 1], got {Show(config.TopP)}");
         rules.AtLeast(nameof(RunConfig.TopK), config.TopK, 0);
         rules.AtLeast(nameof(RunConfig.MaxCompletionTokens), config.MaxCompletionTokens, 1);
         if (config.StopStrings.Any(string.IsNullOrEmpty))
@@ -43,9 +56,7 @@ internal static class RunConfigValidator
         }
 
         // objective
-        rules.Check(nameof(RunConfig.Beta), float.IsFinite(config.Beta) && config.Beta >= 0,
-            $"must be 0 or greater, got {Show(config.Beta)}");
-        rules.Defined(nameof(RunConfig.KlEstimator), config.KlEstimator);
+        rules.Check(nameof(RunConfig.Beta), float.IsFinite(config.Beta) && config.Beta >= 0, $"must be 0 or greater, got {Show(config.Beta)}");
         rules.Check(nameof(RunConfig.Epsilon), config.Epsilon > 0 && config.Epsilon < 1,
             $"must be in (0, 1), got {Show(config.Epsilon)} (the ratio is clipped to [1 - epsilon, 1 + epsilon])");
         if (config.EpsilonHigh is { } epsilonHigh)
@@ -54,33 +65,28 @@ internal static class RunConfigValidator
                 $"must be at least epsilon ({Show(config.Epsilon)}) when set, got {Show(epsilonHigh)}");
         }
 
-        rules.Defined(nameof(RunConfig.LossType), config.LossType);
-        rules.Defined(nameof(RunConfig.ScaleRewards), config.ScaleRewards);
-        rules.Defined(nameof(RunConfig.ImportanceSampling), config.ImportanceSampling);
+        rules.OneOf(nameof(RunConfig.ImportanceSampling), config.ImportanceSampling, ImportanceSamplingNames);
         rules.AtLeast(nameof(RunConfig.NumIterations), config.NumIterations, 1);
 
         // optimizer
         rules.Positive(nameof(RunConfig.LearningRate), config.LearningRate);
-        rules.Defined(nameof(RunConfig.LrSchedule), config.LrSchedule);
+        rules.OneOf(nameof(RunConfig.LrSchedule), config.LrSchedule, LrScheduleNames);
         rules.AtLeast(nameof(RunConfig.LrWarmupSteps), config.LrWarmupSteps, 0);
-        if (config.LrWarmupSteps > 0 && config.LrSchedule != LearningRateScheduleKind.WarmupCosine)
+        if (config.LrWarmupSteps > 0 && config.LrSchedule != EnumNames.Name(LearningRateScheduleKind.WarmupCosine))
         {
             rules.Add(nameof(RunConfig.LrWarmupSteps),
-                $"is {config.LrWarmupSteps} but lr_schedule is {Show(config.LrSchedule)}; warm-up needs lr_schedule warmup_cosine");
+                $"is {config.LrWarmupSteps} but lr_schedule is {config.LrSchedule}; warm-up needs lr_schedule warmup_cosine");
         }
 
         if (config.LrWarmupSteps > config.Steps)
         {
-            rules.Add(nameof(RunConfig.LrWarmupSteps),
-                $"is {config.LrWarmupSteps}, more than the {config.Steps} steps of the run");
+            rules.Add(nameof(RunConfig.LrWarmupSteps), $"is {config.LrWarmupSteps}, more than the {config.Steps} steps of the run");
         }
 
         rules.Check(nameof(RunConfig.WeightDecay), double.IsFinite(config.WeightDecay) && config.WeightDecay >= 0,
             $"must be 0 or greater, got {Show(config.WeightDecay)}");
         rules.Positive(nameof(RunConfig.MaxGradNorm), config.MaxGradNorm);
         rules.AtLeast(nameof(RunConfig.MinibatchSize), config.MinibatchSize, 1);
-
-        // loss_type dr_grpo divides by max_completion_tokens, which the rule above keeps at 1 or more.
 
         // model and task
         rules.OneOf(nameof(RunConfig.ModelPreset), config.ModelPreset, ModelPresets);
@@ -89,40 +95,14 @@ internal static class RunConfigValidator
             rules.Add(nameof(RunConfig.ModelPath), "must not be blank; leave it out (or null) to use model_preset");
         }
 
-        rules.OneOf(nameof(RunConfig.Task), config.Task, Tasks);
-        if (config.Task is "jsonl" or "gsm8k" or "math" && string.IsNullOrWhiteSpace(config.DatasetPath))
-        {
-            rules.Add(nameof(RunConfig.DatasetPath), $"is required when task is {config.Task} (the JSON-lines file of prompts and answers)");
-        }
-        else if (config.DatasetPath is { } datasetPath && string.IsNullOrWhiteSpace(datasetPath))
-        {
-            rules.Add(nameof(RunConfig.DatasetPath), "must not be blank; leave it out (or null) when task is not jsonl");
-        }
-
-        rules.NotBlank(nameof(RunConfig.PromptField), config.PromptField);
-        rules.NotBlank(nameof(RunConfig.AnswerField), config.AnswerField);
         if (config.SystemPrompt is not null && config.ModelPath is null)
         {
             rules.Add(nameof(RunConfig.SystemPrompt), "needs model_path: only a model directory's chat template can carry a system prompt");
         }
 
-        rules.Defined(nameof(RunConfig.ComputeDtype), config.ComputeDtype);
-        foreach (var (name, weight) in config.RewardWeights)
-        {
-            rules.Check(nameof(RunConfig.RewardWeights), RewardNames.Contains(name, StringComparer.Ordinal),
-                $"'{name}' is not a reward; must be one of {string.Join(", ", RewardNames)}");
-            rules.Check(nameof(RunConfig.RewardWeights), double.IsFinite(weight), $"'{name}' must have a finite weight, got {Show(weight)}");
-        }
-
-        rules.Check(nameof(RunConfig.RewardWeights), config.RewardWeights.Values.Any(weight => weight != 0),
-            "must give at least one reward a weight other than 0 (every completion would score the same)");
-        if (config.FormatPattern is { } pattern)
-        {
-            rules.Check(nameof(RunConfig.FormatPattern), IsRegex(pattern), $"'{pattern}' is not a valid regular expression");
-        }
-
+        rules.OneOf(nameof(RunConfig.ComputeDtype), config.ComputeDtype, ComputeDtypes);
+        RewardRules(config, rules);
         rules.AtLeast(nameof(RunConfig.DynamicSamplingMaxRounds), config.DynamicSamplingMaxRounds, 0);
-        rules.AtLeast(nameof(RunConfig.ArithmeticMaxOperand), config.ArithmeticMaxOperand, 1);
         rules.AtLeast(nameof(RunConfig.HeldOutSize), config.HeldOutSize, 0);
 
         // supervised warm-up
@@ -142,24 +122,74 @@ internal static class RunConfigValidator
         // rollout engine
         rules.AtLeast(nameof(RunConfig.RolloutMaxBatch), config.RolloutMaxBatch, 1);
         rules.AtLeast(nameof(RunConfig.RolloutBatchWaitMs), config.RolloutBatchWaitMs, 0);
-        rules.Check(nameof(RunConfig.WeightChunkBytes),
-            config.WeightChunkBytes is >= MinWeightChunkBytes and <= MaxWeightChunkBytes,
+        rules.Check(nameof(RunConfig.WeightChunkBytes), config.WeightChunkBytes is >= MinWeightChunkBytes and <= MaxWeightChunkBytes,
             $"must be between {MinWeightChunkBytes} (64 KiB) and {MaxWeightChunkBytes} (64 MiB), got {config.WeightChunkBytes}");
         rules.AtLeast(nameof(RunConfig.CompletionTimeoutSeconds), config.CompletionTimeoutSeconds, 1);
+
+        // components: each is registered and its parameters pass the component's own check
+        foreach (var (path, kind, spec) in Components(config))
+        {
+            if (string.IsNullOrWhiteSpace(spec.Name))
+            {
+                rules.AddAt(path, "must name a component");
+            }
+            else if (catalog.Check(kind, spec, path) is { } refusal)
+            {
+                rules.AddAt(refusal.Path, refusal.Problem);
+            }
+        }
 
         return rules.Problems;
     }
 
-    private static bool IsRegex(string pattern)
+    /// <summary>Every component selection of <paramref name="config"/> with its path and kind, rewards without their weight.</summary>
+    public static IEnumerable<(string Path, string Kind, ComponentSpec Spec)> Components(RunConfig config)
     {
-        try
+        ArgumentNullException.ThrowIfNull(config);
+        foreach (var key in RunConfigKeys.All.Where(key => key.ComponentKind is not null))
         {
-            _ = new System.Text.RegularExpressions.Regex(pattern);
-            return pattern.Length > 0;
+            if (key.IsComponentList)
+            {
+                var index = 0;
+                foreach (var spec in (IReadOnlyList<ComponentSpec>)key.ValueIn(config)!)
+                {
+                    var entry = key.Name == RewardsKey ? RewardWeights.WithoutWeight(spec) : spec;
+                    yield return (ConfigPath.Element(key.Name, index++), key.ComponentKind!, entry);
+                }
+            }
+            else
+            {
+                yield return (key.Name, key.ComponentKind!, (ComponentSpec)key.ValueIn(config)!);
+            }
         }
-        catch (ArgumentException)
+    }
+
+    private static string RewardsKey => RunConfigKeys.ForProperty(nameof(RunConfig.Rewards)).Name;
+
+    private static void RewardRules(RunConfig config, Rules rules)
+    {
+        if (config.Rewards.Count == 0)
         {
-            return false;
+            rules.Add(nameof(RunConfig.Rewards), "must hold at least one reward");
+            return;
+        }
+
+        var weights = new List<double>();
+        for (var i = 0; i < config.Rewards.Count; i++)
+        {
+            if (RewardWeights.Of(config.Rewards[i], out var problem) is { } weight)
+            {
+                weights.Add(weight);
+            }
+            else
+            {
+                rules.AddAt(ConfigPath.Member(ConfigPath.Element(RewardsKey, i), RewardWeights.Parameter), problem);
+            }
+        }
+
+        if (weights.Count == config.Rewards.Count && weights.All(weight => weight == 0))
+        {
+            rules.Add(nameof(RunConfig.Rewards), "must give at least one reward a weight other than 0 (every completion would score the same)");
         }
     }
 
@@ -167,16 +197,13 @@ internal static class RunConfigValidator
 
     private static string Show(float value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Show<TEnum>(TEnum value)
-        where TEnum : struct, Enum =>
-        RunConfigKeyTable.All.First(key => key.Property.PropertyType == typeof(TEnum)).EnumName(value);
-
     private sealed class Rules
     {
         public List<RunConfigProblem> Problems { get; } = [];
 
-        public void Add(string propertyName, string problem) =>
-            Problems.Add(new RunConfigProblem(RunConfigKeyTable.ForProperty(propertyName).Name, problem));
+        public void Add(string propertyName, string problem) => AddAt(RunConfigKeys.ForProperty(propertyName).Name, problem);
+
+        public void AddAt(string path, string problem) => Problems.Add(new RunConfigProblem(path, problem));
 
         public void Check(string propertyName, bool valid, string problem)
         {
@@ -192,17 +219,8 @@ internal static class RunConfigValidator
         public void Positive(string propertyName, double value) =>
             Check(propertyName, double.IsFinite(value) && value > 0, $"must be greater than 0, got {Show(value)}");
 
-        public void NotBlank(string propertyName, string? value) =>
-            Check(propertyName, !string.IsNullOrWhiteSpace(value), "must not be empty");
-
         public void OneOf(string propertyName, string? value, IReadOnlyList<string> allowed) =>
             Check(propertyName, value is not null && allowed.Contains(value, StringComparer.Ordinal),
                 $"must be one of {string.Join(", ", allowed)}, got '{value}'");
-
-        public void Defined<TEnum>(string propertyName, TEnum value)
-            where TEnum : struct, Enum =>
-            Check(propertyName, Enum.IsDefined(value),
-                $"has no meaning for the value {Convert.ToInt64(value, CultureInfo.InvariantCulture)}; " +
-                $"must be one of {string.Join(", ", RunConfigKeyTable.ForProperty(propertyName).EnumNames)}");
     }
 }

@@ -1,6 +1,7 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Grains.Runs.Components;
 
-namespace Grpo.Abstractions.Tests.Configuration;
+namespace Grpo.Configuration.Tests;
 
 public sealed class RunConfigJsonErrorTests
 {
@@ -68,9 +69,13 @@ public sealed class RunConfigJsonErrorTests
     [InlineData("stop_strings", "\"###\"", "expected a list of strings")]
     [InlineData("stop_strings", "[\"a\", 1]", "expected a list of strings")]
     [InlineData("epsilon_high", "\"0.3\"", "expected a number (float) or null, got the string \"0.3\"")]
-    [InlineData("dataset_path", "{}", "expected a string or null, got an object")]
+    [InlineData("model_path", "{}", "expected a string or null, got an object")]
     [InlineData("steps", "null", "must not be null; expected a whole number (int)")]
-    [InlineData("task", "null", "must not be null; expected a string")]
+    [InlineData("task", "null", "must not be null; expected a component name or an object with \"name\"")]
+    [InlineData("task", "3", "expected a component name or an object with \"name\" and its parameters, got the number 3")]
+    [InlineData("loss_type", "[\"dapo\"]", "expected a component name or an object with \"name\" and its parameters, got the array")]
+    [InlineData("rewards", "{}", "expected a list of components (each a name or an object with \"name\" and its parameters), got an object")]
+    [InlineData("importance_sampling", "1", "expected a string, got the number 1")]
     [InlineData("stop_strings", "null", "must not be null")]
     public void Wrong_type_names_the_key_line_and_expected_type(string key, string value, string expected)
     {
@@ -84,25 +89,43 @@ public sealed class RunConfigJsonErrorTests
     }
 
     [Theory]
-    [InlineData("kl_estimator", "k4", "k1, k2, k3")]
-    [InlineData("loss_type", "drgrpo", "grpo, bnpo, dapo, dr_grpo")]
-    [InlineData("scale_rewards", "std", "group, batch, none")]
-    [InlineData("importance_sampling", "seq", "token, sequence")]
-    [InlineData("lr_schedule", "cosine", "constant, warmup_cosine")]
-    public void Invalid_enum_value_lists_the_allowed_values(string key, string value, string allowed)
+    [InlineData("kl_estimator", "k4", "'k4' is not a registered KL estimator; did you mean 'k1'? (known: k1, k2, k3)")]
+    [InlineData("loss_type", "drgrpo", "'drgrpo' is not a registered loss aggregation; did you mean 'dr_grpo'? (known: grpo, bnpo, dapo, dr_grpo)")]
+    [InlineData("policy_loss", "clp", "'clp' is not a registered policy loss; did you mean 'clip'? (known: clip)")]
+    [InlineData("advantage_estimator", "grpo2", "'grpo2' is not a registered advantage estimator; did you mean 'grpo'? (known: grpo)")]
+    [InlineData("task", "gsm9k", "'gsm9k' is not a registered task; did you mean 'gsm8k'? (known: arithmetic, gsm8k, math, jsonl)")]
+    public void Unknown_component_names_the_line_the_kind_and_the_registered_names(string key, string value, string expected)
     {
         var error = Assert.Throws<RunConfigException>(() =>
-            RunConfigLoader.Parse($"{{ \"{key}\": \"{value}\" }}", "enum.json"));
+            RunConfigLoader.Parse($"{{\n  \"seed\": 1,\n  \"{key}\": \"{value}\"\n}}", "components.json", RunComponentCatalog.Default));
 
-        Assert.Equal([$"line 1: {key}: expected one of {allowed}, got the string \"{value}\""], error.Problems);
+        Assert.Equal([$"line 3: {key}: {expected}"], error.Problems);
+    }
+
+    [Theory]
+    [InlineData("importance_sampling", "seq", "token, sequence")]
+    [InlineData("lr_schedule", "cosine", "constant, warmup_cosine")]
+    [InlineData("compute_dtype", "float16", "float32, bfloat16")]
+    public void Invalid_choice_lists_the_allowed_values(string key, string value, string allowed)
+    {
+        var error = Assert.Throws<RunConfigException>(() =>
+            RunConfigLoader.Parse($"{{ \"{key}\": \"{value}\" }}", "choice.json"));
+
+        Assert.Equal([$"line 1: {key}: must be one of {allowed}, got '{value}'"], error.Problems);
     }
 
     [Fact]
-    public void Enum_integers_are_refused()
+    public void Components_are_not_checked_without_a_catalog()
+    {
+        Assert.Equal("sapo", RunConfigLoader.Parse("""{ "policy_loss": "sapo" }""", "x.json").PolicyLoss.Name);
+    }
+
+    [Fact]
+    public void Component_integers_are_refused()
     {
         var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Parse("""{ "loss_type": 3 }""", "enum.json"));
 
-        Assert.Contains("loss_type: expected one of grpo, bnpo, dapo, dr_grpo, got the number 3", error.Message);
+        Assert.Contains("loss_type: expected a component name or an object with \"name\" and its parameters, got the number 3", error.Message);
     }
 
     [Fact]
@@ -119,12 +142,12 @@ public sealed class RunConfigJsonErrorTests
     }
 
     [Fact]
-    public void Jsonl_task_without_dataset_path_is_refused()
+    public void Jsonl_task_without_a_path_is_refused_at_the_task_line()
     {
-        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Parse("""{ "task": "jsonl" }""", "task.json"));
+        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Parse("""{ "task": "jsonl" }""", "task.json", RunComponentCatalog.Default));
 
         var problem = Assert.Single(error.Problems);
-        Assert.StartsWith("dataset_path: is required when task is jsonl", problem);
+        Assert.Equal("line 1: task.path: is required", problem);
     }
 
     [Fact]

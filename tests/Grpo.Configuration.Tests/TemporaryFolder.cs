@@ -1,4 +1,4 @@
-namespace Grpo.Abstractions.Tests.Configuration;
+namespace Grpo.Configuration.Tests;
 
 /// <summary>A unique folder under the temp directory, deleted with everything in it when the test ends.</summary>
 internal sealed class TemporaryFolder : IDisposable

@@ -1,6 +1,7 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Grains.Runs.Components;
 
-namespace Grpo.Abstractions.Tests.Configuration;
+namespace Grpo.Configuration.Tests;
 
 public sealed class RunConfigValidationTests
 {
@@ -20,20 +21,22 @@ public sealed class RunConfigValidationTests
         ["max_completion_tokens 0"] = Defaults with { MaxCompletionTokens = 0 },
         ["stop_strings empty entry"] = Defaults with { StopStrings = ["###", ""] },
         ["beta -0.1"] = Defaults with { Beta = -0.1f },
-        ["kl_estimator undefined"] = Defaults with { KlEstimator = (KlEstimatorKind)7 },
+        ["kl_estimator unknown"] = Defaults with { KlEstimator = "k7" },
         ["epsilon 0"] = Defaults with { Epsilon = 0 },
         ["epsilon 1"] = Defaults with { Epsilon = 1 },
         ["epsilon_high below epsilon"] = Defaults with { EpsilonHigh = 0.1f },
-        ["loss_type undefined"] = Defaults with { LossType = (LossKind)9 },
-        ["scale_rewards undefined"] = Defaults with { ScaleRewards = (ScaleRewardsKind)9 },
-        ["importance_sampling undefined"] = Defaults with { ImportanceSampling = (ImportanceSamplingKind)9 },
+        ["policy_loss unknown"] = Defaults with { PolicyLoss = "sapo2" },
+        ["policy_loss blank"] = Defaults with { PolicyLoss = " " },
+        ["loss_type unknown"] = Defaults with { LossType = "dr-grpo" },
+        ["advantage_estimator scale unknown"] = Defaults with { AdvantageEstimator = new ComponentSpec("grpo").WithParameter("scale", "std") },
+        ["importance_sampling unknown"] = Defaults with { ImportanceSampling = "Token" },
         ["num_iterations 0"] = Defaults with { NumIterations = 0 },
         ["learning_rate 0"] = Defaults with { LearningRate = 0 },
         ["learning_rate infinite"] = Defaults with { LearningRate = double.PositiveInfinity },
-        ["lr_schedule undefined"] = Defaults with { LrSchedule = (LearningRateScheduleKind)9 },
+        ["lr_schedule unknown"] = Defaults with { LrSchedule = "cosine" },
         ["lr_warmup_steps -1"] = Defaults with { LrWarmupSteps = -1 },
-        ["lr_warmup_steps with constant"] = Defaults with { LrSchedule = LearningRateScheduleKind.Constant, LrWarmupSteps = 5 },
-        ["lr_warmup_steps beyond steps"] = Defaults with { LrSchedule = LearningRateScheduleKind.WarmupCosine, LrWarmupSteps = 301 },
+        ["lr_warmup_steps with constant"] = Defaults with { LrSchedule = "constant", LrWarmupSteps = 5 },
+        ["lr_warmup_steps beyond steps"] = Defaults with { LrSchedule = "warmup_cosine", LrWarmupSteps = 301 },
         ["weight_decay -1"] = Defaults with { WeightDecay = -1 },
         ["max_grad_norm 0"] = Defaults with { MaxGradNorm = 0 },
         ["minibatch_size 0"] = Defaults with { MinibatchSize = 0 },
@@ -41,11 +44,18 @@ public sealed class RunConfigValidationTests
         ["model_preset case"] = Defaults with { ModelPreset = "Tiny" },
         ["model_path blank"] = Defaults with { ModelPath = " " },
         ["task unknown"] = Defaults with { Task = "squad" },
-        ["jsonl without dataset_path"] = Defaults with { Task = "jsonl" },
-        ["dataset_path blank"] = Defaults with { DatasetPath = "" },
-        ["prompt_field empty"] = Defaults with { PromptField = "" },
-        ["answer_field blank"] = Defaults with { AnswerField = "  " },
-        ["arithmetic_max_operand 0"] = Defaults with { ArithmeticMaxOperand = 0 },
+        ["jsonl without path"] = Defaults with { Task = "jsonl" },
+        ["task path blank"] = Defaults with { Task = new ComponentSpec("jsonl").WithParameter("path", "") },
+        ["task prompt_field empty"] = Defaults with { Task = new ComponentSpec("math").WithParameter("path", "m.jsonl").WithParameter("prompt_field", "") },
+        ["task answer_field blank"] = Defaults with { Task = new ComponentSpec("gsm8k").WithParameter("path", "g.jsonl").WithParameter("answer_field", "  ") },
+        ["task max_operand 0"] = Defaults with { Task = new ComponentSpec("arithmetic").WithParameter("max_operand", 0) },
+        ["task unknown parameter"] = Defaults with { Task = new ComponentSpec("arithmetic").WithParameter("max_opernd", 9) },
+        ["compute_dtype unknown"] = Defaults with { ComputeDtype = "float16" },
+        ["rewards empty"] = Defaults with { Rewards = [] },
+        ["rewards all weight 0"] = Defaults with { Rewards = [new ComponentSpec("answer").WithParameter("weight", 0), new ComponentSpec("length").WithParameter("weight", 0.0)] },
+        ["rewards weight not a number"] = Defaults with { Rewards = [new ComponentSpec("answer"), new ComponentSpec("format").WithParameter("weight", "x")] },
+        ["rewards unknown"] = Defaults with { Rewards = [new ComponentSpec("answer"), new ComponentSpec("lenght")] },
+        ["rewards format pattern"] = Defaults with { Rewards = [new ComponentSpec("format").WithParameter("pattern", "(")] },
         ["held_out_size -1"] = Defaults with { HeldOutSize = -1 },
         ["warmup_sft_steps -1"] = Defaults with { WarmupSftSteps = -1 },
         ["warmup_sft_batch_size 0"] = Defaults with { WarmupSftBatchSize = 0 },
@@ -76,17 +86,19 @@ public sealed class RunConfigValidationTests
     [InlineData("max_completion_tokens 0", "max_completion_tokens: must be at least 1, got 0")]
     [InlineData("stop_strings empty entry", "stop_strings: must not contain an empty string")]
     [InlineData("beta -0.1", "beta: must be 0 or greater, got -0.1")]
-    [InlineData("kl_estimator undefined", "kl_estimator: has no meaning for the value 7; must be one of k1, k2, k3")]
+    [InlineData("kl_estimator unknown", "kl_estimator: 'k7' is not a registered KL estimator; did you mean 'k1'? (known: k1, k2, k3)")]
     [InlineData("epsilon 0", "epsilon: must be in (0, 1), got 0")]
     [InlineData("epsilon 1", "epsilon: must be in (0, 1), got 1")]
     [InlineData("epsilon_high below epsilon", "epsilon_high: must be at least epsilon (0.2) when set, got 0.1")]
-    [InlineData("loss_type undefined", "loss_type: has no meaning for the value 9; must be one of grpo, bnpo, dapo, dr_grpo")]
-    [InlineData("scale_rewards undefined", "scale_rewards: has no meaning for the value 9")]
-    [InlineData("importance_sampling undefined", "importance_sampling: has no meaning for the value 9")]
+    [InlineData("policy_loss unknown", "policy_loss: 'sapo2' is not a registered policy loss; known: clip")]
+    [InlineData("policy_loss blank", "policy_loss: must name a component")]
+    [InlineData("loss_type unknown", "loss_type: 'dr-grpo' is not a registered loss aggregation; did you mean 'dr_grpo'? (known: grpo, bnpo, dapo, dr_grpo)")]
+    [InlineData("advantage_estimator scale unknown", "advantage_estimator.scale: must be one of group, batch, none, got 'std'")]
+    [InlineData("importance_sampling unknown", "importance_sampling: must be one of token, sequence, got 'Token'")]
     [InlineData("num_iterations 0", "num_iterations: must be at least 1, got 0")]
     [InlineData("learning_rate 0", "learning_rate: must be greater than 0, got 0")]
     [InlineData("learning_rate infinite", "learning_rate: must be greater than 0, got Infinity")]
-    [InlineData("lr_schedule undefined", "lr_schedule: has no meaning for the value 9; must be one of constant, warmup_cosine")]
+    [InlineData("lr_schedule unknown", "lr_schedule: must be one of constant, warmup_cosine, got 'cosine'")]
     [InlineData("lr_warmup_steps -1", "lr_warmup_steps: must be at least 0, got -1")]
     [InlineData("lr_warmup_steps with constant", "lr_warmup_steps: is 5 but lr_schedule is constant; warm-up needs lr_schedule warmup_cosine")]
     [InlineData("lr_warmup_steps beyond steps", "lr_warmup_steps: is 301, more than the 300 steps of the run")]
@@ -96,12 +108,19 @@ public sealed class RunConfigValidationTests
     [InlineData("model_preset huge", "model_preset: must be one of tiny, small, medium50m, got 'huge'")]
     [InlineData("model_preset case", "model_preset: must be one of tiny, small, medium50m, got 'Tiny'")]
     [InlineData("model_path blank", "model_path: must not be blank")]
-    [InlineData("task unknown", "task: must be one of arithmetic, jsonl, gsm8k, math, got 'squad'")]
-    [InlineData("jsonl without dataset_path", "dataset_path: is required when task is jsonl")]
-    [InlineData("dataset_path blank", "dataset_path: must not be blank")]
-    [InlineData("prompt_field empty", "prompt_field: must not be empty")]
-    [InlineData("answer_field blank", "answer_field: must not be empty")]
-    [InlineData("arithmetic_max_operand 0", "arithmetic_max_operand: must be at least 1, got 0")]
+    [InlineData("task unknown", "task: 'squad' is not a registered task; known: arithmetic, gsm8k, math, jsonl")]
+    [InlineData("jsonl without path", "task.path: is required")]
+    [InlineData("task path blank", "task.path: must not be empty")]
+    [InlineData("task prompt_field empty", "task.prompt_field: must not be empty")]
+    [InlineData("task answer_field blank", "task.answer_field: must not be empty")]
+    [InlineData("task max_operand 0", "task.max_operand: must be at least 1, got 0")]
+    [InlineData("task unknown parameter", "task.max_opernd: is not a parameter of task 'arithmetic'; did you mean 'max_operand'? (it takes max_operand)")]
+    [InlineData("compute_dtype unknown", "compute_dtype: must be one of float32, bfloat16, got 'float16'")]
+    [InlineData("rewards empty", "rewards: must hold at least one reward")]
+    [InlineData("rewards all weight 0", "rewards: must give at least one reward a weight other than 0")]
+    [InlineData("rewards weight not a number", "rewards[1].weight: expected a finite number, got the string \"x\"")]
+    [InlineData("rewards unknown", "rewards[1]: 'lenght' is not a registered reward; did you mean 'length'? (known: answer, format, length)")]
+    [InlineData("rewards format pattern", "rewards[0].pattern: '(' is not a valid regular expression")]
     [InlineData("held_out_size -1", "held_out_size: must be at least 0, got -1")]
     [InlineData("warmup_sft_steps -1", "warmup_sft_steps: must be at least 0, got -1")]
     [InlineData("warmup_sft_batch_size 0", "warmup_sft_batch_size: must be at least 1, got 0")]
@@ -119,7 +138,7 @@ public sealed class RunConfigValidationTests
     [InlineData("completion_timeout_seconds 0", "completion_timeout_seconds: must be at least 1, got 0")]
     public void Each_rule_names_its_key(string caseName, string expectedProblem)
     {
-        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Validate(Cases[caseName], "rules"));
+        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Validate(Cases[caseName], "rules", RunComponentCatalog.Default));
 
         var problem = Assert.Single(error.Problems);
         Assert.StartsWith(expectedProblem, problem);
@@ -149,15 +168,17 @@ public sealed class RunConfigValidationTests
             TopK = 0,
             Beta = 0,
             EpsilonHigh = 0.2f,
-            LrSchedule = LearningRateScheduleKind.WarmupCosine,
+            LrSchedule = "warmup_cosine",
             LrWarmupSteps = 40,
             WeightChunkBytes = 64 * 1024,
             HeldOutSize = 0,
             WarmupSftSteps = 0,
             RolloutBatchWaitMs = 0,
-        }, "bounds");
-        RunConfigLoader.Validate(Defaults with { WeightChunkBytes = 64 * 1024 * 1024 }, "bounds");
-        RunConfigLoader.Validate(Defaults with { Task = "jsonl", DatasetPath = "d.jsonl", ModelPreset = "medium50m" }, "bounds");
+        }, "bounds", RunComponentCatalog.Default);
+        RunConfigLoader.Validate(Defaults with { WeightChunkBytes = 64 * 1024 * 1024 }, "bounds", RunComponentCatalog.Default);
+        RunConfigLoader.Validate(Defaults with { Task = new ComponentSpec("jsonl").WithParameter("path", "d.jsonl"), ModelPreset = "medium50m" }, "bounds", RunComponentCatalog.Default);
+        RunConfigLoader.Validate(Defaults with { Rewards = [new ComponentSpec("answer").WithParameter("weight", 0), new ComponentSpec("length").WithParameter("weight", -0.5)] }, "bounds", RunComponentCatalog.Default);
+        RunConfigLoader.Validate(Defaults with { Task = new ComponentSpec("arithmetic").WithParameter("max_operand", 1) }, "bounds", RunComponentCatalog.Default);
     }
 
     [Fact]
@@ -165,9 +186,9 @@ public sealed class RunConfigValidationTests
     {
         var config = Defaults with { Steps = 0, TopP = 2, Task = "jsonl", ModelPreset = "x" };
 
-        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Validate(config, "many"));
+        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Validate(config, "many", RunComponentCatalog.Default));
 
-        Assert.Equal(["steps", "top_p", "model_preset", "dataset_path"], error.Problems.Select(problem => problem[..problem.IndexOf(':')]));
+        Assert.Equal(["steps", "top_p", "model_preset", "task.path"], error.Problems.Select(problem => problem[..problem.IndexOf(':')]));
         Assert.StartsWith("Invalid run configuration in many (4 problems):", error.Message);
         foreach (var problem in error.Problems)
         {
