@@ -16,7 +16,7 @@ public sealed record LocalGrpoStep(long Step, float MeanReward, float FractionZe
 /// </summary>
 public sealed class LocalGrpoTrainer(
     CausalLM policy, GrpoLearner learner, PromptCodec codec, IRewardFunction reward,
-    int groupSize, SamplingOptions sampling, ScaleRewards scaleRewards, ulong seed, int padTokenId)
+    int groupSize, SamplingOptions sampling, IAdvantageEstimator advantageEstimator, ulong seed, int padTokenId)
 {
     readonly Generation.Generator generator = new(policy, padTokenId, codec.DecodeUntilStop);
     readonly torch.Generator random = new(seed);
@@ -34,7 +34,7 @@ public sealed class LocalGrpoTrainer(
             var text = codec.DecodeCompletion(generated[i].Tokens);
             rewards[i] = await reward.ScoreAsync(new RewardInput(example.Prompt, text, example.Answer), cancellationToken);
         }
-        var advantages = GroupAdvantages.Compute(rewards, groupSize, scaleRewards);
+        var advantages = advantageEstimator.Compute(rewards, groupSize);
         var samples = generated.Select((g, i) => new CompletionSample(
             repeated[i], g.Tokens, g.LogProbs, advantages.Advantages[i], g.FinishReason == FinishReason.Length, step)).ToArray();
         var result = learner.Train(samples);

@@ -48,7 +48,7 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
                 outcome = Outcome(assignment, completions, rewards, zeroStd: true, attempt) with { Filtered = true };
                 return outcome;
             }
-            var advantages = GroupAdvantages.Compute(rewards, config.GroupSize, GroupScale(config));
+            var advantages = GroupAdvantages(config).Compute(rewards, config.GroupSize);
             var group = new ScoredGroup(assignment.RunId, assignment.Step, assignment.PromptIndex, assignment.PromptTokens, completions,
                 advantages.Advantages, advantages.ZeroStdGroups > 0);
             var submission = await learner.SubmitGroupAsync(group);
@@ -80,9 +80,8 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
     /// A prompt sees only its own group, so with scale_rewards = batch it normalises by the group's std here and the
     /// learner re-normalises every advantage by the whole batch's std before training.
     /// </summary>
-    static ScaleRewards GroupScale(Abstractions.Configuration.RunConfig config) => RunOptions.Scale(config) switch
+    static IAdvantageEstimator GroupAdvantages(Abstractions.Configuration.RunConfig config) => new GrpoAdvantageEstimator
     {
-        ScaleRewards.Batch => ScaleRewards.Group,
-        var scale => scale,
+        Scale = config.ScaleRewards == Abstractions.Configuration.ScaleRewardsKind.None ? "none" : "group",
     };
 }

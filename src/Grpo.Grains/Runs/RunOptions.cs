@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Grpo.Abstractions.Configuration;
 using Grpo.Core.Algorithm;
 using Grpo.Core.Generation;
+using Grpo.Core.Registries;
 using Grpo.Core.Training;
 
 namespace Grpo.Grains.Runs;
@@ -8,36 +10,28 @@ namespace Grpo.Grains.Runs;
 /// <summary>Translates the run configuration (the wire contract) into the options of the core algorithms.</summary>
 public static class RunOptions
 {
-    public static GrpoOptions Objective(RunConfig config) => new()
-    {
-        EpsilonLow = config.Epsilon,
-        EpsilonHigh = config.EpsilonHigh,
-        Beta = config.Beta,
-        Kl = config.KlEstimator switch
-        {
-            KlEstimatorKind.K1 => KlEstimator.K1,
-            KlEstimatorKind.K2 => KlEstimator.K2,
-            _ => KlEstimator.K3,
-        },
-        Loss = config.LossType switch
-        {
-            LossKind.Bnpo => LossType.Bnpo,
-            LossKind.Dapo => LossType.Dapo,
-            LossKind.DrGrpo => LossType.DrGrpo,
-            _ => LossType.Grpo,
-        },
-        ImportanceSampling = config.ImportanceSampling == ImportanceSamplingKind.Sequence
-            ? Core.Algorithm.ImportanceSampling.Sequence
-            : Core.Algorithm.ImportanceSampling.Token,
-        MaxCompletionTokens = config.MaxCompletionTokens,
-    };
+    /// <summary>The built-in components, for callers that were not given a host's registries.</summary>
+    static readonly GrpoRegistries BuiltIns = GrpoRegistries.CreateDefault();
 
-    public static ScaleRewards Scale(RunConfig config) => config.ScaleRewards switch
-    {
-        ScaleRewardsKind.Batch => ScaleRewards.Batch,
-        ScaleRewardsKind.None => ScaleRewards.None,
-        _ => ScaleRewards.Group,
-    };
+    /// <summary>The objective, its loss aggregation and KL estimator selected by their registry names (the config's enum values in snake_case).</summary>
+    public static GrpoOptions Objective(RunConfig config, GrpoRegistries? registries = null) =>
+        GrpoOptions.FromRegistries(registries ?? BuiltIns,
+            aggregation: (RegistryName(config.LossType), new ComponentArguments("loss_type")),
+            kl: (RegistryName(config.KlEstimator), new ComponentArguments("kl_estimator"))) with
+        {
+            EpsilonLow = config.Epsilon,
+            EpsilonHigh = config.EpsilonHigh,
+            Beta = config.Beta,
+            ImportanceSampling = config.ImportanceSampling == ImportanceSamplingKind.Sequence
+                ? Core.Algorithm.ImportanceSampling.Sequence
+                : Core.Algorithm.ImportanceSampling.Token,
+            MaxCompletionTokens = config.MaxCompletionTokens,
+        };
+
+    /// <summary>The group-relative (<c>grpo</c>) advantage estimator with the config's scale_rewards.</summary>
+    public static IAdvantageEstimator Advantages(RunConfig config, GrpoRegistries? registries = null) =>
+        (registries ?? BuiltIns).AdvantageEstimators.Create("grpo", new ComponentArguments("scale_rewards",
+            new Dictionary<string, JsonElement> { ["scale"] = JsonSerializer.SerializeToElement(RegistryName(config.ScaleRewards)) }));
 
     public static LearnerOptions Learner(RunConfig config) => new()
     {
@@ -72,6 +66,9 @@ public static class RunOptions
         EosTokenIds = stopTokenIds,
         StopStrings = config.StopStrings,
     };
+
+    static string RegistryName<TKind>(TKind kind)
+        where TKind : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
 
     static int UpdatesPerStep(RunConfig config) =>
         (config.PromptsPerStep * config.GroupSize + config.MinibatchSize - 1) / config.MinibatchSize;
