@@ -69,6 +69,9 @@ public static class GrpoObjective
 
         var maskedLoss = perTokenLoss * weights;
         var loss = options.Aggregation.Aggregate(new LossAggregationInputs(maskedLoss, weights, lengths, options.MaxCompletionTokens));
+        if (loss.dim() != 0)
+            throw new InvalidOperationException(
+                $"the loss aggregation {options.Aggregation.GetType().Name} returned a tensor of shape {Show(loss)}; it must reduce to a 0-dim loss.");
 
         var stats = ComputeStats(loss, ratio, advantage, kl, weights, padding, lengths, lowerBound, upperBound);
         return new GrpoLossResult(loss.MoveToOuterDisposeScope(), stats);

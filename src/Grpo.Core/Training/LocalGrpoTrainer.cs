@@ -10,8 +10,8 @@ namespace Grpo.Core.Training;
 public sealed record LocalGrpoStep(long Step, float MeanReward, float FractionZeroStd, int Completions, LearnerStepResult Learner);
 
 /// <summary>
-/// One process, no cluster: sample G completions per prompt, score them, turn rewards into group-relative
-/// advantages and hand them to the learner. The cluster performs the same steps spread over grains; this is the
+/// One process, no cluster: sample G completions per prompt, score them, turn the step's rewards into advantages
+/// with the given estimator and hand them to the learner. The cluster performs the same steps spread over grains; this is the
 /// reference flow its tests and benchmarks compare against.
 /// </summary>
 public sealed class LocalGrpoTrainer(
