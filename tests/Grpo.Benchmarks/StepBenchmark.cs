@@ -120,7 +120,7 @@ internal static class StepBenchmark
                 var example = examples[r / config.GroupSize];
                 rewards[r] = await assets.Reward.ScoreAsync(new RewardInput(example.Prompt, assets.Codec.DecodeCompletion(sequences[r].Tokens), example.Answer));
             }
-            var advantages = GroupAdvantages.Compute(rewards, config.GroupSize, RunOptions.Scale(config)).Advantages;
+            var advantages = RunOptions.Advantages(config).Compute(rewards, config.GroupSize).Advantages;
             var score = clock.Elapsed.TotalSeconds;
 
             var samples = rows.Select((prompt, r) => new CompletionSample(prompt, sequences[r].Tokens, sequences[r].LogProbs, advantages[r],

@@ -6,38 +6,49 @@ using Grpo.Grains.Runs;
 
 namespace Grpo.Configuration.Tests;
 
-/// <summary>Each configuration name reaches the Core option it names, and an unvalidated unknown name is refused, never defaulted.</summary>
+/// <summary>Each configuration name reaches the registered component it names, and an unvalidated unknown name is refused, never defaulted.</summary>
 public sealed class RunOptionsMappingTests
 {
     [Theory]
-    [InlineData("k1", KlEstimator.K1)]
-    [InlineData("k2", KlEstimator.K2)]
-    [InlineData("k3", KlEstimator.K3)]
-    public void Kl_estimator_names_map(string name, KlEstimator expected)
-    {
-        Assert.Equal(expected, RunOptions.Objective(RunConfigLoader.Parse($$"""{ "kl_estimator": "{{name}}" }""", "x.json")).Kl);
-    }
+    [InlineData("k1", typeof(K1KlEstimator))]
+    [InlineData("k2", typeof(K2KlEstimator))]
+    [InlineData("k3", typeof(K3KlEstimator))]
+    [InlineData("low_var_kl", typeof(LowVarKlEstimator))]
+    public void Kl_estimator_names_select_their_class(string name, Type expected) =>
+        Assert.IsType(expected, RunOptions.Objective(RunConfigLoader.Parse($$"""{ "kl_estimator": "{{name}}" }""", "x.json")).Kl);
 
     [Theory]
-    [InlineData("grpo", LossType.Grpo)]
-    [InlineData("bnpo", LossType.Bnpo)]
-    [InlineData("dapo", LossType.Dapo)]
-    [InlineData("dr_grpo", LossType.DrGrpo)]
-    public void Loss_type_names_map(string name, LossType expected)
-    {
-        Assert.Equal(expected, RunOptions.Objective(new RunConfig { LossType = name }).Loss);
-    }
+    [InlineData("grpo", typeof(GrpoAggregation))]
+    [InlineData("bnpo", typeof(TokenMeanAggregation))]
+    [InlineData("dapo", typeof(TokenMeanAggregation))]
+    [InlineData("dr_grpo", typeof(DrGrpoAggregation))]
+    public void Loss_type_names_select_their_class(string name, Type expected) =>
+        Assert.IsType(expected, RunOptions.Objective(new RunConfig { LossType = name }).Aggregation);
 
     [Theory]
-    [InlineData("grpo", ScaleRewards.Group)]
-    [InlineData("""{"name": "grpo", "scale": "group"}""", ScaleRewards.Group)]
-    [InlineData("""{"name": "grpo", "scale": "batch"}""", ScaleRewards.Batch)]
-    [InlineData("""{"name": "grpo", "scale": "none"}""", ScaleRewards.None)]
-    public void Advantage_estimator_scale_maps(string json, ScaleRewards expected)
+    [InlineData("clip", typeof(ClipPolicyLoss))]
+    [InlineData("cispo", typeof(CispoPolicyLoss))]
+    [InlineData("sapo", typeof(SapoPolicyLoss))]
+    public void Policy_loss_names_select_their_class(string name, Type expected) =>
+        Assert.IsType(expected, RunOptions.Objective(new RunConfig { PolicyLoss = name }).PolicyLoss);
+
+    [Theory]
+    [InlineData("grpo", "group")]
+    [InlineData("""{"name": "grpo", "scale": "group"}""", "group")]
+    [InlineData("""{"name": "grpo", "scale": "batch"}""", "batch")]
+    [InlineData("""{"name": "grpo", "scale": "none"}""", "none")]
+    public void Advantage_estimator_scale_reaches_the_estimator(string json, string expected)
     {
         var value = json.StartsWith('{') ? json : $"\"{json}\"";
-        Assert.Equal(expected, RunOptions.Scale(RunConfigLoader.Parse($$"""{ "advantage_estimator": {{value}} }""", "x.json")));
+        var estimator = RunOptions.Advantages(RunConfigLoader.Parse($$"""{ "advantage_estimator": {{value}} }""", "x.json"));
+        Assert.Equal(expected, Assert.IsType<GrpoAdvantageEstimator>(estimator).Scale);
     }
+
+    [Theory]
+    [InlineData("rloo", typeof(RlooAdvantageEstimator))]
+    [InlineData("reinforce_pp_baseline", typeof(ReinforcePlusPlusBaselineAdvantageEstimator))]
+    public void Advantage_estimator_names_select_their_class(string name, Type expected) =>
+        Assert.IsType(expected, RunOptions.Advantages(new RunConfig { AdvantageEstimator = name }));
 
     [Fact]
     public void Plain_choices_map_to_the_core_enums()
@@ -52,7 +63,8 @@ public sealed class RunOptionsMappingTests
     public void An_unknown_name_that_skipped_validation_is_refused_with_its_key()
     {
         Assert.Equal("loss_type", Assert.Throws<ComponentException>(() => RunOptions.Objective(new RunConfig { LossType = "sapo" })).Path);
-        Assert.Equal("policy_loss", Assert.Throws<ComponentException>(() => RunOptions.Objective(new RunConfig { PolicyLoss = "sapo" })).Path);
+        Assert.Equal("policy_loss", Assert.Throws<ComponentException>(() => RunOptions.Objective(new RunConfig { PolicyLoss = "sapo2" })).Path);
+        Assert.Equal("advantage_estimator", Assert.Throws<ComponentException>(() => RunOptions.Advantages(new RunConfig { AdvantageEstimator = "ppo" })).Path);
         Assert.Equal("importance_sampling", Assert.Throws<ComponentException>(() => RunOptions.Objective(new RunConfig { ImportanceSampling = "tok" })).Path);
         Assert.Equal("lr_schedule", Assert.Throws<ComponentException>(() => RunOptions.Learner(new RunConfig { LrSchedule = "cosine" })).Path);
     }

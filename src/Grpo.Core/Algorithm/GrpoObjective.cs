@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 namespace Grpo.Core.Algorithm;
 
 /// <summary>
-/// The GRPO loss (DESIGN.md, "The algorithm"): PPO-clipped surrogate on the importance ratio between the current policy
-/// and the one that sampled each completion, plus a β-weighted KL penalty against a frozen reference, aggregated per
-/// <see cref="LossType"/>. Follows TRL's GRPOTrainer so that numbers compare one to one.
+/// The GRPO loss, composed as veRL composes its registered pieces: the importance ratio between the current policy
+/// and the one that sampled each completion (per token, or per sequence as in GSPO) → the per-token
+/// <see cref="GrpoOptions.PolicyLoss"/> → plus β times the per-token <see cref="GrpoOptions.Kl"/> estimate against a
+/// frozen reference → reduced by <see cref="GrpoOptions.Aggregation"/>. With the default components it is TRL's
+/// GRPOTrainer loss, number for number.
 /// </summary>
 public static class GrpoObjective
 {
@@ -33,14 +35,11 @@ public static class GrpoObjective
         using var scope = NewDisposeScope();
         var dtype = logProbs.dtype;
         var device = logProbs.device;
-        var completions = logProbs.shape[0];
 
         var keep = completionMask.dtype == ScalarType.Bool ? completionMask.to(device) : completionMask.to(device).ne(0);
         var padding = keep.logical_not();
         var weights = keep.to_type(dtype);
         var lengths = weights.sum(-1);
-        if (options.Loss == LossType.DrGrpo)
-            EnsureCompletionsFitBudget(lengths, options.MaxCompletionTokens);
 
         // Padding positions may hold anything (-inf, NaN); zeroing them first keeps 0·NaN out of both the loss and its gradient.
         var policy = logProbs.masked_fill(padding, 0.0);
@@ -57,33 +56,28 @@ public static class GrpoObjective
         var advantage = advantages.to(dtype, device).unsqueeze(-1);
         var lowerBound = 1.0 - options.EpsilonLow;
         var upperBound = 1.0 + options.EffectiveEpsilonHigh;
-        var clippedRatio = ratio.clamp(lowerBound, upperBound);
-        var perTokenLoss = -minimum(ratio * advantage, clippedRatio * advantage);
+        var perTokenLoss = options.PolicyLoss.PerTokenLoss(new PolicyLossInputs(policy, logRatio, ratio, advantage, weights, lowerBound, upperBound));
 
         Tensor? kl = null;
         if (refLogProbs is not null)
         {
             var reference = refLogProbs.detach().to(dtype, device).masked_fill(padding, 0.0);
-            kl = PerTokenKl.Estimate(policy, reference, options.Kl);
+            kl = options.Kl.Estimate(policy, reference);
             if (options.Beta > 0f)
                 perTokenLoss = perTokenLoss + options.Beta * kl;
         }
 
         var maskedLoss = perTokenLoss * weights;
-        var loss = options.Loss switch
-        {
-            // A completion with no unmasked token (e.g. truncated and masked) contributes 0, not 0/0.
-            LossType.Grpo => (maskedLoss.sum(-1) / lengths.clamp_min(1.0)).mean(),
-            LossType.Bnpo or LossType.Dapo => maskedLoss.sum() / weights.sum().clamp_min(1.0),
-            LossType.DrGrpo => maskedLoss.sum() / ((double)completions * options.MaxCompletionTokens),
-            _ => throw new ArgumentException($"Unknown loss type {(int)options.Loss}.", nameof(options)),
-        };
+        var loss = options.Aggregation.Aggregate(new LossAggregationInputs(maskedLoss, weights, lengths, options.MaxCompletionTokens));
+        if (loss.dim() != 0)
+            throw new InvalidOperationException(
+                $"the loss aggregation {options.Aggregation.GetType().Name} returned a tensor of shape {Show(loss)}; it must reduce to a 0-dim loss.");
 
         var stats = ComputeStats(loss, ratio, advantage, kl, weights, padding, lengths, lowerBound, upperBound);
         return new GrpoLossResult(loss.MoveToOuterDisposeScope(), stats);
     }
 
-    /// <summary>Returns a copy of <paramref name="completionMask"/> with the rows of truncated completions zeroed (DESIGN's mask_truncated).</summary>
+    /// <summary>Returns a copy of <paramref name="completionMask"/> with the rows of truncated completions zeroed (TRL's mask_truncated_completions).</summary>
     /// <param name="completionMask">[completions, tokens] mask, float or bool; the result has the same type.</param>
     /// <param name="truncated">One flag per completion: true when it was cut at max_completion_tokens.</param>
     public static Tensor MaskTruncated(Tensor completionMask, bool[] truncated)
@@ -102,6 +96,8 @@ public static class GrpoObjective
         return where(keepRow, completionMask, zeros_like(completionMask)).MoveToOuterDisposeScope();
     }
 
+    // The clip fractions come from ρ and the trust region whatever the policy loss: for clip they count the tokens whose
+    // gradient the clip removed; for cispo and sapo, which keep every token's gradient, they say how off-policy the batch is.
     static GrpoStats ComputeStats(Tensor loss, Tensor ratio, Tensor advantage, Tensor? kl, Tensor weights, Tensor padding, Tensor lengths, double lowerBound, double upperBound)
     {
         using var noGrad = no_grad();
@@ -116,16 +112,6 @@ public static class GrpoObjective
         var ratioMin = hasTokens ? Read(ratio.masked_fill(padding, double.PositiveInfinity).min()) : float.NaN;
         var ratioMax = hasTokens ? Read(ratio.masked_fill(padding, double.NegativeInfinity).max()) : float.NaN;
         return new GrpoStats(Read(loss), meanKl, clipLow, clipHigh, clipLow + clipHigh, ratioMin, ratioMax, Read(lengths.mean()));
-    }
-
-    static void EnsureCompletionsFitBudget(Tensor lengths, int maxCompletionTokens)
-    {
-        var longest = Read(lengths.max());
-        if (longest > maxCompletionTokens)
-            throw new ArgumentException(
-                $"completionMask has a completion with {longest.ToString(CultureInfo.InvariantCulture)} tokens but GrpoOptions.MaxCompletionTokens is {maxCompletionTokens}; " +
-                "DrGrpo's constant denominator assumes no completion is longer than the budget.",
-                "completionMask");
     }
 
     static void ValidateInputs(Tensor logProbs, Tensor oldLogProbs, Tensor? refLogProbs, Tensor completionMask, Tensor advantages)

@@ -1,11 +1,15 @@
 using System.Globalization;
+using Grpo.Core.Registries;
 
 namespace Grpo.Core.Algorithm;
 
-/// <summary>Hyper-parameters of the GRPO objective (DESIGN.md, "The algorithm").</summary>
+/// <summary>
+/// Hyper-parameters of the GRPO objective and the components it is composed of: the policy loss, the KL estimator of
+/// the β penalty and the aggregation. The defaults are the DeepSeekMath/TRL GRPO objective (clip, k3, grpo).
+/// </summary>
 public sealed record GrpoOptions
 {
-    /// <summary>Lower clip width: ratios below <c>1 - EpsilonLow</c> are clipped for negative advantages.</summary>
+    /// <summary>Lower clip width: the trust region's lower edge is <c>1 - EpsilonLow</c>.</summary>
     public float EpsilonLow { get; init; } = 0.2f;
 
     /// <summary>Upper clip width; <c>null</c> means the same as <see cref="EpsilonLow"/>. Setting it larger is DAPO's clip-higher.</summary>
@@ -14,17 +18,44 @@ public sealed record GrpoOptions
     /// <summary>Weight of the KL penalty against the reference policy; 0 needs no reference log-probs at all.</summary>
     public float Beta { get; init; } = 0.04f;
 
-    public KlEstimator Kl { get; init; } = KlEstimator.K3;
+    /// <summary>The per-token policy-gradient term (<c>policy_loss</c>).</summary>
+    public IPolicyLoss PolicyLoss { get; init; } = new ClipPolicyLoss();
 
-    public LossType Loss { get; init; } = LossType.Grpo;
+    /// <summary>The per-token estimate of KL(πθ ‖ πref) that β weighs (<c>kl_estimator</c>).</summary>
+    public IKlEstimator Kl { get; init; } = new K3KlEstimator();
+
+    /// <summary>How per-token losses become the scalar loss (<c>loss_type</c>).</summary>
+    public ILossAggregation Aggregation { get; init; } = new GrpoAggregation();
 
     public ImportanceSampling ImportanceSampling { get; init; } = ImportanceSampling.Token;
 
-    /// <summary>Generation budget per completion; the constant denominator of <see cref="LossType.DrGrpo"/> (unused otherwise).</summary>
+    /// <summary>Generation budget per completion; the constant denominator of <see cref="DrGrpoAggregation"/> (unused by the others).</summary>
     public int MaxCompletionTokens { get; init; }
 
     /// <summary>The upper clip width actually used.</summary>
     public float EffectiveEpsilonHigh => EpsilonHigh ?? EpsilonLow;
+
+    /// <summary>
+    /// Default options whose components are built by name through <paramref name="registries"/>, each from its
+    /// <see cref="ComponentArguments"/> (whose path names the configuration key in errors); a component left out keeps
+    /// its default. Set the scalar options on the result with <c>with</c>.
+    /// </summary>
+    /// <exception cref="ComponentException">A name is not registered, or a parameter is unknown or refused.</exception>
+    public static GrpoOptions FromRegistries(
+        GrpoRegistries registries,
+        (string Name, ComponentArguments Arguments)? policyLoss = null,
+        (string Name, ComponentArguments Arguments)? aggregation = null,
+        (string Name, ComponentArguments Arguments)? kl = null)
+    {
+        ArgumentNullException.ThrowIfNull(registries);
+        var defaults = new GrpoOptions();
+        return defaults with
+        {
+            PolicyLoss = policyLoss is { } loss ? registries.PolicyLosses.Create(loss.Name, loss.Arguments) : defaults.PolicyLoss,
+            Aggregation = aggregation is { } reduce ? registries.LossAggregations.Create(reduce.Name, reduce.Arguments) : defaults.Aggregation,
+            Kl = kl is { } estimator ? registries.KlEstimators.Create(estimator.Name, estimator.Arguments) : defaults.Kl,
+        };
+    }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the offending field when the options cannot describe a valid objective.</summary>
     public void Validate()
@@ -36,17 +67,17 @@ public sealed record GrpoOptions
             throw Invalid(nameof(EpsilonHigh), $"must be null or a finite number >= 0 (it is {Show(high)})");
         if (!float.IsFinite(Beta) || Beta < 0f)
             throw Invalid(nameof(Beta), $"must be a finite number >= 0 (it is {Show(Beta)})");
-        if (!Enum.IsDefined(Kl))
-            throw Invalid(nameof(Kl), $"is not a known KL estimator ({(int)Kl})");
-        if (!Enum.IsDefined(Loss))
-            throw Invalid(nameof(Loss), $"is not a known loss type ({(int)Loss})");
+        if (PolicyLoss is null)
+            throw Invalid(nameof(PolicyLoss), "is null; choose a policy loss (the default is clip)");
+        if (Kl is null)
+            throw Invalid(nameof(Kl), "is null; choose a KL estimator (the default is k3)");
+        if (Aggregation is null)
+            throw Invalid(nameof(Aggregation), "is null; choose a loss aggregation (the default is grpo)");
         if (!Enum.IsDefined(ImportanceSampling))
             throw Invalid(nameof(ImportanceSampling), $"is not a known importance-sampling level ({(int)ImportanceSampling})");
         if (MaxCompletionTokens < 0)
             throw Invalid(nameof(MaxCompletionTokens), $"must be >= 0 (it is {MaxCompletionTokens})");
-        if (Loss == LossType.DrGrpo && MaxCompletionTokens <= 0)
-            throw Invalid(nameof(MaxCompletionTokens),
-                $"must be > 0 when Loss is {nameof(LossType.DrGrpo)}, whose loss is divided by completions × MaxCompletionTokens (it is {MaxCompletionTokens})");
+        Aggregation.Validate(this);
     }
 
     static ArgumentException Invalid(string field, string problem) =>

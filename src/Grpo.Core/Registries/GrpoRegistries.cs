@@ -1,4 +1,5 @@
 using System.Reflection;
+using Grpo.Core.Algorithm;
 using Grpo.Core.Rewards;
 
 namespace Grpo.Core.Registries;
@@ -15,10 +16,26 @@ public sealed class GrpoRegistries
     public GrpoRegistries()
     {
         Rewards = Register(new ComponentRegistry<IRewardFunction>("reward"));
+        PolicyLosses = Register(new ComponentRegistry<IPolicyLoss>("policy loss"));
+        LossAggregations = Register(new ComponentRegistry<ILossAggregation>("loss aggregation"));
+        AdvantageEstimators = Register(new ComponentRegistry<IAdvantageEstimator>("advantage estimator"));
+        KlEstimators = Register(new ComponentRegistry<IKlEstimator>("KL estimator"));
     }
 
     /// <summary>Reward functions, selected by <c>rewards[i].name</c>.</summary>
     public ComponentRegistry<IRewardFunction> Rewards { get; }
+
+    /// <summary>Per-token policy-gradient terms (clip, cispo, sapo), selected by <c>policy_loss</c>.</summary>
+    public ComponentRegistry<IPolicyLoss> PolicyLosses { get; }
+
+    /// <summary>Reductions of per-token losses to the loss (grpo, bnpo, dapo, dr_grpo), selected by <c>loss_type</c>.</summary>
+    public ComponentRegistry<ILossAggregation> LossAggregations { get; }
+
+    /// <summary>Rewards to advantages (grpo, rloo, reinforce_pp_baseline), selected by <c>advantage_estimator</c>.</summary>
+    public ComponentRegistry<IAdvantageEstimator> AdvantageEstimators { get; }
+
+    /// <summary>Per-token KL estimators for the β penalty (k1, k2, k3, low_var_kl), selected by <c>kl_estimator</c>.</summary>
+    public ComponentRegistry<IKlEstimator> KlEstimators { get; }
 
     /// <summary>The registries in a fixed order, for listings and assembly scans.</summary>
     public IReadOnlyList<object> All => registries;

@@ -10,13 +10,13 @@ namespace Grpo.Core.Training;
 public sealed record LocalGrpoStep(long Step, float MeanReward, float FractionZeroStd, int Completions, LearnerStepResult Learner);
 
 /// <summary>
-/// One process, no cluster: sample G completions per prompt, score them, turn rewards into group-relative
-/// advantages and hand them to the learner. The cluster performs the same steps spread over grains; this is the
+/// One process, no cluster: sample G completions per prompt, score them, turn the step's rewards into advantages
+/// with the given estimator and hand them to the learner. The cluster performs the same steps spread over grains; this is the
 /// reference flow its tests and benchmarks compare against.
 /// </summary>
 public sealed class LocalGrpoTrainer(
     CausalLM policy, GrpoLearner learner, PromptCodec codec, IRewardFunction reward,
-    int groupSize, SamplingOptions sampling, ScaleRewards scaleRewards, ulong seed, int padTokenId)
+    int groupSize, SamplingOptions sampling, IAdvantageEstimator advantageEstimator, ulong seed, int padTokenId)
 {
     readonly Generation.Generator generator = new(policy, padTokenId, codec.DecodeUntilStop);
     readonly torch.Generator random = new(seed);
@@ -34,7 +34,7 @@ public sealed class LocalGrpoTrainer(
             var text = codec.DecodeCompletion(generated[i].Tokens);
             rewards[i] = await reward.ScoreAsync(new RewardInput(example.Prompt, text, example.Answer), cancellationToken);
         }
-        var advantages = GroupAdvantages.Compute(rewards, groupSize, scaleRewards);
+        var advantages = advantageEstimator.Compute(rewards, groupSize);
         var samples = generated.Select((g, i) => new CompletionSample(
             repeated[i], g.Tokens, g.LogProbs, advantages.Advantages[i], g.FinishReason == FinishReason.Length, step)).ToArray();
         var result = learner.Train(samples);

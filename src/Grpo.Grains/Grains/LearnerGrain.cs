@@ -195,10 +195,8 @@ public sealed partial class LearnerGrain(
 
     static CompletionSample[] Samples(ScoredGroup[] groups, RunConfig runConfig)
     {
-        var advantages = groups.SelectMany(g => g.Advantages).ToArray();
-        if (RunOptions.Scale(runConfig) == ScaleRewards.Batch)
-            advantages = GroupAdvantages.Compute(groups.SelectMany(g => g.Completions.Select(c => c.Reward)).ToArray(),
-                runConfig.GroupSize, ScaleRewards.Batch).Advantages;
+        var advantages = RunOptions.Advantages(runConfig).Compute(groups.SelectMany(g => g.Completions.Select(c => c.Reward)).ToArray(),
+            runConfig.GroupSize).Advantages;
         var completions = groups.SelectMany(g => g.Completions.Select(c => (g.PromptTokens, Completion: c))).ToArray();
         return completions.Select((c, i) => new CompletionSample(
             c.PromptTokens, c.Completion.Tokens, c.Completion.LogProbs, advantages[i], c.Completion.Truncated, c.Completion.PolicyVersion)).ToArray();

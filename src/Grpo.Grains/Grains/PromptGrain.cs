@@ -48,7 +48,7 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
                 outcome = Outcome(assignment, completions, rewards, zeroStd: true, attempt) with { Filtered = true };
                 return outcome;
             }
-            var advantages = GroupAdvantages.Compute(rewards, config.GroupSize, GroupScale(config));
+            var advantages = RunOptions.Advantages(config).Compute(rewards, config.GroupSize);
             var group = new ScoredGroup(assignment.RunId, assignment.Step, assignment.PromptIndex, assignment.PromptTokens, completions,
                 advantages.Advantages, advantages.ZeroStdGroups > 0);
             var submission = await learner.SubmitGroupAsync(group);
@@ -75,14 +75,4 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
     static GroupOutcome Outcome(PromptAssignment assignment, CompletionResult[] completions, float[] rewards, bool zeroStd, int attempt) =>
         new(assignment.PromptIndex, completions.Length, rewards.Average(), zeroStd, completions.Sum(c => c.Tokens.Length), attempt,
             completions.Min(c => c.PolicyVersion), completions.GroupBy(c => c.Silo).ToDictionary(g => g.Key, g => g.Count()));
-
-    /// <summary>
-    /// A prompt sees only its own group, so with scale_rewards = batch it normalises by the group's std here and the
-    /// learner re-normalises every advantage by the whole batch's std before training.
-    /// </summary>
-    static ScaleRewards GroupScale(Abstractions.Configuration.RunConfig config) => RunOptions.Scale(config) switch
-    {
-        ScaleRewards.Batch => ScaleRewards.Group,
-        var scale => scale,
-    };
 }

@@ -2,38 +2,46 @@ using Grpo.Abstractions.Configuration;
 using Grpo.Configuration;
 using Grpo.Core.Algorithm;
 using Grpo.Core.Generation;
+using Grpo.Core.Registries;
 using Grpo.Core.Training;
-using Grpo.Grains.Runs.Components;
 
 namespace Grpo.Grains.Runs;
 
 /// <summary>Translates the run configuration (the wire contract) into the options of the core algorithms.</summary>
 public static class RunOptions
 {
-    /// <exception cref="Core.Registries.ComponentException">A selection names no component this build has (the configuration was not validated).</exception>
-    public static GrpoOptions Objective(RunConfig config)
+    /// <summary>The built-in components, for callers that were not given a host's registries.</summary>
+    static readonly GrpoRegistries BuiltIns = GrpoRegistries.CreateDefault();
+
+    /// <summary>The objective with the policy loss, loss aggregation and KL estimator the configuration selects.</summary>
+    /// <exception cref="ComponentException">A selection names no registered component or has a bad parameter.</exception>
+    public static GrpoOptions Objective(RunConfig config, GrpoRegistries? registries = null) =>
+        GrpoOptions.FromRegistries(registries ?? BuiltIns,
+            policyLoss: Selection(config.PolicyLoss, nameof(RunConfig.PolicyLoss)),
+            aggregation: Selection(config.LossType, nameof(RunConfig.LossType)),
+            kl: Selection(config.KlEstimator, nameof(RunConfig.KlEstimator))) with
+        {
+            EpsilonLow = config.Epsilon,
+            EpsilonHigh = config.EpsilonHigh,
+            Beta = config.Beta,
+            ImportanceSampling = EnumNames.Parse<ImportanceSampling>(config.ImportanceSampling, KeyOf(nameof(RunConfig.ImportanceSampling))),
+            MaxCompletionTokens = config.MaxCompletionTokens,
+        };
+
+    /// <summary>The advantage estimator the configuration selects.</summary>
+    /// <exception cref="ComponentException">The selection names no registered estimator or has a bad parameter.</exception>
+    public static IAdvantageEstimator Advantages(RunConfig config, GrpoRegistries? registries = null)
     {
-        ObjectiveSelection.PolicyLoss(config.PolicyLoss);
-        return Options(config);
+        var (name, arguments) = Selection(config.AdvantageEstimator, nameof(RunConfig.AdvantageEstimator));
+        return (registries ?? BuiltIns).AdvantageEstimators.Create(name, arguments);
     }
 
-    static GrpoOptions Options(RunConfig config) => new()
-    {
-        EpsilonLow = config.Epsilon,
-        EpsilonHigh = config.EpsilonHigh,
-        Beta = config.Beta,
-        Kl = ObjectiveSelection.Kl(config.KlEstimator),
-        Loss = ObjectiveSelection.Aggregation(config.LossType),
-        ImportanceSampling = EnumNames.Parse<ImportanceSampling>(config.ImportanceSampling, KeyOf(nameof(RunConfig.ImportanceSampling))),
-        MaxCompletionTokens = config.MaxCompletionTokens,
-    };
+    static (string Name, ComponentArguments Arguments) Selection(ComponentSpec spec, string propertyName) =>
+        (spec.Name, new ComponentArguments(KeyOf(propertyName), spec.ParametersAsJson()));
 
-    /// <summary>What the advantage estimator divides the group-centred rewards by.</summary>
-    public static ScaleRewards Scale(RunConfig config) => ObjectiveSelection.AdvantageScale(config.AdvantageEstimator);
-
-    public static LearnerOptions Learner(RunConfig config) => new()
+    public static LearnerOptions Learner(RunConfig config, GrpoRegistries? registries = null) => new()
     {
-        Objective = Objective(config),
+        Objective = Objective(config, registries),
         NumIterations = config.NumIterations,
         MiniBatchSize = config.MinibatchSize,
         LearningRate = new LearningRateSchedule

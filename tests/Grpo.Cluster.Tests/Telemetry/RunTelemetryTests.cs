@@ -56,7 +56,7 @@ public sealed class RunTelemetryTests
             Assert.EndsWith("=", sample.Prompt);
             Assert.NotNull(sample.Answer);
             var rewards = sample.Completions.Select(c => c.Reward).ToArray();
-            Assert.Equal(GroupAdvantages.Compute(rewards, config.GroupSize, ScaleRewards.Group).Advantages, sample.Completions.Select(c => c.Advantage));
+            Assert.Equal(new GrpoAdvantageEstimator().Compute(rewards, config.GroupSize).Advantages, sample.Completions.Select(c => c.Advantage));
             Assert.All(sample.Completions, c => Assert.Equal(sample.Step, c.PolicyVersion));
         });
         Assert.Equal([2L, 4L], (await run.GetSamplesAsync(1)).Select(s => s.Step).Distinct());

@@ -59,12 +59,12 @@ public sealed class GrpoObjectiveErrorTests
     {
         using var scope = NewDisposeScope();
         var missing = Refused(() => GrpoObjective.Compute(Matrix(Policy), Matrix(Policy), null, Matrix(FullMask), Vector([1, -1]),
-            new GrpoOptions { Beta = 0f, Loss = LossType.DrGrpo }));
+            new GrpoOptions { Beta = 0f, Aggregation = new DrGrpoAggregation() }));
         var tooSmall = Refused(() => GrpoObjective.Compute(Matrix(Policy), Matrix(Policy), null, Matrix(FullMask), Vector([1, -1]),
-            new GrpoOptions { Beta = 0f, Loss = LossType.DrGrpo, MaxCompletionTokens = 2 }));
+            new GrpoOptions { Beta = 0f, Aggregation = new DrGrpoAggregation(), MaxCompletionTokens = 2 }));
 
         Assert.Equal(nameof(GrpoOptions.MaxCompletionTokens), missing.ParamName);
-        Assert.Contains("DrGrpo", missing.Message);
+        Assert.Contains("dr_grpo", missing.Message);
         Assert.Equal("completionMask", tooSmall.ParamName);
         Assert.Contains("3 tokens", tooSmall.Message);
     }

@@ -21,19 +21,19 @@ public sealed class GrpoObjectiveGradientTests
     const double Step = 1e-6;
 
     [Theory]
-    [InlineData(LossType.Grpo, ImportanceSampling.Token)]
-    [InlineData(LossType.Bnpo, ImportanceSampling.Token)]
-    [InlineData(LossType.Dapo, ImportanceSampling.Token)]
-    [InlineData(LossType.DrGrpo, ImportanceSampling.Token)]
-    [InlineData(LossType.Grpo, ImportanceSampling.Sequence)]
-    [InlineData(LossType.Bnpo, ImportanceSampling.Sequence)]
-    public void Autograd_matches_central_differences_for_every_element(LossType loss, ImportanceSampling sampling)
+    [InlineData("grpo", ImportanceSampling.Token)]
+    [InlineData("bnpo", ImportanceSampling.Token)]
+    [InlineData("dapo", ImportanceSampling.Token)]
+    [InlineData("dr_grpo", ImportanceSampling.Token)]
+    [InlineData("grpo", ImportanceSampling.Sequence)]
+    [InlineData("bnpo", ImportanceSampling.Sequence)]
+    public void Autograd_matches_central_differences_for_every_element(string aggregation, ImportanceSampling sampling)
     {
         using var scope = NewDisposeScope();
         var options = new GrpoOptions
         {
-            EpsilonLow = 0.2f, EpsilonHigh = 0.3f, Beta = 0.1f, Kl = KlEstimator.K3,
-            Loss = loss, ImportanceSampling = sampling, MaxCompletionTokens = 4,
+            EpsilonLow = 0.2f, EpsilonHigh = 0.3f, Beta = 0.1f, Kl = new K3KlEstimator(),
+            Aggregation = BuiltIns.Aggregation(aggregation), ImportanceSampling = sampling, MaxCompletionTokens = 4,
         };
         var policy = ShiftByLogRatio(Behaviour, Ratios);
         var logProbs = Matrix(policy, ScalarType.Float64, requiresGrad: true);
@@ -46,19 +46,7 @@ public sealed class GrpoObjectiveGradientTests
         if (sampling == ImportanceSampling.Token)
             Assert.True(result.Stats.ClipFractionLow > 0f && result.Stats.ClipFractionHigh > 0f, "the case must cross both clip edges");
 
-        var numeric = new double[analytic.Length];
-        var columns = policy.GetLength(1);
-        for (var index = 0; index < numeric.Length; index++)
-        {
-            var (row, column) = (index / columns, index % columns);
-            var original = policy[row, column];
-            policy[row, column] = original + Step;
-            var above = LossValue(policy, options);
-            policy[row, column] = original - Step;
-            var below = LossValue(policy, options);
-            policy[row, column] = original;
-            numeric[index] = (above - below) / (2 * Step);
-        }
+        var numeric = CentralDifferences(policy, point => LossValue(point, options), Step);
 
         AllClose(numeric, analytic, 1e-7);
         // Padding positions must not influence anything.
@@ -82,16 +70,16 @@ public sealed class GrpoObjectiveGradientTests
     //   Bnpo: loss = -(0.6 · 3 - 0.2 · 2) / 5 = -0.28; gradient -A_i / 5: row 0 -0.12, row 1 0.04.
     // (min(ρA, clip(ρ)A) ties at ρ = 1; torch splits the gradient between both branches, which sum to the full -A ρ.)
     [Theory]
-    [InlineData(LossType.Grpo, -0.2, -0.1, 0.05)]
-    [InlineData(LossType.Bnpo, -0.28, -0.12, 0.04)]
-    public void At_mu_one_the_ratio_is_exactly_one_yet_the_gradient_is_not_zero(LossType loss, double expectedLoss, double row0Gradient, double row1Gradient)
+    [InlineData("grpo", -0.2, -0.1, 0.05)]
+    [InlineData("bnpo", -0.28, -0.12, 0.04)]
+    public void At_mu_one_the_ratio_is_exactly_one_yet_the_gradient_is_not_zero(string aggregation, double expectedLoss, double row0Gradient, double row1Gradient)
     {
         using var scope = NewDisposeScope();
         var logProbs = Matrix(new[,] { { -0.9, -2.4, -0.05 }, { -1.6, -0.3, -7.0 } }, requiresGrad: true);
         var oldLogProbs = logProbs.detach().clone();
 
         var result = GrpoObjective.Compute(logProbs, oldLogProbs, null, Matrix(new double[,] { { 1, 1, 1 }, { 1, 1, 0 } }), Vector([0.6, -0.2]),
-            new GrpoOptions { Beta = 0f, Loss = loss });
+            new GrpoOptions { Beta = 0f, Aggregation = BuiltIns.Aggregation(aggregation) });
         result.Loss.backward();
 
         Assert.Equal(1f, result.Stats.RatioMin);

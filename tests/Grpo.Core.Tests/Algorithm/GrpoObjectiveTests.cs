@@ -33,16 +33,16 @@ public sealed class GrpoObjectiveTests
 
     [Theory]
     // Grpo: mean over completions of row mean = (-3.0 / 3 + 0.85 / 2) / 2 = (-1.0 + 0.425) / 2 = -0.2875.
-    [InlineData(LossType.Grpo, 0, -0.2875)]
+    [InlineData("grpo", 0, -0.2875)]
     // Bnpo and Dapo: total / tokens = -2.15 / 5 = -0.43.
-    [InlineData(LossType.Bnpo, 0, -0.43)]
-    [InlineData(LossType.Dapo, 0, -0.43)]
+    [InlineData("bnpo", 0, -0.43)]
+    [InlineData("dapo", 0, -0.43)]
     // DrGrpo with a budget of 4 tokens: -2.15 / (2 × 4) = -0.26875.
-    [InlineData(LossType.DrGrpo, 4, -0.26875)]
-    public void Each_loss_type_aggregates_the_hand_computed_per_token_losses(LossType loss, int maxCompletionTokens, double expected)
+    [InlineData("dr_grpo", 4, -0.26875)]
+    public void Each_loss_type_aggregates_the_hand_computed_per_token_losses(string aggregation, int maxCompletionTokens, double expected)
     {
         using var scope = NewDisposeScope();
-        var options = new GrpoOptions { Beta = 0f, Loss = loss, MaxCompletionTokens = maxCompletionTokens };
+        var options = new GrpoOptions { Beta = 0f, Aggregation = BuiltIns.Aggregation(aggregation), MaxCompletionTokens = maxCompletionTokens };
 
         var result = ComputeShared(options);
 
@@ -105,10 +105,10 @@ public sealed class GrpoObjectiveTests
     //                             = [0.10653066, 0.71828183, 0]         mean 0.82481249/3 = 0.27493750
     // With β = 0.1 the loss is -0.5 + 0.1 × mean KL.
     [Theory]
-    [InlineData(KlEstimator.K1, -0.16666667, -0.51666667)]
-    [InlineData(KlEstimator.K2, 0.20833333, -0.47916667)]
-    [InlineData(KlEstimator.K3, 0.27493750, -0.47250625)]
-    public void Each_kl_estimator_adds_beta_times_its_hand_computed_mean(KlEstimator estimator, double meanKl, double expectedLoss)
+    [InlineData("k1", -0.16666667, -0.51666667)]
+    [InlineData("k2", 0.20833333, -0.47916667)]
+    [InlineData("k3", 0.27493750, -0.47250625)]
+    public void Each_kl_estimator_adds_beta_times_its_hand_computed_mean(string estimator, double meanKl, double expectedLoss)
     {
         using var scope = NewDisposeScope();
         double[,] policy = { { -1.0, -2.0, -0.5 } };
@@ -116,7 +116,7 @@ public sealed class GrpoObjectiveTests
         var reference = Matrix(new[,] { { -1.5, -1.0, -0.5 } });
 
         var result = GrpoObjective.Compute(logProbs, Matrix(policy), reference, Matrix(new double[,] { { 1, 1, 1 } }), Vector([0.5]),
-            new GrpoOptions { Beta = 0.1f, Kl = estimator });
+            new GrpoOptions { Beta = 0.1f, Kl = BuiltIns.Kl(estimator) });
 
         Close(expectedLoss, result.Loss.item<float>());
         Close(meanKl, result.Stats.MeanKl);
@@ -151,7 +151,7 @@ public sealed class GrpoObjectiveTests
         // Loss = (-1.25 - 1.28 - 0.5 + 0.8 + 1.5 + 0.9) / 6 = 0.17 / 6 = 0.02833333.
         double[,] behaviour = { { -0.7, -1.1, -2.3 }, { -0.4, -1.9, -0.6 } };
         var logProbs = Matrix(ShiftByLogRatio(behaviour, new[,] { { 1.25, 1.5, 0.5 }, { 0.75, 1.5, 0.9 } }), requiresGrad: true);
-        var options = new GrpoOptions { EpsilonLow = 0.2f, EpsilonHigh = 0.28f, Beta = 0f, Loss = LossType.Bnpo };
+        var options = new GrpoOptions { EpsilonLow = 0.2f, EpsilonHigh = 0.28f, Beta = 0f, Aggregation = new TokenMeanAggregation() };
 
         var result = GrpoObjective.Compute(logProbs, Matrix(behaviour), null, Matrix(new double[,] { { 1, 1, 1 }, { 1, 1, 1 } }), Vector([1.0, -1.0]), options);
         result.Loss.backward();
@@ -204,7 +204,7 @@ public sealed class GrpoObjectiveTests
 
         var grpo = GrpoObjective.Compute(Matrix(policy, requiresGrad: true), Matrix(policy), null, mask, Vector([1.0, -1.0]), new GrpoOptions { Beta = 0f });
         var bnpo = GrpoObjective.Compute(Matrix(policy, requiresGrad: true), Matrix(policy), null, mask, Vector([1.0, -1.0]),
-            new GrpoOptions { Beta = 0f, Loss = LossType.Bnpo });
+            new GrpoOptions { Beta = 0f, Aggregation = new TokenMeanAggregation() });
 
         Close(-0.5, grpo.Loss.item<float>());
         Close(-1.0, bnpo.Loss.item<float>());

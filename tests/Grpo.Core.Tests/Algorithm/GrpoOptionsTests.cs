@@ -13,8 +13,9 @@ public sealed class GrpoOptionsTests
         Assert.Null(options.EpsilonHigh);
         Assert.Equal(0.2f, options.EffectiveEpsilonHigh);
         Assert.Equal(0.04f, options.Beta);
-        Assert.Equal(KlEstimator.K3, options.Kl);
-        Assert.Equal(LossType.Grpo, options.Loss);
+        Assert.IsType<ClipPolicyLoss>(options.PolicyLoss);
+        Assert.IsType<K3KlEstimator>(options.Kl);
+        Assert.IsType<GrpoAggregation>(options.Aggregation);
         Assert.Equal(ImportanceSampling.Token, options.ImportanceSampling);
         Assert.Equal(0, options.MaxCompletionTokens);
         options.Validate();
@@ -38,11 +39,12 @@ public sealed class GrpoOptionsTests
         { new GrpoOptions { EpsilonHigh = float.PositiveInfinity }, nameof(GrpoOptions.EpsilonHigh) },
         { new GrpoOptions { Beta = -0.04f }, nameof(GrpoOptions.Beta) },
         { new GrpoOptions { Beta = float.NaN }, nameof(GrpoOptions.Beta) },
-        { new GrpoOptions { Kl = (KlEstimator)9 }, nameof(GrpoOptions.Kl) },
-        { new GrpoOptions { Loss = (LossType)9 }, nameof(GrpoOptions.Loss) },
+        { new GrpoOptions { PolicyLoss = null! }, nameof(GrpoOptions.PolicyLoss) },
+        { new GrpoOptions { Kl = null! }, nameof(GrpoOptions.Kl) },
+        { new GrpoOptions { Aggregation = null! }, nameof(GrpoOptions.Aggregation) },
         { new GrpoOptions { ImportanceSampling = (ImportanceSampling)9 }, nameof(GrpoOptions.ImportanceSampling) },
         { new GrpoOptions { MaxCompletionTokens = -1 }, nameof(GrpoOptions.MaxCompletionTokens) },
-        { new GrpoOptions { Loss = LossType.DrGrpo }, nameof(GrpoOptions.MaxCompletionTokens) },
+        { new GrpoOptions { Aggregation = new DrGrpoAggregation() }, nameof(GrpoOptions.MaxCompletionTokens) },
     };
 
     [Theory]
@@ -58,6 +60,6 @@ public sealed class GrpoOptionsTests
     [Fact]
     public void DrGrpo_with_a_budget_is_valid()
     {
-        new GrpoOptions { Loss = LossType.DrGrpo, MaxCompletionTokens = 256 }.Validate();
+        new GrpoOptions { Aggregation = new DrGrpoAggregation(), MaxCompletionTokens = 256 }.Validate();
     }
 }

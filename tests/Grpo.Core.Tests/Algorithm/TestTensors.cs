@@ -29,6 +29,29 @@ internal static class TestTensors
         return result;
     }
 
+    /// <summary>
+    /// Numerical gradient of <paramref name="function"/> at <paramref name="point"/> by central differences
+    /// (f(x + h) − f(x − h)) / 2h, one element at a time in row-major order; the point is restored after each.
+    /// </summary>
+    public static double[] CentralDifferences(double[,] point, Func<double[,], double> function, double step)
+    {
+        var columns = point.GetLength(1);
+        var gradient = new double[point.Length];
+        for (var index = 0; index < gradient.Length; index++)
+        {
+            var (row, column) = (index / columns, index % columns);
+            var original = point[row, column];
+            point[row, column] = original + step;
+            var above = function(point);
+            point[row, column] = original - step;
+            var below = function(point);
+            point[row, column] = original;
+            gradient[index] = (above - below) / (2 * step);
+        }
+
+        return gradient;
+    }
+
     public static double[] Values(Tensor source)
     {
         using var asDouble = source.detach().to_type(ScalarType.Float64).contiguous();

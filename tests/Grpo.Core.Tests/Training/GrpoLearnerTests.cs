@@ -29,7 +29,7 @@ public sealed class GrpoLearnerTests(ITestOutputHelper output)
             MiniBatchSize = 128,
         };
         using var learner = new GrpoLearner(setup.Policy, reference, options, setup.PadId);
-        var trainer = new LocalGrpoTrainer(setup.Policy, learner, setup.Codec, reward, groupSize: 8, sampling, ScaleRewards.Group, seed: 5, setup.PadId);
+        var trainer = new LocalGrpoTrainer(setup.Policy, learner, setup.Codec, reward, groupSize: 8, sampling, new GrpoAdvantageEstimator(), seed: 5, setup.PadId);
         for (var step = 0; step < 30; step++)
         {
             var result = await trainer.StepAsync(step, setup.Task.Batch(step, 16));

@@ -3,7 +3,7 @@ using static Grpo.Core.Tests.Algorithm.TestTensors;
 
 namespace Grpo.Core.Tests.Algorithm;
 
-public sealed class GroupAdvantagesTests
+public sealed class GrpoAdvantageEstimatorTests
 {
     // Two groups of three: g0 = [1, 2, 3], g1 = [0, 0, 3].
     static readonly float[] TwoGroups = [1f, 2f, 3f, 0f, 0f, 3f];
@@ -14,7 +14,7 @@ public sealed class GroupAdvantagesTests
         // g0: mean 2, deviations [-1, 0, 1], var = (1 + 0 + 1) / (3 - 1) = 1, std 1 → ±1 / 1.0001 = ±0.99990001.
         // g1: mean 1, deviations [-1, -1, 2], var = (1 + 1 + 4) / 2 = 3, std √3 = 1.7320508
         //     → -1 / 1.7321508 = -0.57731694, 2 / 1.7321508 = 1.15463388.
-        var result = GroupAdvantages.Compute(TwoGroups, groupSize: 3, ScaleRewards.Group);
+        var result = new GrpoAdvantageEstimator { Scale = "group" }.Compute(TwoGroups, groupSize: 3);
 
         AllClose([-0.99990001, 0, 0.99990001, -0.57731694, -0.57731694, 1.15463388], result.Advantages.Select(a => (double)a).ToArray(), 1e-6);
         Assert.Equal(0, result.ZeroStdGroups);
@@ -26,7 +26,7 @@ public sealed class GroupAdvantagesTests
     {
         // Batch mean 1.5, deviations [-0.5, 0.5, 1.5, -1.5, -1.5, 1.5], squares sum 9.5, var = 9.5 / 5 = 1.9, std 1.37840488.
         // Centred on group means (2 and 1): [-1, 0, 1, -1, -1, 2] / 1.37850488 = [-0.72542362, 0, 0.72542362, -0.72542362, -0.72542362, 1.45084724].
-        var result = GroupAdvantages.Compute(TwoGroups, groupSize: 3, ScaleRewards.Batch);
+        var result = new GrpoAdvantageEstimator { Scale = "batch" }.Compute(TwoGroups, groupSize: 3);
 
         AllClose([-0.72542362, 0, 0.72542362, -0.72542362, -0.72542362, 1.45084724], result.Advantages.Select(a => (double)a).ToArray(), 1e-6);
         Assert.Equal(0, result.ZeroStdGroups);
@@ -36,21 +36,21 @@ public sealed class GroupAdvantagesTests
     public void None_only_subtracts_the_group_mean()
     {
         // Group means 2 and 1, no division.
-        var result = GroupAdvantages.Compute(TwoGroups, groupSize: 3, ScaleRewards.None);
+        var result = new GrpoAdvantageEstimator { Scale = "none" }.Compute(TwoGroups, groupSize: 3);
 
         Assert.Equal([-1f, 0f, 1f, -1f, -1f, 2f], result.Advantages);
     }
 
     [Theory]
-    [InlineData(ScaleRewards.Group)]
-    [InlineData(ScaleRewards.Batch)]
-    [InlineData(ScaleRewards.None)]
-    public void A_group_of_equal_rewards_gets_exactly_zero_advantages_and_is_counted(ScaleRewards mode)
+    [InlineData("group")]
+    [InlineData("batch")]
+    [InlineData("none")]
+    public void A_group_of_equal_rewards_gets_exactly_zero_advantages_and_is_counted(string scale)
     {
         // g0 = [0.1, 0.1, 0.1] carries no signal: its mean computed in floating point need not equal 0.1f exactly,
         // and dividing that residue by std + eps = 1e-4 would invent a signal, so the result must be exactly 0.
         // g1 = [0, 1, 2] still has a spread. One of two groups is zero-std → fraction 0.5.
-        var result = GroupAdvantages.Compute([0.1f, 0.1f, 0.1f, 0f, 1f, 2f], groupSize: 3, mode);
+        var result = new GrpoAdvantageEstimator { Scale = scale }.Compute([0.1f, 0.1f, 0.1f, 0f, 1f, 2f], groupSize: 3);
 
         Assert.Equal([0f, 0f, 0f], result.Advantages[..3]);
         Assert.True(result.Advantages[3] < 0f && result.Advantages[5] > 0f);
@@ -59,13 +59,13 @@ public sealed class GroupAdvantagesTests
     }
 
     [Theory]
-    [InlineData(ScaleRewards.Group)]
-    [InlineData(ScaleRewards.Batch)]
-    [InlineData(ScaleRewards.None)]
-    public void Group_size_one_gives_zero_advantages_and_every_group_zero_std(ScaleRewards mode)
+    [InlineData("group")]
+    [InlineData("batch")]
+    [InlineData("none")]
+    public void Group_size_one_gives_zero_advantages_and_every_group_zero_std(string scale)
     {
         // Each completion is its own group: r - mean = 0, and a single value has no spread (std defined as 0).
-        var result = GroupAdvantages.Compute([3f, -1f, 0.5f], groupSize: 1, mode);
+        var result = new GrpoAdvantageEstimator { Scale = scale }.Compute([3f, -1f, 0.5f], groupSize: 1);
 
         Assert.Equal([0f, 0f, 0f], result.Advantages);
         Assert.Equal(3, result.ZeroStdGroups);
@@ -76,7 +76,7 @@ public sealed class GroupAdvantagesTests
     public void Eps_is_added_to_the_std()
     {
         // g = [0, 2]: mean 1, std = √((1 + 1) / 1) = √2 = 1.41421356; with eps 0.5: ±1 / 1.91421356 = ±0.52240775.
-        var result = GroupAdvantages.Compute([0f, 2f], groupSize: 2, ScaleRewards.Group, eps: 0.5f);
+        var result = new GrpoAdvantageEstimator { Eps = 0.5f }.Compute([0f, 2f], groupSize: 2);
 
         AllClose([-0.52240775, 0.52240775], result.Advantages.Select(a => (double)a).ToArray(), 1e-6);
     }
@@ -84,7 +84,7 @@ public sealed class GroupAdvantagesTests
     [Fact]
     public void Length_not_a_multiple_of_group_size_is_refused()
     {
-        var error = Assert.Throws<ArgumentException>(() => GroupAdvantages.Compute([1f, 2f, 3f, 4f, 5f], groupSize: 2, ScaleRewards.Group));
+        var error = Assert.Throws<ArgumentException>(() => new GrpoAdvantageEstimator { Scale = "group" }.Compute([1f, 2f, 3f, 4f, 5f], groupSize: 2));
         Assert.Equal("rewards", error.ParamName);
         Assert.Contains("5", error.Message);
         Assert.Contains("groupSize 2", error.Message);
@@ -93,13 +93,13 @@ public sealed class GroupAdvantagesTests
     [Fact]
     public void Other_bad_inputs_are_refused_naming_the_field()
     {
-        Assert.Equal("groupSize", Assert.Throws<ArgumentException>(() => GroupAdvantages.Compute([1f], 0, ScaleRewards.Group)).ParamName);
-        Assert.Equal("rewards", Assert.Throws<ArgumentException>(() => GroupAdvantages.Compute([], 2, ScaleRewards.Group)).ParamName);
-        Assert.Equal("eps", Assert.Throws<ArgumentException>(() => GroupAdvantages.Compute([1f, 2f], 2, ScaleRewards.Group, -1e-4f)).ParamName);
-        Assert.Equal("mode", Assert.Throws<ArgumentException>(() => GroupAdvantages.Compute([1f, 2f], 2, (ScaleRewards)7)).ParamName);
-        Assert.Throws<ArgumentNullException>(() => GroupAdvantages.Compute(null!, 2, ScaleRewards.Group));
+        Assert.Equal("groupSize", Assert.Throws<ArgumentException>(() => new GrpoAdvantageEstimator { Scale = "group" }.Compute([1f], 0)).ParamName);
+        Assert.Equal("rewards", Assert.Throws<ArgumentException>(() => new GrpoAdvantageEstimator { Scale = "group" }.Compute([], 2)).ParamName);
+        Assert.Equal("Eps", Assert.Throws<ArgumentException>(() => new GrpoAdvantageEstimator { Eps = -1e-4f }).ParamName);
+        Assert.Equal("Scale", Assert.Throws<ArgumentException>(() => new GrpoAdvantageEstimator { Scale = "sideways" }).ParamName);
+        Assert.Throws<ArgumentNullException>(() => new GrpoAdvantageEstimator { Scale = "group" }.Compute(null!, 2));
 
-        var notFinite = Assert.Throws<ArgumentException>(() => GroupAdvantages.Compute([1f, float.NaN, 0f, 1f], 2, ScaleRewards.Group));
+        var notFinite = Assert.Throws<ArgumentException>(() => new GrpoAdvantageEstimator { Scale = "group" }.Compute([1f, float.NaN, 0f, 1f], 2));
         Assert.Equal("rewards", notFinite.ParamName);
         Assert.Contains("rewards[1]", notFinite.Message);
     }
