@@ -38,7 +38,7 @@ public sealed class ConfigurationReferenceTests
             Assert.Contains($"| `{old}` |", generated);
         }
 
-        Assert.Contains("Registered: `k1`, `k2`, `k3`.", generated);
+        Assert.Contains("Registered: `k1`, `k2`, `k3`, `low_var_kl`.", generated);
         Assert.Contains("Registered: `answer`, `format`, `length`.", generated);
         Assert.DoesNotContain("Registered:", ConfigurationReference.Markdown());
     }

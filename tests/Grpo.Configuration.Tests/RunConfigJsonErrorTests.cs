@@ -89,10 +89,10 @@ public sealed class RunConfigJsonErrorTests
     }
 
     [Theory]
-    [InlineData("kl_estimator", "k4", "'k4' is not a registered KL estimator; did you mean 'k1'? (known: k1, k2, k3)")]
-    [InlineData("loss_type", "drgrpo", "'drgrpo' is not a registered loss aggregation; did you mean 'dr_grpo'? (known: grpo, bnpo, dapo, dr_grpo)")]
-    [InlineData("policy_loss", "clp", "'clp' is not a registered policy loss; did you mean 'clip'? (known: clip)")]
-    [InlineData("advantage_estimator", "grpo2", "'grpo2' is not a registered advantage estimator; did you mean 'grpo'? (known: grpo)")]
+    [InlineData("kl_estimator", "k4", "'k4' is not a registered KL estimator; did you mean 'k1'? (known: k1, k2, k3, low_var_kl)")]
+    [InlineData("loss_type", "drgrpo", "'drgrpo' is not a registered loss aggregation; did you mean 'dr_grpo'? (known: bnpo, dapo, dr_grpo, grpo)")]
+    [InlineData("policy_loss", "clp", "'clp' is not a registered policy loss; did you mean 'clip'? (known: cispo, clip, sapo)")]
+    [InlineData("advantage_estimator", "grpo2", "'grpo2' is not a registered advantage estimator; did you mean 'grpo'? (known: grpo, reinforce_pp_baseline, rloo)")]
     [InlineData("task", "gsm9k", "'gsm9k' is not a registered task; did you mean 'gsm8k'? (known: arithmetic, gsm8k, math, jsonl)")]
     public void Unknown_component_names_the_line_the_kind_and_the_registered_names(string key, string value, string expected)
     {

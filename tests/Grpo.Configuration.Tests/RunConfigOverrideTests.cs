@@ -243,6 +243,6 @@ public sealed class RunConfigOverrideTests
         var error = Assert.Throws<RunConfigException>(() =>
             RunConfigLoader.ApplyOverrides(new RunConfig(), ["kl_estimator=k4", "compute_dtype=bfloat16"], RunComponentCatalog.Default));
 
-        Assert.Equal(["kl_estimator: 'k4' is not a registered KL estimator; did you mean 'k1'? (known: k1, k2, k3)"], error.Problems);
+        Assert.Equal(["kl_estimator: 'k4' is not a registered KL estimator; did you mean 'k1'? (known: k1, k2, k3, low_var_kl)"], error.Problems);
     }
 }

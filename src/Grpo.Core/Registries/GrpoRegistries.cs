@@ -56,23 +56,26 @@ public sealed class GrpoRegistries
     public GrpoRegistries AddFromAssembly(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);
-        foreach (var type in assembly.GetTypes().Where(t => t.IsClass && !t.IsAbstract).OrderBy(t => t.FullName, StringComparer.Ordinal))
+        // Registered in name order, so listings and "known: ..." messages read the same whatever the class names.
+        var marked = assembly.GetTypes()
+            .Where(t => t.IsClass && !t.IsAbstract)
+            .SelectMany(type => type.GetCustomAttributes<GrpoComponentAttribute>().Select(attribute => (Type: type, Attribute: attribute)))
+            .OrderBy(pair => pair.Attribute.Name, StringComparer.Ordinal)
+            .ThenBy(pair => pair.Type.FullName, StringComparer.Ordinal);
+        foreach (var (type, attribute) in marked)
         {
-            foreach (var attribute in type.GetCustomAttributes<GrpoComponentAttribute>())
+            var targets = registries.Where(registry => ComponentType(registry).IsAssignableFrom(type)).ToArray();
+            if (targets.Length == 0)
             {
-                var targets = registries.Where(registry => ComponentType(registry).IsAssignableFrom(type)).ToArray();
-                if (targets.Length == 0)
-                {
-                    throw new ArgumentException(
-                        $"{type.FullName} in {assembly.GetName().Name} is marked [GrpoComponent(\"{attribute.Name}\")] but implements none of " +
-                        string.Join(", ", registries.Select(r => ComponentType(r).Name)) + ".");
-                }
+                throw new ArgumentException(
+                    $"{type.FullName} in {assembly.GetName().Name} is marked [GrpoComponent(\"{attribute.Name}\")] but implements none of " +
+                    string.Join(", ", registries.Select(r => ComponentType(r).Name)) + ".");
+            }
 
-                foreach (var registry in targets)
-                {
-                    registry.GetType().GetMethod(nameof(ComponentRegistry<object>.Add), [typeof(string), typeof(Type), typeof(string)])!
-                        .Invoke(registry, [attribute.Name, type, attribute.Description]);
-                }
+            foreach (var registry in targets)
+            {
+                registry.GetType().GetMethod(nameof(ComponentRegistry<object>.Add), [typeof(string), typeof(Type), typeof(string)])!
+                    .Invoke(registry, [attribute.Name, type, attribute.Description]);
             }
         }
 
