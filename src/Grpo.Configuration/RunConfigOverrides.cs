@@ -75,13 +75,12 @@ internal static class RunConfigOverrides
             return new RunConfigProblem(path.ToString(), $"{key.Name} {shapeProblem} (in {quoted})");
         }
 
-        return key.IsComponentList ? SetEntry(result, key, path, text, quoted) : SetComponent(result, key, path, text, quoted);
-    }
+        if (key.IsComponentList)
+        {
+            return SetEntry(result, key, path, text, quoted);
+        }
 
-    private static RunConfigProblem? SetComponent(RunConfig result, RunConfigKey key, ConfigPath path, string text, string quoted)
-    {
-        var spec = (ComponentSpec)key.ValueIn(result)!;
-        key.SetOn(result, WithParameter(spec, path.Parameter!, text));
+        key.SetOn(result, WithParameter((ComponentSpec)key.ValueIn(result)!, path.Parameter!, text));
         return null;
     }
 
@@ -98,8 +97,7 @@ internal static class RunConfigOverrides
         ComponentSpec entry;
         if (path.Parameter is null)
         {
-            var entryKey = RunConfigKeys.All.First(candidate => candidate.Type == typeof(ComponentSpec));
-            if (!RunConfigValueText.TryParse(entryKey, text, out var value, out var problem))
+            if (!RunConfigValueText.TryParseComponent(text.Trim(), out var value, out var problem))
             {
                 return new RunConfigProblem(path.ToString(), $"{problem} (in {quoted})");
             }

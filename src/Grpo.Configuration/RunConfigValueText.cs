@@ -124,7 +124,7 @@ internal static class RunConfigValueText
     }
 
     // "dapo" selects by name; {"name": ..., ...} gives parameters too.
-    private static bool TryParseComponent(string text, out object? value, out string problem)
+    public static bool TryParseComponent(string text, out object? value, out string problem)
     {
         value = null;
         problem = "";
