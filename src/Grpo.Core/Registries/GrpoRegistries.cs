@@ -1,5 +1,6 @@
 using System.Reflection;
 using Grpo.Core.Rewards;
+using Grpo.Core.Tasks;
 
 namespace Grpo.Core.Registries;
 
@@ -15,10 +16,14 @@ public sealed class GrpoRegistries
     public GrpoRegistries()
     {
         Rewards = Register(new ComponentRegistry<IRewardFunction>("reward"));
+        Tasks = Register(new ComponentRegistry<IPromptTask>("task"));
     }
 
     /// <summary>Reward functions, selected by <c>rewards[i].name</c>.</summary>
     public ComponentRegistry<IRewardFunction> Rewards { get; }
+
+    /// <summary>Prompt sources with their answer checks, selected by <c>task.name</c>.</summary>
+    public ComponentRegistry<IPromptTask> Tasks { get; }
 
     /// <summary>The registries in a fixed order, for listings and assembly scans.</summary>
     public IReadOnlyList<object> All => registries;
