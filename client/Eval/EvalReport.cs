@@ -18,7 +18,7 @@ public sealed record EvalReport(
     double TokensPerSecond,
     IReadOnlyList<EvalProblem> Results);
 
-/// <param name="Correct">Completions with full reward (at least 1), the c of the pass@k estimator.</param>
+/// <param name="Correct">Completions the task's answer check gives full marks (Grpo.Core.Tasks.Correctness), the c of the pass@k estimator.</param>
 public sealed record EvalProblem(int Index, string Prompt, string? Answer, int Correct, IReadOnlyList<EvalCompletion> Completions);
 
 public sealed record EvalCompletion(string Text, float Reward, bool Correct, int Tokens, bool Truncated);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Grpo.Core.Rewards;
 using Grpo.Core.Tasks;
+using Grpo.Core.Training;
 using Grpo.Client.Progress;
 using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
@@ -10,8 +10,9 @@ namespace Grpo.Client.Eval;
 
 /// <summary>
 /// Evaluates one policy: the problems' prompts go through a <see cref="RolloutEngine"/> (the code path rollout silos
-/// use, batched the same way) fed by an in-process weight source, every completion is scored by the run's reward,
-/// and pass@k is estimated from the correct count of each problem.
+/// use, batched the same way) fed by an in-process weight source, every completion is scored by the run's reward and
+/// judged correct by the task's answer check as in-run accuracy is (<see cref="PolicyEvaluator.JudgeAsync"/>), and
+/// pass@k is estimated from the correct count of each problem.
 /// </summary>
 public static class EvalRunner
 {
@@ -77,9 +78,10 @@ public static class EvalRunner
 
                 var output = await generating;
                 var text = assets.Codec.DecodeCompletion(output.Tokens);
-                var reward = await assets.Reward.ScoreAsync(new RewardInput(problem.Prompt, text, problem.Answer), cancellationToken);
+                // Correct means what in-run accuracy means: the task's answer check, not the weighted training reward.
+                var verdict = await PolicyEvaluator.JudgeAsync(assets.Reward, assets.AnswerReward, problem, text, cancellationToken);
                 progress.Advance(description, Interlocked.Increment(ref done), total);
-                return new EvalCompletion(text, reward, reward >= 1, output.Tokens.Length, output.FinishReason == Core.Generation.FinishReason.Length);
+                return new EvalCompletion(text, verdict.Reward, verdict.Correct, output.Tokens.Length, output.FinishReason == Core.Generation.FinishReason.Length);
             }));
             return new EvalProblem(index, problem.Prompt, problem.Answer, completions.Count(c => c.Correct), completions);
         }));

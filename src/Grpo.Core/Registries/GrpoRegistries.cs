@@ -1,6 +1,7 @@
 using System.Reflection;
 using Grpo.Core.Algorithm;
 using Grpo.Core.Rewards;
+using Grpo.Core.Tasks;
 
 namespace Grpo.Core.Registries;
 
@@ -16,6 +17,7 @@ public sealed class GrpoRegistries
     public GrpoRegistries()
     {
         Rewards = Register(new ComponentRegistry<IRewardFunction>("reward"));
+        Tasks = Register(new ComponentRegistry<IPromptTask>("task"));
         PolicyLosses = Register(new ComponentRegistry<IPolicyLoss>("policy loss"));
         LossAggregations = Register(new ComponentRegistry<ILossAggregation>("loss aggregation"));
         AdvantageEstimators = Register(new ComponentRegistry<IAdvantageEstimator>("advantage estimator"));
@@ -24,6 +26,9 @@ public sealed class GrpoRegistries
 
     /// <summary>Reward functions, selected by <c>rewards[i].name</c>.</summary>
     public ComponentRegistry<IRewardFunction> Rewards { get; }
+
+    /// <summary>Prompt sources with their answer checks, selected by <c>task.name</c>.</summary>
+    public ComponentRegistry<IPromptTask> Tasks { get; }
 
     /// <summary>Per-token policy-gradient terms (clip, cispo, sapo), selected by <c>policy_loss</c>.</summary>
     public ComponentRegistry<IPolicyLoss> PolicyLosses { get; }

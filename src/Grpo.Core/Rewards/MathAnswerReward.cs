@@ -1,3 +1,5 @@
+using Grpo.Core.Registries;
+
 namespace Grpo.Core.Rewards;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace Grpo.Core.Rewards;
 /// read as numbers are compared as numbers; otherwise their LaTeX is compared after removing spacing and sizing
 /// commands (<c>\left</c>, <c>\!</c>, <c>\dfrac</c> as <c>\frac</c>, ...).
 /// </summary>
+[GrpoComponent("math_answer", Description = "1 when the completion's final answer equals the reference as a number or as normalised LaTeX, else 0.")]
 public sealed class MathAnswerReward(double tolerance = 1e-6) : IRewardFunction
 {
     public string Name => "math_answer";

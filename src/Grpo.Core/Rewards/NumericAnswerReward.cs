@@ -1,3 +1,5 @@
+using Grpo.Core.Registries;
+
 namespace Grpo.Core.Rewards;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace Grpo.Core.Rewards;
 /// full GSM8K solution ending in "#### 72".
 /// </summary>
 /// <param name="tolerance">Absolute tolerance, scaled by the reference's magnitude when that exceeds 1.</param>
+[GrpoComponent("numeric_answer", Description = "1 when the completion's final answer (\\boxed{}, \"#### N\" or its last number) equals the reference as a number, else 0.")]
 public sealed class NumericAnswerReward(bool fallbackToLastNumber = true, double tolerance = 1e-6) : IRewardFunction
 {
     public string Name => "numeric_answer";

@@ -48,38 +48,8 @@ public sealed class ArithmeticTask
 
     public IReadOnlyList<TaskExample> HeldOut => _heldOut;
 
-    /// <summary>
-    /// The batch for a training step: the train set is reshuffled once per epoch (by seed and epoch) and read in
-    /// consecutive windows, so the same step always gives the same prompts and each epoch visits every prompt once.
-    /// A batch crossing an epoch boundary takes the rest from the next epoch's order.
-    /// </summary>
-    public IReadOnlyList<TaskExample> Batch(long step, int batchSize)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var batch = new List<TaskExample>(batchSize);
-        var position = checked(step * batchSize);
-        long cachedEpoch = -1;
-        int[] order = [];
-        for (var k = 0; k < batchSize; k++, position++)
-        {
-            var epoch = position / _train.Length;
-            if (epoch != cachedEpoch)
-            {
-                order = EpochOrder(epoch);
-                cachedEpoch = epoch;
-            }
-            batch.Add(_train[order[position % _train.Length]]);
-        }
-        return batch;
-    }
-
-    private int[] EpochOrder(long epoch)
-    {
-        var order = Enumerable.Range(0, _train.Length).ToArray();
-        new SplitMix64(SplitMix64.Mix(Options.Seed, epoch)).Shuffle(order);
-        return order;
-    }
+    /// <summary>The batch for a training step, in <see cref="TrainingOrder"/> by the options' seed.</summary>
+    public IReadOnlyList<TaskExample> Batch(long step, int batchSize) => TrainingOrder.Batch(_train, Options.Seed, step, batchSize);
 
     private static void Validate(ArithmeticTaskOptions options)
     {

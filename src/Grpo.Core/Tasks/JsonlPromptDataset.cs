@@ -6,6 +6,8 @@ namespace Grpo.Core.Tasks;
 /// <summary>
 /// Reads prompts from JSON Lines: one object per line with a prompt field and an answer field. Blank lines are
 /// skipped; answers that are JSON numbers are converted to text; GSM8K answers are kept whole (rewards find "####").
+/// Every other field of a line becomes the example's <see cref="TaskExample.Metadata"/>: a string as its text, any
+/// other value as its JSON.
 /// </summary>
 public static class JsonlPromptDataset
 {
@@ -60,7 +62,7 @@ public static class JsonlPromptDataset
                 {
                     throw new InvalidDataException($"{path}: line {lineNumber}: field '{answerField}' {problem}.");
                 }
-                examples.Add(new TaskExample(prompt, answer));
+                examples.Add(new TaskExample(prompt, answer) { Metadata = Metadata(document.RootElement, promptField, answerField, path, lineNumber) });
             }
         }
 
@@ -69,6 +71,20 @@ public static class JsonlPromptDataset
             throw new InvalidDataException($"{path}: the dataset is empty (no non-blank lines).");
         }
         return examples;
+    }
+
+    private static Dictionary<string, string> Metadata(JsonElement line, string promptField, string answerField, string path, int lineNumber)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in line.EnumerateObject())
+        {
+            if (property.Name == promptField || property.Name == answerField) continue;
+            // The raw JSON keeps numbers, lists and objects exactly as written.
+            var text = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+            if (!metadata.TryAdd(property.Name, text))
+                throw new InvalidDataException($"{path}: line {lineNumber}: field '{property.Name}' appears twice.");
+        }
+        return metadata;
     }
 
     private static string ReadField(JsonElement line, string field, string path, int lineNumber, bool allowNumber)

@@ -10,17 +10,21 @@ public sealed record EvaluationResult(int Correct, int Total, double MeanReward)
     public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
 }
 
+/// <summary>One completion's training reward and whether it is correct (<see cref="Correctness"/>).</summary>
+public sealed record CompletionVerdict(float Reward, bool Correct);
+
 /// <summary>
-/// Greedy (pass@1) evaluation: a completion is correct when the reward function gives it full marks (≥ 1).
-/// Generation (torch work, on the caller's thread) and scoring (possibly asynchronous) are separate steps so an
-/// engine can run the first on its torch thread and the second anywhere.
+/// Greedy (pass@1) evaluation, and the judgement of single completions that <c>grpo eval</c> uses: a completion is
+/// correct when the task's answer check gives it full marks (<see cref="Correctness"/>), whatever else the training
+/// reward adds. Generation (torch work, on the caller's thread) and scoring (possibly asynchronous) are separate
+/// steps so an engine can run the first on its torch thread and the second anywhere.
 /// </summary>
 public static class PolicyEvaluator
 {
     public static async Task<EvaluationResult> EvaluateAsync(
-        CausalLM model, PromptCodec codec, IRewardFunction reward, IReadOnlyList<TaskExample> examples,
+        CausalLM model, PromptCodec codec, IRewardFunction answerReward, IReadOnlyList<TaskExample> examples,
         int maxNewTokens, int batchSize, int padTokenId, CancellationToken cancellationToken = default) =>
-        await ScoreAsync(reward, examples, GenerateGreedy(model, codec, examples, maxNewTokens, batchSize, padTokenId), cancellationToken);
+        await ScoreAsync(answerReward, examples, GenerateGreedy(model, codec, examples, maxNewTokens, batchSize, padTokenId), cancellationToken);
 
     public static string[] GenerateGreedy(
         CausalLM model, PromptCodec codec, IReadOnlyList<TaskExample> examples, int maxNewTokens, int batchSize, int padTokenId)
@@ -33,19 +37,40 @@ public static class PolicyEvaluator
             .ToArray();
     }
 
+    /// <summary>
+    /// Accuracy and mean answer score of <paramref name="completions"/>, one per example, under the task's answer
+    /// check <paramref name="answerReward"/> (<see cref="IPromptTask.AnswerReward"/>, not the weighted training reward).
+    /// </summary>
     public static async Task<EvaluationResult> ScoreAsync(
-        IRewardFunction reward, IReadOnlyList<TaskExample> examples, IReadOnlyList<string> completions, CancellationToken cancellationToken = default)
+        IRewardFunction answerReward, IReadOnlyList<TaskExample> examples, IReadOnlyList<string> completions, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(answerReward);
         if (completions.Count != examples.Count)
             throw new ArgumentException($"{completions.Count} completions for {examples.Count} examples.");
         var correct = 0;
         var rewardSum = 0.0;
         for (var i = 0; i < examples.Count; i++)
         {
-            var score = await reward.ScoreAsync(new RewardInput(examples[i].Prompt, completions[i], examples[i].Answer), cancellationToken);
-            rewardSum += score;
-            if (score >= 1) correct++;
+            var verdict = await JudgeAsync(answerReward, answerReward, examples[i], completions[i], cancellationToken);
+            rewardSum += verdict.Reward;
+            if (verdict.Correct) correct++;
         }
         return new EvaluationResult(correct, examples.Count, examples.Count == 0 ? 0 : rewardSum / examples.Count);
+    }
+
+    /// <summary>
+    /// The training reward of <paramref name="completion"/> and whether it is correct under the task's answer check;
+    /// the answer check is not run twice when it is the training reward itself.
+    /// </summary>
+    public static async Task<CompletionVerdict> JudgeAsync(
+        IRewardFunction reward, IRewardFunction answerReward, TaskExample example, string completion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reward);
+        ArgumentNullException.ThrowIfNull(answerReward);
+        ArgumentNullException.ThrowIfNull(example);
+        var input = example.RewardInputFor(completion);
+        var score = await reward.ScoreAsync(input, cancellationToken);
+        var answerScore = ReferenceEquals(reward, answerReward) ? score : await answerReward.ScoreAsync(input, cancellationToken);
+        return new CompletionVerdict(score, Correctness.IsCorrect(answerScore));
     }
 }

@@ -1,11 +1,11 @@
+using System.Text.Json;
 using Grpo.Abstractions.Configuration;
-using Grpo.Configuration;
 using Grpo.Core.Model;
+using Grpo.Core.Registries;
 using Grpo.Core.Rewards;
 using Grpo.Core.Tasks;
 using Grpo.Core.Tokenization;
 using Grpo.Core.Training;
-using Grpo.Grains.Runs.Components;
 using Microsoft.ML.Tokenizers;
 
 namespace Grpo.Grains.Runs;
@@ -18,61 +18,55 @@ namespace Grpo.Grains.Runs;
 /// </summary>
 public sealed class RunAssets
 {
-    RunAssets(RunConfig config, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model, IRewardFunction reward,
-        IRewardFunction answerReward, IReadOnlyList<TaskExample> train, IReadOnlyList<TaskExample> heldOut, Func<long, int, IReadOnlyList<TaskExample>> batch)
+    RunAssets(RunConfig config, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model, IPromptTask task, IRewardFunction reward)
     {
         Config = config;
         Tokenizer = tokenizer;
         Codec = codec;
         PadTokenId = padTokenId;
         Model = model;
+        Task = task;
         Reward = reward;
-        AnswerReward = answerReward;
-        Train = train;
-        HeldOut = heldOut;
-        this.batch = batch;
     }
-
-    readonly Func<long, int, IReadOnlyList<TaskExample>> batch;
 
     public RunConfig Config { get; }
     public Tokenizer Tokenizer { get; }
     public PromptCodec Codec { get; }
     public int PadTokenId { get; }
     public ModelConfig Model { get; }
-    /// <summary>The training reward: the weighted sum of the rewards entries (answer, format, length).</summary>
+
+    /// <summary>The run's prompt source and answer check, built from the task registry.</summary>
+    public IPromptTask Task { get; }
+
+    /// <summary>The training reward: the configured rewards, each with its weight.</summary>
     public IRewardFunction Reward { get; }
 
     /// <summary>The task's correctness check alone (1 right, 0 wrong): what accuracy and evaluation count.</summary>
-    public IRewardFunction AnswerReward { get; }
-    public IReadOnlyList<TaskExample> Train { get; }
-    public IReadOnlyList<TaskExample> HeldOut { get; }
+    public IRewardFunction AnswerReward => Task.AnswerReward;
+    public IReadOnlyList<TaskExample> Train => Task.Train;
+    public IReadOnlyList<TaskExample> HeldOut => Task.HeldOut;
 
     /// <summary>True when the policy comes from a model directory's weights rather than a preset and a supervised warm-up.</summary>
     public bool IsPretrained => Config.ModelPath is not null;
 
     /// <summary>The step's prompts: a function of seed and step only, so a retried or resumed step sees the same ones.</summary>
-    public IReadOnlyList<TaskExample> Batch(long step, int count) => batch(step, count);
+    public IReadOnlyList<TaskExample> Batch(long step, int count) => Task.Batch(step, count);
 
     /// <summary>
     /// Dynamic sampling's fresh prompts for round <paramref name="round"/> (1, 2, ...) of a step, drawn from the training
     /// set by seed, step and round only, so a retried step oversamples the same prompts.
     /// </summary>
-    public IReadOnlyList<TaskExample> Replacements(long step, int round, int count)
-    {
-        var random = new SplitMix64(SplitMix64.Mix(Config.Seed, step, round, 0xD7A5));
-        return [.. Enumerable.Range(0, count).Select(_ => Train[random.NextInt(Train.Count)])];
-    }
+    public IReadOnlyList<TaskExample> Replacements(long step, int round, int count) => Task.Replacements(step, round, count);
 
     public static RunAssets Create(RunConfig config)
     {
-        RunConfigLoader.Validate(config, "run configuration", RunComponentCatalog.Default);
+        RunConfigLoader.Validate(config, "run configuration");
         if (config.ModelPath is null)
         {
-            return config.Task.Name == TaskSelection.Arithmetic
+            return config.Task == "arithmetic"
                 ? Arithmetic(config)
                 : throw new NotSupportedException(
-                    $"task '{config.Task.Name}' needs a Hugging Face tokenizer: set model_path to a model directory (the built-in presets only know arithmetic).");
+                    $"task '{config.Task}' needs a Hugging Face tokenizer: set model_path to a model directory (the built-in presets only know arithmetic).");
         }
         return RunAssetsFromModelDirectory.Create(config);
     }
@@ -80,17 +74,21 @@ public sealed class RunAssets
     /// <summary>Assets built around a loaded tokenizer and model config; shared by the preset and model-directory paths.</summary>
     internal static RunAssets Build(RunConfig config, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model)
     {
-        var task = TaskSelection.Read(config.Task);
-        var (train, heldOut, batch, answer, formatPattern) = task.Name switch
+        var services = new ComponentServices()
+            .With(new TaskSettings(config.Seed, config.HeldOutSize))
+            .With(new CompletionBudget(config.MaxCompletionTokens, tokenizer));
+        try
         {
-            TaskSelection.Arithmetic => Arithmetic(task.MaxOperand, config.Seed, config.HeldOutSize),
-            "gsm8k" => Dataset(config, task, AnswerStyle.Gsm8k, new NumericAnswerReward(), @"####\s*-?[\d,]*\.?\d+"),
-            "math" => Dataset(config, task, AnswerStyle.Boxed, new MathAnswerReward(), @"\\boxed\{"),
-            "jsonl" => Dataset(config, task, AnswerStyle.Any, new MathAnswerReward(), @"\\boxed\{|####"),
-            var other => throw new NotSupportedException($"task '{other}' has no assets in this build."),
-        };
-        var reward = TaskReward(config, answer, formatPattern, tokenizer);
-        return new RunAssets(config, tokenizer, codec, padTokenId, model, reward, answer, train, heldOut, batch);
+            var task = FlatConfig.Registries.Tasks.Create(config.Task, FlatConfig.TaskArguments(config, services));
+            services.With(task);
+            var reward = RewardSet.Build(FlatConfig.RewardEntries(config, services), FlatConfig.Registries);
+            return new RunAssets(config, tokenizer, codec, padTokenId, model, task, reward);
+        }
+        catch (ComponentException e)
+        {
+            // Callers handle unusable data as InvalidDataException; the data file's own message names file, line and field.
+            throw new InvalidDataException(e.InnerException?.Message ?? e.Message, e);
+        }
     }
 
     static RunAssets Arithmetic(RunConfig config)
@@ -108,41 +106,29 @@ public sealed class RunAssets
         return Build(config, tokenizer, codec, tokenizer.PadId, model);
     }
 
-    static (IReadOnlyList<TaskExample>, IReadOnlyList<TaskExample>, Func<long, int, IReadOnlyList<TaskExample>>, IRewardFunction, string) Arithmetic(
-        int maxOperand, int seed, int heldOutSize)
-    {
-        var task = new ArithmeticTask(new ArithmeticTaskOptions { MaxOperand = maxOperand, Seed = seed });
-        return (task.Train, task.HeldOut.Take(heldOutSize).ToArray(), task.Batch, new ExactMatchReward(), @"\A\s*-?\d+\s*\z");
-    }
-
-    static (IReadOnlyList<TaskExample>, IReadOnlyList<TaskExample>, Func<long, int, IReadOnlyList<TaskExample>>, IRewardFunction, string) Dataset(
-        RunConfig config, TaskSelection selection, AnswerStyle style, IRewardFunction answer, string formatPattern)
-    {
-        var task = DatasetTask.Load(selection.Path!, selection.PromptField, selection.AnswerField, style, config.HeldOutSize, config.Seed);
-        return (task.Train, task.HeldOut, task.Batch, answer, formatPattern);
-    }
-
     /// <summary>
-    /// The reward of the rewards entries: the task's answer check, the format check and the length penalty, each with
-    /// its weight. The answer alone at weight 1 is that reward itself, so the default run scores exactly as the task does.
+    /// Today's flat configuration keys (task, dataset_path, prompt_field, answer_field, arithmetic_max_operand,
+    /// reward_weights, format_pattern) as arguments of the task and reward registries, until the configuration names
+    /// its task and rewards with their parameters itself.
     /// </summary>
-    static IRewardFunction TaskReward(RunConfig config, IRewardFunction answer, string defaultFormatPattern, Tokenizer tokenizer)
+    static class FlatConfig
     {
-        var rewards = config.Rewards.Select((entry, i) => RewardSelection.Read(entry, $"rewards[{i}]")).ToArray();
-        if (rewards is [{ Name: "answer", Weight: 1.0 }]) return answer;
-        var components = new List<(IRewardFunction, float)>();
-        foreach (var reward in rewards)
-        {
-            IRewardFunction function = reward.Name switch
-            {
-                "answer" => answer,
-                "format" => new FormatReward(reward.Pattern ?? defaultFormatPattern),
-                // DAPO's soft overlong penalty: none up to 3/4 of the token budget, growing linearly to -1 at the budget.
-                "length" => new LengthPenalty(config.MaxCompletionTokens * 3 / 4, Math.Max(1, config.MaxCompletionTokens / 4), tokenizer: tokenizer),
-                var other => throw new NotSupportedException($"reward '{other}' has no implementation in this build."),
-            };
-            components.Add((function, (float)reward.Weight));
-        }
-        return new WeightedReward(components);
+        public static readonly GrpoRegistries Registries = GrpoRegistries.CreateDefault();
+
+        public static ComponentArguments TaskArguments(RunConfig config, ComponentServices services) =>
+            new("task", config.Task == "arithmetic"
+                ? Values(("max_operand", config.ArithmeticMaxOperand))
+                : Values(("path", config.DatasetPath), ("prompt_field", config.PromptField), ("answer_field", config.AnswerField)), services);
+
+        public static IReadOnlyList<(string Name, ComponentArguments Arguments)> RewardEntries(RunConfig config, ComponentServices services) =>
+        [
+            .. config.RewardWeights.Select(entry => (entry.Key, new ComponentArguments($"reward_weights.{entry.Key}",
+                entry.Key == "format" && config.FormatPattern is { } pattern
+                    ? Values((RewardSet.WeightParameter, entry.Value), ("pattern", pattern))
+                    : Values((RewardSet.WeightParameter, entry.Value)), services))),
+        ];
+
+        static Dictionary<string, JsonElement> Values(params (string Name, object? Value)[] values) =>
+            values.ToDictionary(value => value.Name, value => JsonSerializer.SerializeToElement(value.Value));
     }
 }

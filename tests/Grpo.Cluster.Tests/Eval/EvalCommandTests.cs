@@ -70,6 +70,33 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Eval_counts_correct_exactly_what_in_run_accuracy_counts_correct_whatever_the_training_reward_adds()
+    {
+        // Every completion earns the format bonus of weight 1, so each training reward is at least 1: a "reward >= 1"
+        // rule would call every completion correct, where the task's answer check solves only the first problem.
+        string[] overrides = [.. Overrides(), "reward_weights=answer=1,format=1", "format_pattern=.*"];
+        var prompts = new TaskExample[] { new("3+4=", "7"), new("12+30=", "42"), new("5+5=", "10") };
+        var (checkpoint, greedy) = WriteCheckpoint("checkpoints", prompts);
+        var problems = prompts.Select((p, i) => p with { Answer = i == 0 ? greedy[0] : greedy[i].Trim() + "0" }).ToArray();
+        var report = Path.Combine(folder.Path, "report.json");
+
+        var code = await Run(new EvalOptions
+        {
+            CheckpointPath = checkpoint, DatasetPath = Jsonl("problems.jsonl", problems), Samples = 1, K = [1], OutputPath = report, Overrides = overrides,
+        });
+
+        Assert.True(code == ExitCodes.Success, error.ToString());
+        var results = JsonSerializer.Deserialize<JsonElement>(File.ReadAllText(report)).GetProperty("results").EnumerateArray().ToArray();
+        Assert.All(results, r => Assert.True(r.GetProperty("completions")[0].GetProperty("reward").GetSingle() >= 1));
+        var assets = RunAssets.Create(RunConfigLoader.ApplyOverrides(new RunConfig(), overrides));
+        var inRun = new int[problems.Length];
+        for (var i = 0; i < problems.Length; i++)
+            inRun[i] = (await PolicyEvaluator.ScoreAsync(assets.AnswerReward, [problems[i]], [greedy[i]])).Correct;
+        Assert.Equal([1, 0, 0], inRun);
+        Assert.Equal(inRun, results.Select(r => r.GetProperty("correct").GetInt32()));
+    }
+
+    [Fact]
     public async Task Without_a_dataset_the_configurations_held_out_set_is_evaluated()
     {
         WriteCheckpoint("checkpoints", []);

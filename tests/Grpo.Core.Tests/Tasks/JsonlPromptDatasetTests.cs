@@ -29,8 +29,33 @@ public sealed class JsonlPromptDatasetTests : IDisposable
         var examples = JsonlPromptDataset.Load(path);
 
         Assert.Equal(
-            [new TaskExample("How many clips?", "48/2 = 24\n#### 72"), new TaskExample("2+2?", "4"), new TaskExample("Half?", "0.5")],
+            [
+                new TaskExample("How many clips?", "48/2 = 24\n#### 72"),
+                new TaskExample("2+2?", "4") { Metadata = new Dictionary<string, string> { ["extra"] = "true" } },
+                new TaskExample("Half?", "0.5"),
+            ],
             examples);
+    }
+
+    [Fact]
+    public void OtherFieldsBecomeMetadataStringsAsTextOtherValuesAsJson()
+    {
+        var path = Write("meta.jsonl", "{\"id\": \"a7\", \"question\": \"q\", \"answer\": \"1\", \"tests\": [\"x\", 2], \"level\": 3, \"note\": null}\n");
+
+        var example = Assert.Single(JsonlPromptDataset.Load(path));
+
+        Assert.Equal(new Dictionary<string, string> { ["id"] = "a7", ["tests"] = "[\"x\", 2]", ["level"] = "3", ["note"] = "null" }, example.Metadata);
+        Assert.Equal(example.Metadata, example.RewardInputFor("c").Metadata);
+        Assert.NotEqual(example, example with { Metadata = new Dictionary<string, string> { ["id"] = "a8" } });
+    }
+
+    [Fact]
+    public void AFieldGivenTwiceIsNamed()
+    {
+        var path = Write("twice.jsonl", "{\"question\": \"q\", \"answer\": \"1\", \"id\": 1, \"id\": 2}\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => JsonlPromptDataset.Load(path));
+        Assert.Equal($"{path}: line 1: field 'id' appears twice.", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,18 @@
+using Grpo.Core.Registries;
+
+namespace Grpo.Core.Rewards;
+
+/// <summary>
+/// DAPO's soft overlong punishment (Yu et al. 2025): no penalty up to three quarters of the token budget, then a
+/// penalty growing linearly to -1 at the budget, so a completion cut off by the limit scores lowest without a cliff.
+/// </summary>
+[GrpoComponent("length", Description = "DAPO's soft overlong penalty: 0 up to 3/4 of max_completion_tokens, falling linearly to -1 at the limit.")]
+public sealed class SoftOverlongPenalty(CompletionBudget budget) : IRewardFunction
+{
+    readonly LengthPenalty penalty = new(
+        (budget ?? throw new ArgumentNullException(nameof(budget))).MaxTokens * 3 / 4, Math.Max(1, budget.MaxTokens / 4), tokenizer: budget.Tokenizer);
+
+    public string Name => "length";
+
+    public ValueTask<float> ScoreAsync(RewardInput input, CancellationToken cancellationToken = default) => penalty.ScoreAsync(input, cancellationToken);
+}
