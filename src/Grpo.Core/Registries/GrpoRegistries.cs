@@ -1,4 +1,5 @@
 using System.Reflection;
+using Grpo.Core.Model;
 using Grpo.Core.Rewards;
 
 namespace Grpo.Core.Registries;
@@ -15,10 +16,14 @@ public sealed class GrpoRegistries
     public GrpoRegistries()
     {
         Rewards = Register(new ComponentRegistry<IRewardFunction>("reward"));
+        ModelFamilies = Register(new ComponentRegistry<IModelFamily>("model family"));
     }
 
     /// <summary>Reward functions, selected by <c>rewards[i].name</c>.</summary>
     public ComponentRegistry<IRewardFunction> Rewards { get; }
+
+    /// <summary>Model families, selected by <c>architectures[0]</c> of a model directory's config.json (<c>Qwen2ForCausalLM</c>, …).</summary>
+    public ComponentRegistry<IModelFamily> ModelFamilies { get; }
 
     /// <summary>The registries in a fixed order, for listings and assembly scans.</summary>
     public IReadOnlyList<object> All => registries;
