@@ -86,7 +86,7 @@ public sealed record ModelConfig
         var defaults = family.Defaults;
         if (reader.OptionalString("model_type") is { } modelType && modelType != family.ModelType)
             throw new InvalidDataException(
-                $"{sourceName}: field 'model_type' = '{modelType}' does not match field 'architectures' = '{family.Architecture}', " +
+                $"{sourceName}: field 'model_type' = '{modelType}' is not supported for field 'architectures' = '{family.Architecture}', " +
                 $"which expects '{family.ModelType}'");
         var hidden = reader.RequiredInt("hidden_size");
         var heads = reader.RequiredInt("num_attention_heads");

@@ -24,7 +24,8 @@ public static class ModelFamilies
         ArgumentNullException.ThrowIfNull(architecture);
         if (!families.Contains(architecture))
             throw new InvalidDataException(
-                $"{sourceName}: field 'architectures' = '{architecture}' is not a registered {families.Kind}; {NameSuggestions.Describe(architecture, families.Names)}");
+                $"{sourceName}: field 'architectures' = '{architecture}' is not supported: no {families.Kind} is registered under that name; " +
+                NameSuggestions.Describe(architecture, families.Names));
 
         IModelFamily family;
         try

@@ -59,7 +59,7 @@ public sealed class PluginModelFamilyTests
         var error = Assert.Throws<InvalidDataException>(() => HfModelDirectory.Load(folder.Path));
 
         Assert.Equal(
-            $"{folder.File(HfModelDirectory.ConfigFileName)}: field 'architectures' = 'TestLlamaForCausalLM' is not a registered model family; " +
+            $"{folder.File(HfModelDirectory.ConfigFileName)}: field 'architectures' = 'TestLlamaForCausalLM' is not supported: no model family is registered under that name; " +
             "did you mean 'LlamaForCausalLM'? (known: LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM)",
             error.Message);
     }

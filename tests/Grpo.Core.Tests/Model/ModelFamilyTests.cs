@@ -76,7 +76,7 @@ public sealed class ModelFamilyTests
             ModelConfig.Parse(Minimal(architecture, $"\"model_type\": \"{modelType}\""), "mixed/config.json"));
 
         Assert.Equal(
-            $"mixed/config.json: field 'model_type' = '{modelType}' does not match field 'architectures' = '{architecture}', which expects '{expected}'",
+            $"mixed/config.json: field 'model_type' = '{modelType}' is not supported for field 'architectures' = '{architecture}', which expects '{expected}'",
             error.Message);
     }
 
@@ -93,7 +93,7 @@ public sealed class ModelFamilyTests
         var error = Assert.Throws<InvalidDataException>(() => ModelConfig.Parse(Minimal("GPT2LMHeadModel"), "models/gpt2/config.json"));
 
         Assert.Equal(
-            "models/gpt2/config.json: field 'architectures' = 'GPT2LMHeadModel' is not a registered model family; " +
+            "models/gpt2/config.json: field 'architectures' = 'GPT2LMHeadModel' is not supported: no model family is registered under that name; " +
             "known: LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM",
             error.Message);
     }
