@@ -1,4 +1,5 @@
 using Grpo.Core.Model;
+using Grpo.Core.Registries;
 using static TorchSharp.torch;
 
 namespace Grpo.Core.Checkpoints;
@@ -11,14 +12,19 @@ public static class HfModelDirectory
 {
     public const string ConfigFileName = "config.json";
 
-    public static CausalLM Load(string directory)
+    /// <summary>Loads a directory whose config.json names one of the built-in model families.</summary>
+    public static CausalLM Load(string directory) => Load(directory, ModelFamilies.BuiltIn);
+
+    /// <summary>Loads a directory whose config.json names a family registered in <paramref name="families"/> (a host's, plugins included).</summary>
+    public static CausalLM Load(string directory, ComponentRegistry<IModelFamily> families)
     {
+        ArgumentNullException.ThrowIfNull(families);
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"model directory '{directory}' does not exist.");
         var configPath = Path.Combine(directory, ConfigFileName);
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"model directory '{directory}' has no {ConfigFileName}.", configPath);
-        var config = ModelConfig.Load(configPath);
+        var config = ModelConfig.Load(configPath, families);
         var weights = SafeTensors.LoadDirectory(directory);
         var model = new CausalLM(config);
         try

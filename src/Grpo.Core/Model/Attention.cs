@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Grpo.Core.Model;
 
 /// <summary>
-/// Grouped-query self-attention with rotary embeddings and (for Qwen3) per-head RMS norm of queries and keys.
+/// Grouped-query self-attention with rotary embeddings and (for families with q/k norm, such as Qwen3) per-head RMS norm of queries and keys.
 /// Field names are Hugging Face's so that state_dict keys match checkpoints on the Hub.
 /// </summary>
 public sealed class Attention : nn.Module

@@ -1,22 +1,25 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Grpo.Core.Registries;
 
 namespace Grpo.Core.Model;
 
 /// <summary>
-/// The architecture of a decoder-only causal LM, mirroring the fields of a Hugging Face <c>config.json</c>
-/// for Qwen2, Qwen3 and Llama so that checkpoints from the Hub map one to one onto <see cref="CausalLM"/>.
+/// The shape of a decoder-only causal LM, mirroring the fields of a Hugging Face <c>config.json</c> so that
+/// checkpoints from the Hub map one to one onto <see cref="CausalLM"/>. The numbers live here; what differs between
+/// architectures (defaults, optional layers, extra checks) is the <see cref="Family"/>'s.
 /// </summary>
 public sealed record ModelConfig
 {
-    public const string Qwen2Architecture = "Qwen2ForCausalLM";
-    public const string Qwen3Architecture = "Qwen3ForCausalLM";
-    public const string LlamaArchitecture = "LlamaForCausalLM";
+    /// <summary>The architecture's rules, selected by the <c>architectures</c> field of config.json.</summary>
+    public required IModelFamily Family { get; init; }
 
-    public static IReadOnlyList<string> SupportedArchitectures { get; } = [Qwen2Architecture, Qwen3Architecture, LlamaArchitecture];
+    /// <summary>The Hugging Face class name written to <c>architectures</c>.</summary>
+    public string Architecture => Family.Architecture;
 
-    public required string Architecture { get; init; }
-    public required string ModelType { get; init; }
+    /// <summary>The <c>model_type</c> written to config.json; a file that names another one is refused on loading.</summary>
+    public string ModelType => Family.ModelType;
+
     public required int VocabSize { get; init; }
     public required int HiddenSize { get; init; }
     public required int IntermediateSize { get; init; }
@@ -32,7 +35,7 @@ public sealed record ModelConfig
     /// <summary>Llama 3 rotary scaling (rope_type llama3); null for plain rotary embeddings.</summary>
     public Llama3RopeScaling? RopeScaling { get; init; }
 
-    /// <summary>Bias on q/k/v (and, for Llama and Qwen3 as in Hugging Face, on o_proj too). Qwen2 always has it.</summary>
+    /// <summary>Bias on q/k/v; whether o_proj has one too is the family's rule (<see cref="OutputProjectionBias"/>).</summary>
     public bool AttentionBias { get; init; }
 
     public int? BosTokenId { get; init; }
@@ -41,21 +44,31 @@ public sealed record ModelConfig
     /// <summary>Informational only: the model is built in float32 unless converted afterwards.</summary>
     public string? TorchDtype { get; init; }
 
-    /// <summary>Qwen3 normalises queries and keys per head before the rotary embedding; Hugging Face has no key for it.</summary>
-    public bool QkNorm => Architecture == Qwen3Architecture;
+    /// <summary>Queries and keys are normalised per head before the rotary embedding (<see cref="IModelFamily.QkNorm"/>).</summary>
+    public bool QkNorm => Family.QkNorm;
 
-    /// <summary>Qwen2 puts a bias on q/k/v only; Llama and Qwen3 put it on all four projections when attention_bias is set.</summary>
-    public bool OutputProjectionBias => AttentionBias && Architecture != Qwen2Architecture;
+    /// <summary>o_proj has a bias (<see cref="IModelFamily.OutputProjectionBias"/> given <see cref="AttentionBias"/>).</summary>
+    public bool OutputProjectionBias => Family.OutputProjectionBias(AttentionBias);
 
-    public static ModelConfig Load(string configJsonPath)
+    /// <summary>Reads a config.json whose architecture is one of the built-in families.</summary>
+    public static ModelConfig Load(string configJsonPath) => Load(configJsonPath, ModelFamilies.BuiltIn);
+
+    /// <summary>Reads a config.json whose architecture is registered in <paramref name="families"/>.</summary>
+    public static ModelConfig Load(string configJsonPath, ComponentRegistry<IModelFamily> families)
     {
+        ArgumentNullException.ThrowIfNull(families);
         if (!File.Exists(configJsonPath))
             throw new FileNotFoundException($"{configJsonPath}: model config file not found", configJsonPath);
-        return Parse(File.ReadAllText(configJsonPath), configJsonPath);
+        return Parse(File.ReadAllText(configJsonPath), configJsonPath, families);
     }
 
-    public static ModelConfig Parse(string json, string sourceName)
+    /// <summary>Parses config.json text of one of the built-in families; <paramref name="sourceName"/> names it in errors.</summary>
+    public static ModelConfig Parse(string json, string sourceName) => Parse(json, sourceName, ModelFamilies.BuiltIn);
+
+    /// <summary>Parses config.json text whose architecture is registered in <paramref name="families"/>.</summary>
+    public static ModelConfig Parse(string json, string sourceName, ComponentRegistry<IModelFamily> families)
     {
+        ArgumentNullException.ThrowIfNull(families);
         JsonNode? root;
         try
         {
@@ -69,12 +82,12 @@ public sealed record ModelConfig
             throw new InvalidDataException($"{sourceName}: expected a JSON object at the top level");
 
         var reader = new ConfigReader(obj, sourceName);
-        var architecture = reader.Architecture();
-        var defaults = DefaultsFor(architecture);
-        if (reader.OptionalString("model_type") is { } modelType && modelType != defaults.ModelType)
+        var family = ModelFamilies.Find(families, reader.Architecture(), sourceName);
+        var defaults = family.Defaults;
+        if (reader.OptionalString("model_type") is { } modelType && modelType != family.ModelType)
             throw new InvalidDataException(
-                $"{sourceName}: field 'model_type' = '{modelType}' is not supported for {architecture}; expected '{defaults.ModelType}' " +
-                "(supported model types: qwen2, qwen3, llama)");
+                $"{sourceName}: field 'model_type' = '{modelType}' is not supported for field 'architectures' = '{family.Architecture}', " +
+                $"which expects '{family.ModelType}'");
         var hidden = reader.RequiredInt("hidden_size");
         var heads = reader.RequiredInt("num_attention_heads");
         var ropeScaling = reader.RopeScaling();
@@ -85,8 +98,7 @@ public sealed record ModelConfig
 
         var config = new ModelConfig
         {
-            Architecture = architecture,
-            ModelType = reader.OptionalString("model_type") ?? defaults.ModelType,
+            Family = family,
             VocabSize = reader.RequiredInt("vocab_size"),
             HiddenSize = hidden,
             IntermediateSize = reader.RequiredInt("intermediate_size"),
@@ -99,7 +111,7 @@ public sealed record ModelConfig
             MaxPositionEmbeddings = reader.OptionalInt("max_position_embeddings") ?? defaults.MaxPositionEmbeddings,
             TieWordEmbeddings = reader.OptionalBool("tie_word_embeddings") ?? false,
             RopeScaling = ropeScaling,
-            AttentionBias = architecture == Qwen2Architecture || (reader.OptionalBool("attention_bias") ?? false),
+            AttentionBias = family.AttentionBias(reader.OptionalBool("attention_bias")),
             BosTokenId = reader.OptionalInt("bos_token_id"),
             EosTokenIds = reader.EosTokenIds(),
             TorchDtype = reader.OptionalString("torch_dtype") ?? reader.OptionalString("dtype"),
@@ -152,8 +164,8 @@ public sealed record ModelConfig
     /// <summary>Checks the shape constraints the model relies on; <paramref name="sourceName"/> names the file or caller in the message.</summary>
     public void Validate(string sourceName)
     {
-        if (!SupportedArchitectures.Contains(Architecture))
-            throw new InvalidDataException($"{sourceName}: field 'architectures' = '{Architecture}' is not supported; supported: {string.Join(", ", SupportedArchitectures)}");
+        if (string.IsNullOrWhiteSpace(Family.Architecture))
+            throw new InvalidDataException($"{sourceName}: field 'architectures' is empty: {Family.GetType().FullName} names no architecture");
         RequirePositive(sourceName, "vocab_size", VocabSize);
         RequirePositive(sourceName, "hidden_size", HiddenSize);
         RequirePositive(sourceName, "intermediate_size", IntermediateSize);
@@ -170,14 +182,13 @@ public sealed record ModelConfig
             throw new InvalidDataException($"{sourceName}: field 'rms_norm_eps' = {RmsNormEps} must be a positive number");
         if (!(RopeTheta > 0) || double.IsInfinity(RopeTheta))
             throw new InvalidDataException($"{sourceName}: field 'rope_theta' = {RopeTheta} must be a positive number");
-        if (Architecture == Qwen2Architecture && !AttentionBias)
-            throw new InvalidDataException($"{sourceName}: field 'attention_bias' must be true for {Qwen2Architecture} (Qwen2 always has q/k/v bias)");
         RopeScaling?.Validate(sourceName);
         foreach (var id in EosTokenIds)
             if (id < 0 || id >= VocabSize)
                 throw new InvalidDataException($"{sourceName}: field 'eos_token_id' = {id} is outside the vocabulary [0, {VocabSize})");
         if (BosTokenId is { } bos && (bos < 0 || bos >= VocabSize))
             throw new InvalidDataException($"{sourceName}: field 'bos_token_id' = {bos} is outside the vocabulary [0, {VocabSize})");
+        Family.Validate(this, sourceName);
     }
 
     /// <summary>The number of parameters <see cref="CausalLM"/> creates for this config.</summary>
@@ -198,9 +209,10 @@ public sealed record ModelConfig
         return perLayer * NumHiddenLayers + h;
     }
 
+    /// <summary>Equal numbers and the same family: the same architecture name from the same family class.</summary>
     public bool Equals(ModelConfig? other) =>
         other is not null &&
-        Architecture == other.Architecture && ModelType == other.ModelType && VocabSize == other.VocabSize &&
+        Architecture == other.Architecture && Family.GetType() == other.Family.GetType() && VocabSize == other.VocabSize &&
         HiddenSize == other.HiddenSize && IntermediateSize == other.IntermediateSize && NumHiddenLayers == other.NumHiddenLayers &&
         NumAttentionHeads == other.NumAttentionHeads && NumKeyValueHeads == other.NumKeyValueHeads && HeadDim == other.HeadDim &&
         RmsNormEps.Equals(other.RmsNormEps) && RopeTheta.Equals(other.RopeTheta) && MaxPositionEmbeddings == other.MaxPositionEmbeddings &&
@@ -216,14 +228,6 @@ public sealed record ModelConfig
             throw new InvalidDataException($"{sourceName}: field '{field}' = {value} must be positive");
     }
 
-    // Hugging Face's per-architecture defaults for the keys a config may omit.
-    static (string ModelType, double RmsNormEps, double RopeTheta, int MaxPositionEmbeddings) DefaultsFor(string architecture) => architecture switch
-    {
-        Qwen2Architecture => ("qwen2", 1e-6, 10000.0, 32768),
-        Qwen3Architecture => ("qwen3", 1e-6, 10000.0, 32768),
-        _ => ("llama", 1e-6, 10000.0, 2048),
-    };
-
     sealed class ConfigReader(JsonObject obj, string sourceName)
     {
         public string Architecture()
@@ -232,10 +236,7 @@ public sealed record ModelConfig
                 throw new InvalidDataException($"{sourceName}: required field 'architectures' is missing");
             if (node is not JsonArray array || array.Count == 0 || array[0] is not JsonValue first || first.GetValueKind() != JsonValueKind.String)
                 throw new InvalidDataException($"{sourceName}: field 'architectures' must be a non-empty array of strings");
-            var name = first.GetValue<string>();
-            if (!SupportedArchitectures.Contains(name))
-                throw new InvalidDataException($"{sourceName}: field 'architectures' = '{name}' is not supported; supported: {string.Join(", ", SupportedArchitectures)}");
-            return name;
+            return first.GetValue<string>();
         }
 
         public int RequiredInt(string field) =>

@@ -28,8 +28,7 @@ public static class ModelPresets
             throw new ArgumentOutOfRangeException(nameof(vocabSize), vocabSize, "vocabSize must be positive");
         var config = new ModelConfig
         {
-            Architecture = ModelConfig.Qwen3Architecture,
-            ModelType = "qwen3",
+            Family = new Qwen3Family(),
             VocabSize = vocabSize,
             HiddenSize = hidden,
             IntermediateSize = intermediate,

@@ -1,5 +1,7 @@
 using System.Reflection;
 using Grpo.Core.Algorithm;
+
+using Grpo.Core.Model;
 using Grpo.Core.Rewards;
 using Grpo.Core.Tasks;
 
@@ -22,6 +24,7 @@ public sealed class GrpoRegistries
         LossAggregations = Register(new ComponentRegistry<ILossAggregation>("loss aggregation"));
         AdvantageEstimators = Register(new ComponentRegistry<IAdvantageEstimator>("advantage estimator"));
         KlEstimators = Register(new ComponentRegistry<IKlEstimator>("KL estimator"));
+        ModelFamilies = Register(new ComponentRegistry<IModelFamily>("model family"));
     }
 
     /// <summary>Reward functions, selected by <c>rewards[i].name</c>.</summary>
@@ -41,6 +44,9 @@ public sealed class GrpoRegistries
 
     /// <summary>Per-token KL estimators for the β penalty (k1, k2, k3, low_var_kl), selected by <c>kl_estimator</c>.</summary>
     public ComponentRegistry<IKlEstimator> KlEstimators { get; }
+
+    /// <summary>Model families, selected by <c>architectures[0]</c> of a model directory's config.json (<c>Qwen2ForCausalLM</c>, …).</summary>
+    public ComponentRegistry<IModelFamily> ModelFamilies { get; }
 
     /// <summary>The registries in a fixed order, for listings and assembly scans.</summary>
     public IReadOnlyList<object> All => registries;

@@ -1,24 +1,31 @@
 using Grpo.Abstractions.Configuration;
 using Grpo.Core.Checkpoints;
 using Grpo.Core.Model;
+using Grpo.Core.Registries;
 using Grpo.Core.Tokenization;
 using Grpo.Core.Training;
 
 namespace Grpo.Grains.Runs;
 
 /// <summary>
-/// The assets of a run on a Hugging Face model directory (Qwen2, Qwen3, Llama): its config.json, tokenizer.json and
-/// tokenizer_config.json. Whatever is missing or unsupported is refused here, naming the file and the field.
+/// The assets of a run on a Hugging Face model directory of a registered model family (built in: Qwen2, Qwen3, Llama):
+/// its config.json, tokenizer.json and tokenizer_config.json. Whatever is missing or unsupported is refused here,
+/// naming the file and the field.
 /// </summary>
 internal static class RunAssetsFromModelDirectory
 {
-    public static RunAssets Create(RunConfig config)
+    /// <summary>Assets of a directory whose config.json names one of the built-in model families.</summary>
+    public static RunAssets Create(RunConfig config) => Create(config, GrpoRegistries.CreateDefault().ModelFamilies);
+
+    /// <summary>Assets of a directory whose config.json names a family registered in <paramref name="families"/>.</summary>
+    public static RunAssets Create(RunConfig config, ComponentRegistry<IModelFamily> families)
     {
+        ArgumentNullException.ThrowIfNull(families);
         var directory = Path.GetFullPath(config.ModelPath!);
         HfModelFiles.RequireModelAndTokenizer(directory);
         var configPath = Path.Combine(directory, HfModelDirectory.ConfigFileName);
         var tokenizerConfigPath = Path.Combine(directory, HfTokenizer.ConfigFileName);
-        var model = ModelConfig.Load(configPath);
+        var model = ModelConfig.Load(configPath, families);
         var tokenizer = HfTokenizer.LoadByteLevelBpe(directory);
         if (tokenizer.VocabSize > model.VocabSize)
             throw new InvalidDataException(
@@ -38,11 +45,12 @@ internal static class RunAssetsFromModelDirectory
                 $"model directory '{directory}' names no end-of-sequence token: neither field 'eos_token_id' of {configPath} " +
                 $"nor field 'eos_token' of {tokenizerConfigPath} is set.");
         var eos = stopIds[0];
-        // Llama tokenizers start every sequence with BOS (their post-processor adds it); Qwen's never do. A Llama 3
-        // template writes BOS into its text itself, so that token is the BOS and the codec adds no second one.
+        // Some families' tokenizers start every sequence with BOS (Llama's post-processor adds it), others never do
+        // (Qwen's). A Llama 3 template writes BOS into its text itself, so that token is the BOS and the codec adds no
+        // second one.
         int? bos = template?.BeginOfTextToken is { } beginOfText
             ? TemplateToken(tokenizer, beginOfText, directory)
-            : model.Architecture == ModelConfig.LlamaArchitecture ? tokenizer.BosTokenId ?? model.BosTokenId : null;
+            : model.Family.TokenizerPrependsBos ? tokenizer.BosTokenId ?? model.BosTokenId : null;
         var codec = new PromptCodec(tokenizer, eos, bos, new PromptFormat
         {
             Template = template,

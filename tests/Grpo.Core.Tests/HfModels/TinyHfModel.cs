@@ -20,13 +20,12 @@ public static class TinyHfModel
 
     public static ModelConfig Config(string family) => new()
     {
-        Architecture = family switch
+        Family = family switch
         {
-            "qwen2" => ModelConfig.Qwen2Architecture,
-            "llama" => ModelConfig.LlamaArchitecture,
-            _ => ModelConfig.Qwen3Architecture,
+            "qwen2" => new Qwen2Family(),
+            "llama" => new LlamaFamily(),
+            _ => new Qwen3Family(),
         },
-        ModelType = family,
         VocabSize = Qwen3TokenizerVocab,
         HiddenSize = 16,
         IntermediateSize = 32,

@@ -81,7 +81,7 @@ public sealed class ModelConfigTests
     public void ParsesQwen2ConfigWithImplicitBiasAndDerivedHeadDim()
     {
         var config = ModelConfig.Parse(Qwen2Json, "qwen2/config.json");
-        Assert.Equal(ModelConfig.Qwen2Architecture, config.Architecture);
+        Assert.Equal(Qwen2Family.ArchitectureName, config.Architecture);
         Assert.Equal("qwen2", config.ModelType);
         Assert.Equal(151936, config.VocabSize);
         Assert.Equal(896, config.HiddenSize);
@@ -106,7 +106,7 @@ public sealed class ModelConfigTests
     public void ParsesQwen3ConfigWithExplicitHeadDimQkNormAndEosList()
     {
         var config = ModelConfig.Parse(Qwen3Json, "qwen3/config.json");
-        Assert.Equal(ModelConfig.Qwen3Architecture, config.Architecture);
+        Assert.Equal(Qwen3Family.ArchitectureName, config.Architecture);
         Assert.Equal(128, config.HeadDim);
         Assert.Equal(8, config.NumKeyValueHeads);
         Assert.True(config.QkNorm);
@@ -120,7 +120,7 @@ public sealed class ModelConfigTests
     public void ParsesLlamaConfigWithDefaultsForOmittedKeys()
     {
         var config = ModelConfig.Parse(LlamaJson, "llama/config.json");
-        Assert.Equal(ModelConfig.LlamaArchitecture, config.Architecture);
+        Assert.Equal(LlamaFamily.ArchitectureName, config.Architecture);
         Assert.Equal(64, config.HeadDim);
         Assert.Equal(1e-5, config.RmsNormEps);
         Assert.False(config.AttentionBias);

@@ -11,8 +11,7 @@ internal static class TestModels
 
     public static ModelConfig Qwen3(int vocab = Vocab) => new()
     {
-        Architecture = ModelConfig.Qwen3Architecture,
-        ModelType = "qwen3",
+        Family = new Qwen3Family(),
         VocabSize = vocab,
         HiddenSize = 32,
         IntermediateSize = 64,
@@ -29,16 +28,14 @@ internal static class TestModels
 
     public static ModelConfig Qwen2(int vocab = Vocab) => Qwen3(vocab) with
     {
-        Architecture = ModelConfig.Qwen2Architecture,
-        ModelType = "qwen2",
+        Family = new Qwen2Family(),
         AttentionBias = true,
         TieWordEmbeddings = false,
     };
 
     public static ModelConfig Llama(int vocab = Vocab) => Qwen3(vocab) with
     {
-        Architecture = ModelConfig.LlamaArchitecture,
-        ModelType = "llama",
+        Family = new LlamaFamily(),
         NumKeyValueHeads = 4,
         TieWordEmbeddings = false,
     };
