@@ -108,6 +108,8 @@ public static class EvalRunner
         }
     }
 
+    private static string Or(string value, string fallback) => value.Length > 0 ? value : fallback;
+
     private static (IReadOnlyList<TaskExample> Problems, string Name) Problems(EvalArguments arguments, RunAssets assets)
     {
         IReadOnlyList<TaskExample> problems;
@@ -116,9 +118,13 @@ public static class EvalRunner
         {
             try
             {
-                // The fields of the configuration's task (task.prompt_field, task.answer_field), question and answer by default.
-                var task = TaskSelection.Read(arguments.Config.Task);
-                problems = JsonlPromptDataset.Load(path, task.PromptField, task.AnswerField);
+                // Read like the configuration's task reads its file: the csv task's columns, else JSON lines with its fields.
+                var task = arguments.Config.Task;
+                string Named(string parameter) =>
+                    task.Parameter(parameter) is { ValueKind: System.Text.Json.JsonValueKind.String } value ? value.GetString()! : "";
+                problems = task.Name == "csv"
+                    ? CsvPromptDataset.Load(path, Or(Named("prompt_column"), "question"), Or(Named("answer_column"), "answer"))
+                    : JsonlPromptDataset.Load(path, Or(Named("prompt_field"), "question"), Or(Named("answer_field"), "answer"));
             }
             catch (InvalidDataException e)
             {

@@ -36,7 +36,6 @@ public sealed class RunConfigDefaultsTests
         Assert.Equal("warmup_cosine", config.LrSchedule);
         Assert.Equal("float32", config.ComputeDtype);
         Assert.Equal(new ComponentSpec("arithmetic"), config.Task);
-        Assert.Equal(99, TaskSelection.Read(config.Task).MaxOperand);
         var reward = Assert.Single(config.Rewards);
         Assert.Equal("answer", reward.Name);
         Assert.Equal(1.0, RewardWeights.Of(reward));

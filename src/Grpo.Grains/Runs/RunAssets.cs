@@ -1,26 +1,32 @@
-using System.Text.Json;
 using Grpo.Abstractions.Configuration;
+using Grpo.Configuration;
 using Grpo.Core.Model;
 using Grpo.Core.Registries;
 using Grpo.Core.Rewards;
 using Grpo.Core.Tasks;
 using Grpo.Core.Tokenization;
 using Grpo.Core.Training;
+using Grpo.Grains.Runs.Components;
 using Microsoft.ML.Tokenizers;
 
 namespace Grpo.Grains.Runs;
 
 /// <summary>
-/// Everything a silo derives from a run's configuration: tokenizer, prompt codec, task data, reward and model
-/// shape. Every silo builds the same assets from the same config, so prompts, token ids and weight layouts agree
-/// across the cluster without shipping them around. A model directory (model_path) is read for its config and
-/// tokenizer only; its weights are the learner's to load and reach rollout silos through weight publication.
+/// Everything a silo derives from a run's configuration: task, tokenizer, prompt codec, reward and model shape, built
+/// from the silo's component registries. Every silo builds the same assets from the same config, so prompts, token
+/// ids and weight layouts agree across the cluster without shipping them around. A model directory (model_path) is
+/// read for its config and tokenizer only; its weights are the learner's to load and reach rollout silos through
+/// weight publication.
 /// </summary>
 public sealed class RunAssets
 {
-    RunAssets(RunConfig config, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model, IPromptTask task, IRewardFunction reward)
+    static readonly GrpoRegistries BuiltIns = GrpoRegistries.CreateDefault();
+
+    RunAssets(RunConfig config, GrpoRegistries registries, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model,
+        IPromptTask task, IRewardFunction reward)
     {
         Config = config;
+        Registries = registries;
         Tokenizer = tokenizer;
         Codec = codec;
         PadTokenId = padTokenId;
@@ -30,6 +36,9 @@ public sealed class RunAssets
     }
 
     public RunConfig Config { get; }
+
+    /// <summary>The registries the run's components came from; the learner builds its objective from them too.</summary>
+    public GrpoRegistries Registries { get; }
     public Tokenizer Tokenizer { get; }
     public PromptCodec Codec { get; }
     public int PadTokenId { get; }
@@ -58,42 +67,34 @@ public sealed class RunAssets
     /// </summary>
     public IReadOnlyList<TaskExample> Replacements(long step, int round, int count) => Task.Replacements(step, round, count);
 
-    public static RunAssets Create(RunConfig config)
+    /// <summary>The run's assets from <paramref name="registries"/> (the built-in components when null).</summary>
+    /// <exception cref="InvalidDataException">A component refused its configuration or its data; the message names the key or file.</exception>
+    public static RunAssets Create(RunConfig config, GrpoRegistries? registries = null)
     {
-        RunConfigLoader.Validate(config, "run configuration");
-        if (config.ModelPath is null)
-        {
-            return config.Task == "arithmetic"
-                ? Arithmetic(config)
-                : throw new NotSupportedException(
-                    $"task '{config.Task}' needs a Hugging Face tokenizer: set model_path to a model directory (the built-in presets only know arithmetic).");
-        }
-        return RunAssetsFromModelDirectory.Create(config);
+        registries ??= BuiltIns;
+        RunConfigLoader.Validate(config, "run configuration", RunComponentCatalog.Build(registries));
+        var task = Component(() => registries.Tasks.Create(config.Task.Name, Arguments(config.Task, "task", TaskServices(config))));
+        return config.ModelPath is null ? Preset(config, task, registries) : RunAssetsFromModelDirectory.Create(config, task, registries);
     }
 
     /// <summary>Assets built around a loaded tokenizer and model config; shared by the preset and model-directory paths.</summary>
-    internal static RunAssets Build(RunConfig config, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model)
+    internal static RunAssets Build(RunConfig config, IPromptTask task, Tokenizer tokenizer, PromptCodec codec, int padTokenId, ModelConfig model,
+        GrpoRegistries registries)
     {
-        var services = new ComponentServices()
-            .With(new TaskSettings(config.Seed, config.HeldOutSize))
-            .With(new CompletionBudget(config.MaxCompletionTokens, tokenizer));
-        try
-        {
-            var task = FlatConfig.Registries.Tasks.Create(config.Task, FlatConfig.TaskArguments(config, services));
-            services.With(task);
-            var reward = RewardSet.Build(FlatConfig.RewardEntries(config, services), FlatConfig.Registries);
-            return new RunAssets(config, tokenizer, codec, padTokenId, model, task, reward);
-        }
-        catch (ComponentException e)
-        {
-            // Callers handle unusable data as InvalidDataException; the data file's own message names file, line and field.
-            throw new InvalidDataException(e.InnerException?.Message ?? e.Message, e);
-        }
+        var services = TaskServices(config).With(task).With(new CompletionBudget(config.MaxCompletionTokens, tokenizer));
+        var reward = Component(() => RewardSet.Build(
+            [.. config.Rewards.Select((spec, i) => (spec.Name, Arguments(spec, $"rewards[{i}]", services)))], registries));
+        return new RunAssets(config, registries, tokenizer, codec, padTokenId, model, task, reward);
     }
 
-    static RunAssets Arithmetic(RunConfig config)
+    /// <summary>
+    /// A built-in model trained from scratch: its character vocabulary is the arithmetic alphabet plus every other
+    /// character of the task's prompts and answers (in code-point order, so every silo builds the same vocabulary),
+    /// which lets a preset learn a user's own small task as well as the demo.
+    /// </summary>
+    static RunAssets Preset(RunConfig config, IPromptTask task, GrpoRegistries registries)
     {
-        var tokenizer = CharTokenizer.ForArithmetic();
+        var tokenizer = new CharTokenizer(TaskAlphabet(task));
         var model = config.ModelPreset switch
         {
             "tiny" => ModelPresets.Tiny(tokenizer.VocabSize),
@@ -103,32 +104,45 @@ public sealed class RunAssets
         };
         model = model with { BosTokenId = tokenizer.BosId, EosTokenIds = [tokenizer.EosId] };
         var codec = new PromptCodec(tokenizer, tokenizer.EosId, tokenizer.BosId, new PromptFormat { StopStrings = config.StopStrings });
-        return Build(config, tokenizer, codec, tokenizer.PadId, model);
+        return Build(config, task, tokenizer, codec, tokenizer.PadId, model, registries);
     }
 
-    /// <summary>
-    /// Today's flat configuration keys (task, dataset_path, prompt_field, answer_field, arithmetic_max_operand,
-    /// reward_weights, format_pattern) as arguments of the task and reward registries, until the configuration names
-    /// its task and rewards with their parameters itself.
-    /// </summary>
-    static class FlatConfig
+    static string TaskAlphabet(IPromptTask task)
     {
-        public static readonly GrpoRegistries Registries = GrpoRegistries.CreateDefault();
+        var extra = new SortedSet<char>();
+        foreach (var example in task.Train.Concat(task.HeldOut))
+        {
+            foreach (var character in example.Prompt.Concat(example.Answer))
+            {
+                if (char.IsSurrogate(character))
+                {
+                    throw new InvalidDataException(
+                        $"task: the example \"{example.Prompt}\" has a character outside the Basic Multilingual Plane, which a built-in model's " +
+                        "character vocabulary cannot hold; set model_path to a model directory with its own tokenizer.");
+                }
 
-        public static ComponentArguments TaskArguments(RunConfig config, ComponentServices services) =>
-            new("task", config.Task == "arithmetic"
-                ? Values(("max_operand", config.ArithmeticMaxOperand))
-                : Values(("path", config.DatasetPath), ("prompt_field", config.PromptField), ("answer_field", config.AnswerField)), services);
+                if (!CharTokenizer.ArithmeticAlphabet.Contains(character)) extra.Add(character);
+            }
+        }
 
-        public static IReadOnlyList<(string Name, ComponentArguments Arguments)> RewardEntries(RunConfig config, ComponentServices services) =>
-        [
-            .. config.RewardWeights.Select(entry => (entry.Key, new ComponentArguments($"reward_weights.{entry.Key}",
-                entry.Key == "format" && config.FormatPattern is { } pattern
-                    ? Values((RewardSet.WeightParameter, entry.Value), ("pattern", pattern))
-                    : Values((RewardSet.WeightParameter, entry.Value)), services))),
-        ];
+        return CharTokenizer.ArithmeticAlphabet + string.Concat(extra);
+    }
 
-        static Dictionary<string, JsonElement> Values(params (string Name, object? Value)[] values) =>
-            values.ToDictionary(value => value.Name, value => JsonSerializer.SerializeToElement(value.Value));
+    static ComponentServices TaskServices(RunConfig config) => new ComponentServices().With(new TaskSettings(config.Seed, config.HeldOutSize));
+
+    static ComponentArguments Arguments(ComponentSpec spec, string path, ComponentServices services) =>
+        new(path, spec.ParametersAsJson(), services);
+
+    static T Component<T>(Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (ComponentException e)
+        {
+            // A refusal crosses grain boundaries as a plain InvalidDataException; its message keeps the key it names.
+            throw new InvalidDataException(e.Message, e);
+        }
     }
 }

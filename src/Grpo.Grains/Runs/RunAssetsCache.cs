@@ -1,20 +1,22 @@
 using System.Collections.Concurrent;
 using Grpo.Abstractions.Configuration;
+using Grpo.Core.Registries;
 
 namespace Grpo.Grains.Runs;
 
 /// <summary>One <see cref="RunAssets"/> per run per silo: tokenizers and datasets are built once, not per grain.</summary>
-public sealed class RunAssetsCache
+/// <param name="registries">The silo's components; the built-ins when none are given (tools and tests).</param>
+public sealed class RunAssetsCache(GrpoRegistries? registries = null)
 {
     readonly ConcurrentDictionary<string, Lazy<RunAssets>> assets = new();
 
     public RunAssets Get(string runId, RunConfig config)
     {
-        var entry = assets.GetOrAdd(runId, _ => new Lazy<RunAssets>(() => RunAssets.Create(config)));
+        var entry = assets.GetOrAdd(runId, _ => new Lazy<RunAssets>(() => RunAssets.Create(config, registries)));
         if (!Equals(entry.Value.Config, config))
         {
             // A run restarted under the same id with another configuration: rebuild rather than serve stale assets.
-            var fresh = new Lazy<RunAssets>(() => RunAssets.Create(config));
+            var fresh = new Lazy<RunAssets>(() => RunAssets.Create(config, registries));
             assets[runId] = fresh;
             return fresh.Value;
         }

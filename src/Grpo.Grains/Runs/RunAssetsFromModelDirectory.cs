@@ -2,6 +2,7 @@ using Grpo.Abstractions.Configuration;
 using Grpo.Core.Checkpoints;
 using Grpo.Core.Model;
 using Grpo.Core.Registries;
+using Grpo.Core.Tasks;
 using Grpo.Core.Tokenization;
 using Grpo.Core.Training;
 
@@ -14,13 +15,11 @@ namespace Grpo.Grains.Runs;
 /// </summary>
 internal static class RunAssetsFromModelDirectory
 {
-    /// <summary>Assets of a directory whose config.json names one of the built-in model families.</summary>
-    public static RunAssets Create(RunConfig config) => Create(config, GrpoRegistries.CreateDefault().ModelFamilies);
-
-    /// <summary>Assets of a directory whose config.json names a family registered in <paramref name="families"/>.</summary>
-    public static RunAssets Create(RunConfig config, ComponentRegistry<IModelFamily> families)
+    /// <summary>Assets of a directory whose config.json names a family registered in <paramref name="registries"/>.</summary>
+    public static RunAssets Create(RunConfig config, IPromptTask task, GrpoRegistries registries)
     {
-        ArgumentNullException.ThrowIfNull(families);
+        ArgumentNullException.ThrowIfNull(registries);
+        var families = registries.ModelFamilies;
         var directory = Path.GetFullPath(config.ModelPath!);
         HfModelFiles.RequireModelAndTokenizer(directory);
         var configPath = Path.Combine(directory, HfModelDirectory.ConfigFileName);
@@ -63,7 +62,7 @@ internal static class RunAssetsFromModelDirectory
             throw new InvalidDataException("system_prompt needs the chat template, but use_chat_template is false.");
         if (!config.EnableThinking && template is { SupportsThinking: false })
             throw new InvalidDataException($"enable_thinking = false needs a Qwen3 chat template; field 'chat_template' of {tokenizerConfigPath} has no thinking switch.");
-        return RunAssets.Build(config, tokenizer, codec, tokenizer.PadTokenId ?? eos, model);
+        return RunAssets.Build(config, task, tokenizer, codec, tokenizer.PadTokenId ?? eos, model, registries);
     }
 
     static int TemplateToken(ByteLevelBpeTokenizer tokenizer, string token, string directory) =>

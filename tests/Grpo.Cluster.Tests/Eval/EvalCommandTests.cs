@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grpo.Abstractions.Configuration;
+using Grpo.Configuration;
 using Grpo.Client;
 using Grpo.Client.Eval;
 using Grpo.Client.Progress;
@@ -74,7 +75,7 @@ public sealed class EvalCommandTests : IDisposable
     {
         // Every completion earns the format bonus of weight 1, so each training reward is at least 1: a "reward >= 1"
         // rule would call every completion correct, where the task's answer check solves only the first problem.
-        string[] overrides = [.. Overrides(), "reward_weights=answer=1,format=1", "format_pattern=.*"];
+        string[] overrides = [.. Overrides(), """rewards=[{"name": "answer"}, {"name": "format", "pattern": ".*"}]"""];
         var prompts = new TaskExample[] { new("3+4=", "7"), new("12+30=", "42"), new("5+5=", "10") };
         var (checkpoint, greedy) = WriteCheckpoint("checkpoints", prompts);
         var problems = prompts.Select((p, i) => p with { Answer = i == 0 ? greedy[0] : greedy[i].Trim() + "0" }).ToArray();

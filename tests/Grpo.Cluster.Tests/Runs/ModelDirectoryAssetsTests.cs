@@ -1,3 +1,4 @@
+using Grpo.Core.Tokenization;
 using System.Text.Json.Nodes;
 using Grpo.Abstractions.Configuration;
 using Grpo.Cluster.Tests.Client;
@@ -228,11 +229,20 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
     }
 
     [Fact]
-    public void A_dataset_task_without_a_model_directory_is_refused_by_name()
+    public void A_dataset_task_on_a_built_in_model_gets_a_vocabulary_of_its_own_characters()
     {
-        var config = new RunConfig { Task = new ComponentSpec("gsm8k").WithParameter("path", Gsm8k()) };
-        Assert.Contains("set model_path", Assert.Throws<NotSupportedException>(() => RunAssets.Create(config)).Message);
+        var config = new RunConfig { Task = new ComponentSpec("gsm8k").WithParameter("path", Gsm8k()), HeldOutSize = 1 };
+        var assets = RunAssets.Create(config);
+        var text = string.Concat(assets.Train.Concat(assets.HeldOut).Select(example => example.Prompt + example.Answer));
+        var expected = text.Concat(CharTokenizer.ArithmeticAlphabet).Distinct().Count() + 3; // pad, bos, eos
+        Assert.Equal(expected, assets.Model.VocabSize);
+        Assert.Equal(assets.Train[0].Prompt, assets.Tokenizer.Decode(assets.Tokenizer.EncodeToIds(assets.Train[0].Prompt)));
+        Assert.Equal(expected, RunAssets.Create(config).Model.VocabSize);
     }
+
+    [Fact]
+    public void The_demo_vocabulary_is_the_arithmetic_alphabet_alone() =>
+        Assert.Equal(CharTokenizer.ForArithmetic().VocabSize, RunAssets.Create(new RunConfig()).Model.VocabSize);
 
     public void Dispose() => folder.Dispose();
 }

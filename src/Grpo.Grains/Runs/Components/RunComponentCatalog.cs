@@ -20,9 +20,7 @@ public static class RunComponentCatalog
             .With(registries.PolicyLosses.Kind, registries.PolicyLosses.Names, Builds(registries.PolicyLosses))
             .With(registries.LossAggregations.Kind, registries.LossAggregations.Names, Builds(registries.LossAggregations))
             .With(registries.AdvantageEstimators.Kind, registries.AdvantageEstimators.Names, Builds(registries.AdvantageEstimators))
-            .With(registries.KlEstimators.Kind, registries.KlEstimators.Names, Builds(registries.KlEstimators))
-            .With(TaskSelection.Kind, TaskSelection.Names, (spec, path) => TaskSelection.Read(spec, path))
-            .With(RewardSelection.Kind, RewardSelection.Names, (spec, path) => RewardSelection.Read(spec, path));
+            .With(registries.KlEstimators.Kind, registries.KlEstimators.Names, Builds(registries.KlEstimators));
     }
 
     static Action<ComponentSpec, string> Builds<T>(ComponentRegistry<T> registry)
