@@ -10,8 +10,7 @@ public sealed record CompletionRequest(
     [property: Id(2)] string Prompt,
     [property: Id(3)] string? Answer,
     [property: Id(4)] int[] PromptTokens,
-    [property: Id(5)] long MinPolicyVersion,
-    [property: Id(6)] ulong Seed)
+    [property: Id(5)] long MinPolicyVersion)
 {
     /// <summary>
     /// The learner lineage the completion must be sampled from (see <see cref="LearnerReady.Lineage"/>); empty accepts any. A

@@ -28,8 +28,7 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
 
         for (var attempt = 0; ; attempt++)
         {
-            var request = new CompletionRequest(assignment.RunId, config, assignment.Prompt, assignment.Answer, assignment.PromptTokens, minVersion,
-                Seed: (ulong)HashCode.Combine(config.Seed, assignment.Step, assignment.PromptIndex, attempt))
+            var request = new CompletionRequest(assignment.RunId, config, assignment.Prompt, assignment.Answer, assignment.PromptTokens, minVersion)
             {
                 Lineage = assignment.Lineage,
             };

@@ -24,9 +24,9 @@ public sealed class CompletionGrainTests(RolloutClusterFixture fixture) : IClass
         var matchingKey = GrainKeys.Completion(Run, 0, 0, 0);
         var otherKey = GrainKeys.Completion(Run, 0, 0, 1);
         var matching = await fixture.Cluster.Client.GetGrain<ICompletionGrain>(matchingKey)
-            .GenerateAsync(new CompletionRequest(Run, config, example.Prompt, expectedText, prompt, 1, 0));
+            .GenerateAsync(new CompletionRequest(Run, config, example.Prompt, expectedText, prompt, 1));
         var other = await fixture.Cluster.Client.GetGrain<ICompletionGrain>(otherKey)
-            .GenerateAsync(new CompletionRequest(Run, config, example.Prompt, expectedText + "9", prompt, 1, 0));
+            .GenerateAsync(new CompletionRequest(Run, config, example.Prompt, expectedText + "9", prompt, 1));
 
         Assert.Equal(matchingKey, matching.Key);
         Assert.Equal(otherKey, other.Key);
