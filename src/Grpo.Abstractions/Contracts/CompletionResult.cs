@@ -12,6 +12,6 @@ public sealed record CompletionResult(
     [property: Id(6)] string Text,
     [property: Id(7)] string Silo)
 {
-    /// <summary>The learner lineage of the weights that sampled it (see <see cref="LearnerReady.Lineage"/>).</summary>
-    [Id(8)] public string Lineage { get; init; } = "";
+    /// <summary>The learner lineage of the weights that sampled it.</summary>
+    [Id(8)] public LearnerLineage Lineage { get; init; }
 }

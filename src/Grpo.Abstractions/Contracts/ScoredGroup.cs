@@ -22,7 +22,7 @@ public enum GroupAcceptance
     /// <summary>At least one completion is older than max_staleness allows: regenerate, never train.</summary>
     Stale,
     /// <summary>
-    /// Sampled from weights of another learner lineage (see <see cref="LearnerReady.Lineage"/>): the learner was restored since,
+    /// Sampled from weights of another learner lineage (see <see cref="LearnerLineage"/>): the learner was restored since,
     /// and the step is redone by the run with fresh prompts. Never trained.
     /// </summary>
     OtherLineage,

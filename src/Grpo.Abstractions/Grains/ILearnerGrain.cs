@@ -38,8 +38,8 @@ public interface ILearnerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetActivity")] Task<LearnerActivity?> GetActivityAsync();
 
     /// <summary>
-    /// The lineage of this activation's policy (see <see cref="LearnerReady.Lineage"/>), or null while nobody initialised it:
+    /// The lineage of this activation's policy (see <see cref="LearnerLineage"/>), or null while nobody initialised it:
     /// the run polls it to find out quickly that its learner was lost or replaced.
     /// </summary>
-    [AlwaysInterleave, Alias("GetLineage")] Task<string?> GetLineageAsync();
+    [AlwaysInterleave, Alias("GetLineage")] Task<LearnerLineage?> GetLineageAsync();
 }

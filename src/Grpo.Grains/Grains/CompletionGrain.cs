@@ -24,7 +24,7 @@ public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets,
     {
         ArgumentNullException.ThrowIfNull(request);
         // Reused only for the same learner lineage: after a restore the step is sampled afresh from the restored policy.
-        if (result is not null && (request.Lineage.Length == 0 || result.Lineage == request.Lineage)) return result;
+        if (result is not null && request.Lineage.Accepts(result.Lineage)) return result;
 
         var run = assets.Get(request.RunId, request.Config);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(request.Config.CompletionTimeoutSeconds));

@@ -37,7 +37,7 @@ public sealed partial class LearnerGrain(
     Task<LearnerReady>? initializing;
     string? checkpointRoot;
     string? fingerprint;
-    string? lineage;
+    LearnerLineage? lineage;
     (string Path, long Step)? latestCheckpoint;
 
     /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
@@ -65,7 +65,7 @@ public sealed partial class LearnerGrain(
         var initial = await (initializing ??= InitializeCoreAsync(runConfig));
         // A run that continues against this live learner (resumed after a stop, or its run grain re-activated) goes
         // on from the steps trained since start-up, not from where the learner started.
-        return initial with { PolicyVersion = Version, CompletedSteps = Version, Lineage = lineage!, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step };
+        return initial with { PolicyVersion = Version, CompletedSteps = Version, Lineage = lineage!.Value, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step };
     }
 
     async Task<LearnerReady> InitializeCoreAsync(RunConfig runConfig)
@@ -76,9 +76,10 @@ public sealed partial class LearnerGrain(
         assets = assetsCache.Get(runId, runConfig);
         checkpointRoot = checkpoints.RunDirectory(runId);
         fingerprint = ConfigFingerprint.Compute(runConfig);
-        // A new lineage for every build or restore: see LearnerReady.Lineage.
-        lineage = Guid.NewGuid().ToString("N");
-        publication = new WeightPublication(keepVersions: runConfig.MaxStaleness + 2, lineage);
+        // A new lineage for every build or restore: see LearnerLineage.
+        var drawn = LearnerLineage.New();
+        lineage = drawn;
+        publication = new WeightPublication(keepVersions: runConfig.MaxStaleness + 2, drawn);
         var clock = Stopwatch.StartNew();
         if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
             return ready = await Doing($"restoring checkpoint {latest}", () => RestoreAsync(runId, latest, clock));
@@ -117,7 +118,7 @@ public sealed partial class LearnerGrain(
             throw new ArgumentException($"group {group.GroupId} has {group.Completions.Length} completions, the run's group size is {runConfig.GroupSize}.");
         if (group.Step < Version || trained.ContainsKey(group.Step) || pending.TryGetValue(group.Step, out var groups) && groups.ContainsKey(group.GroupId))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.Duplicate, Version));
-        if (group.Completions.Any(c => c.Lineage != lineage))
+        if (lineage is not { } own || group.Completions.Any(c => !own.Accepts(c.Lineage)))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.OtherLineage, Version));
         if (group.Completions.Any(c => c.PolicyVersion < Version - runConfig.MaxStaleness))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.Stale, Version));
@@ -218,7 +219,7 @@ public sealed partial class LearnerGrain(
             ?? throw new PolicyUnavailableException($"run {this.GetPrimaryKeyString()}: the learner published no policy version within {maxWait.TotalSeconds:F0} s.");
     }
 
-    public Task<string?> GetLineageAsync() => Task.FromResult(config is null ? null : lineage);
+    public Task<LearnerLineage?> GetLineageAsync() => Task.FromResult(config is null ? null : lineage);
 
     public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex) =>
         Task.FromResult((publication ?? throw new InvalidOperationException("no policy version has been published yet.")).Chunk(version, chunkIndex));

@@ -1,3 +1,4 @@
+using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Grains.Learning;
 using Orleans.Runtime;
@@ -16,13 +17,13 @@ public sealed partial class RunGrain
     /// every completion waiting on it has run out; this way the run notices within seconds of the silo being declared dead
     /// (a fresh activation answers uninitialised), or after a few unanswered checks, and re-initialises the learner.
     /// </summary>
-    async Task<T> WhileLearnerLivesAsync<T>(Task<T> work, ILearnerGrain learner, string lineage)
+    async Task<T> WhileLearnerLivesAsync<T>(Task<T> work, ILearnerGrain learner, LearnerLineage lineage)
     {
         var unanswered = 0;
         while (true)
         {
             if (await Task.WhenAny(work, Task.Delay(LearnerCheckPeriod)) == work) return await work;
-            string? current;
+            LearnerLineage? current;
             try
             {
                 current = await learner.GetLineageAsync().WaitAsync(LearnerCheckPeriod);

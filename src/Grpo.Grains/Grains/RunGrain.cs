@@ -277,7 +277,7 @@ public sealed partial class RunGrain(
     /// up to dynamic_sampling_max_rounds rounds of fresh prompts, drawn from seed, step and round, replace them until
     /// the step has prompts_per_step informative groups. The result holds filtered outcomes too, for the metrics.
     /// </remarks>
-    async Task<(GroupOutcome[] Outcomes, double Seconds)> RolloutAsync(RunConfig config, long step, long minVersion, int restart, string lineage)
+    async Task<(GroupOutcome[] Outcomes, double Seconds)> RolloutAsync(RunConfig config, long step, long minVersion, int restart, LearnerLineage lineage)
     {
         var clock = Stopwatch.StartNew();
         var assets = assetsCache.Get(RunId, config);
