@@ -20,8 +20,11 @@ public interface ILearnerGrain : IGrainWithStringKey
     /// <summary>Hands one scored group to the learner; a group it already holds is reported as a duplicate.</summary>
     [AlwaysInterleave, Alias("SubmitGroup")] Task<GroupSubmission> SubmitGroupAsync(ScoredGroup group);
 
-    /// <summary>Trains on the step's groups (all <paramref name="expectedGroups"/> must be in) and publishes version v+1.</summary>
-    [ResponseTimeout("02:00:00"), Alias("TrainStep")] Task<StepMetrics> TrainStepAsync(long step, int expectedGroups);
+    /// <summary>
+    /// Trains on the step's groups (all <paramref name="expectedGroups"/> must be in), with advantages computed from all of
+    /// their rewards at once, and publishes version v+1.
+    /// </summary>
+    [ResponseTimeout("02:00:00"), Alias("TrainStep")] Task<TrainedStep> TrainStepAsync(long step, int expectedGroups);
 
     [ResponseTimeout("02:00:00"), Alias("Evaluate")] Task<EvaluationReport> EvaluateAsync();
 

@@ -63,11 +63,11 @@ internal sealed class StepLoop(IStepLoopHost host, RunConfig config, RunAssetsCa
             double? accuracy = config.EvalEvery > 0 && (step + 1) % config.EvalEvery == 0 && step + 1 < config.Steps
                 ? (await watch.WhileLearnerLivesAsync(learner.EvaluateAsync())).Accuracy
                 : null;
-            var metrics = StepRecord.Metrics(trainedStep, outcomes, generateSeconds, clock.Elapsed.TotalSeconds, accuracy);
+            var metrics = StepRecord.Metrics(trainedStep.Metrics, outcomes, generateSeconds, clock.Elapsed.TotalSeconds, accuracy);
             host.Record.Metrics.Add(metrics);
             GrpoMetrics.RecordStep(RunId, metrics);
             // Before the step's state is written, so samples are persisted with it; a redone step replaces its samples.
-            SampleLog.Append(host.Record.Samples, step, outcomes.Select(o => o.Sample).OfType<SampledGroup>());
+            SampleLog.Append(host.Record.Samples, step, trainedStep.Samples);
             host.Record.NextStep = step + 1;
             await host.UpdateStatusAsync(s => metrics.Checkpoint is { } checkpoint
                 ? s with { Step = step + 1, PolicyVersion = metrics.PolicyVersion, CheckpointStep = metrics.PolicyVersion, CheckpointPath = checkpoint }
