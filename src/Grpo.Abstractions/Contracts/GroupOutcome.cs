@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Grpo.Abstractions.Contracts;
 
 /// <summary>
@@ -15,4 +17,8 @@ public sealed record GroupOutcome(
     [property: Id(5)] int Regenerations,
     [property: Id(6)] long OldestPolicyVersion,
     [property: Id(7)] IReadOnlyDictionary<string, int> CompletionsBySilo,
-    [property: Id(8)] bool Filtered = false);
+    [property: Id(8)] bool Filtered = false)
+{
+    /// <summary>The mean over the group's completions of each reward component's score (see <see cref="CompletionResult.RewardComponents"/>).</summary>
+    [Id(10)] public IReadOnlyDictionary<string, double> RewardComponents { get; init; } = ReadOnlyDictionary<string, double>.Empty;
+}

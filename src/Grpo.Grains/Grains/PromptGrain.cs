@@ -72,5 +72,9 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
 
     static GroupOutcome Outcome(PromptAssignment assignment, CompletionResult[] completions, float[] rewards, bool zeroStd, int attempt) =>
         new(assignment.PromptIndex, completions.Length, rewards.Average(), zeroStd, completions.Sum(c => c.Tokens.Length), attempt,
-            completions.Min(c => c.PolicyVersion), completions.GroupBy(c => c.Silo).ToDictionary(g => g.Key, g => g.Count()));
+            completions.Min(c => c.PolicyVersion), completions.GroupBy(c => c.Silo).ToDictionary(g => g.Key, g => g.Count()))
+        {
+            RewardComponents = completions.SelectMany(c => c.RewardComponents).GroupBy(score => score.Key)
+                .ToDictionary(scores => scores.Key, scores => scores.Average(score => (double)score.Value)),
+        };
 }

@@ -6,8 +6,8 @@ namespace Grpo.Grains.Steps;
 internal static class StepRecord
 {
     /// <summary>
-    /// The learner's metrics of the step completed with what its rollouts reported: rewards and zero-std groups over every
-    /// group sampled (filtered ones too), generated tokens, where they were generated, and the step's times.
+    /// The learner's metrics of the step completed with what its rollouts reported: rewards, their components and zero-std
+    /// groups over every group sampled (filtered ones too), generated tokens, where they were generated, and the step's times.
     /// </summary>
     public static StepMetrics Metrics(StepMetrics trained, GroupOutcome[] outcomes, double generateSeconds, double stepSeconds, double? heldOutAccuracy)
     {
@@ -24,6 +24,9 @@ internal static class StepRecord
             Regenerations = outcomes.Sum(o => o.Regenerations),
             CompletionsBySilo = outcomes.SelectMany(o => o.CompletionsBySilo)
                 .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)),
+            // Averaged over groups as MeanReward is (every group has group_size completions), so MeanReward stays their weighted sum.
+            RewardComponents = outcomes.SelectMany(o => o.RewardComponents)
+                .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Average(kv => kv.Value)),
         };
     }
 }
