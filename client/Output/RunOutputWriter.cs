@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Configuration;
@@ -32,11 +33,26 @@ public sealed class RunOutputWriter
         AtomicFile.Write(ConfigPath, path => File.WriteAllText(path, RunConfigLoader.ToJson(config) + Environment.NewLine, Utf8));
     }
 
-    /// <summary>Appends one line per step; steps are written in the order given.</summary>
+    /// <summary>
+    /// Appends one line per step; steps are written in the order given. Each reward component's mean becomes a key
+    /// <c>reward/&lt;name&gt;</c> of its own, so tools that read the file as a table see one column per component.
+    /// </summary>
     public void AppendMetrics(IEnumerable<StepMetrics> steps)
     {
         ArgumentNullException.ThrowIfNull(steps);
-        AppendLines(MetricsPath, steps);
+        AppendLines(MetricsPath, steps.Select(MetricsLine));
+    }
+
+    private static JsonObject MetricsLine(StepMetrics step)
+    {
+        var line = JsonSerializer.SerializeToNode(step, ClientJson.Line)!.AsObject();
+        line.Remove(ClientJson.Line.PropertyNamingPolicy!.ConvertName(nameof(StepMetrics.RewardComponents)));
+        foreach (var (name, mean) in step.RewardComponents)
+        {
+            line[$"reward/{name}"] = JsonSerializer.SerializeToNode(mean, ClientJson.Line);
+        }
+
+        return line;
     }
 
     /// <summary>Appends one line per sampled prompt (its completions, rewards and advantages), in the order given.</summary>

@@ -101,7 +101,7 @@ internal static class RolloutScalingBenchmark
     {
         var results = await Task.WhenAll(rows.Select(row =>
             grains.GetGrain<ICompletionGrain>(GrainKeys.Completion(RunId, round, row.Group, row.Sample))
-                .GenerateAsync(new CompletionRequest(RunId, config, row.Prompt, row.Answer, row.Tokens, 1, Seed: 0))));
+                .GenerateAsync(new CompletionRequest(RunId, config, row.Prompt, row.Answer, row.Tokens, 1))));
         return results.Sum(result => (long)result.Tokens.Length);
     }
 

@@ -10,12 +10,11 @@ public sealed record CompletionRequest(
     [property: Id(2)] string Prompt,
     [property: Id(3)] string? Answer,
     [property: Id(4)] int[] PromptTokens,
-    [property: Id(5)] long MinPolicyVersion,
-    [property: Id(6)] ulong Seed)
+    [property: Id(5)] long MinPolicyVersion)
 {
     /// <summary>
-    /// The learner lineage the completion must be sampled from (see <see cref="LearnerReady.Lineage"/>); empty accepts any. A
-    /// rollout silo never answers it from the weights of another lineage.
+    /// The learner lineage the completion must be sampled from; <see cref="LearnerLineage.Any"/> accepts any. A rollout silo
+    /// never answers it from the weights of another lineage.
     /// </summary>
-    [Id(7)] public string Lineage { get; init; } = "";
+    [Id(7)] public LearnerLineage Lineage { get; init; }
 }

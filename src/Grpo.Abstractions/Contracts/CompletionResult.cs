@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Grpo.Abstractions.Contracts;
 
 /// <summary>One sampled, scored completion; its behaviour log-probs travel with it to the learner.</summary>
@@ -12,6 +14,12 @@ public sealed record CompletionResult(
     [property: Id(6)] string Text,
     [property: Id(7)] string Silo)
 {
-    /// <summary>The learner lineage of the weights that sampled it (see <see cref="LearnerReady.Lineage"/>).</summary>
-    [Id(8)] public string Lineage { get; init; } = "";
+    /// <summary>The learner lineage of the weights that sampled it.</summary>
+    [Id(8)] public LearnerLineage Lineage { get; init; }
+
+    /// <summary>
+    /// The unweighted score of each function the run's reward combines, by name (reward_weights); a reward that combines
+    /// none is its own single component. <see cref="Reward"/> is their weighted sum.
+    /// </summary>
+    [Id(9)] public IReadOnlyDictionary<string, float> RewardComponents { get; init; } = ReadOnlyDictionary<string, float>.Empty;
 }

@@ -18,7 +18,7 @@ public sealed record LearnerReady(
     /// Drawn afresh each time a learner activation builds or restores its policy. Versions and completions count only within
     /// one lineage: after a restore the run redoes its steps, and whatever was generated for the lost learner is refused.
     /// </summary>
-    [Id(6)] public string Lineage { get; init; } = "";
+    [Id(6)] public LearnerLineage Lineage { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("grpo.EvaluationReport")]

@@ -13,6 +13,6 @@ public sealed record PromptAssignment(
     [property: Id(6)] int[] PromptTokens,
     [property: Id(7)] long MinPolicyVersion)
 {
-    /// <summary>The learner lineage the run is training (see <see cref="LearnerReady.Lineage"/>); empty accepts any.</summary>
-    [Id(8)] public string Lineage { get; init; } = "";
+    /// <summary>The learner lineage the run is training; <see cref="LearnerLineage.Any"/> accepts any.</summary>
+    [Id(8)] public LearnerLineage Lineage { get; init; }
 }

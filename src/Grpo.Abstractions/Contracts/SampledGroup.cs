@@ -1,8 +1,8 @@
 namespace Grpo.Abstractions.Contracts;
 
 /// <summary>
-/// One prompt of a step with its sampled completions as decoded text, their rewards and advantages: what a run keeps
-/// every log_samples_every steps so users can read what the policy writes.
+/// One prompt of a step with its sampled completions as decoded text, their rewards and the advantages the learner
+/// trained them with: what a run keeps every log_samples_every steps so users can read what the policy writes.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("grpo.SampledGroup")]
 public sealed record SampledGroup(

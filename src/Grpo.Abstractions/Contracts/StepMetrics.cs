@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json.Serialization;
 
 namespace Grpo.Abstractions.Contracts;
@@ -31,4 +32,9 @@ public sealed record StepMetrics
     [Id(21)] public IReadOnlyDictionary<string, int> CompletionsBySilo { get; init; } = new Dictionary<string, int>();
     /// <summary>The checkpoint folder the learner wrote after this step (checkpoint_every), or null.</summary>
     [Id(22), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Checkpoint { get; init; }
+    /// <summary>
+    /// The mean score of each reward component (reward_weights, unweighted) over the step's completions, filtered groups
+    /// included as in <see cref="MeanReward"/>, which is their weighted sum.
+    /// </summary>
+    [Id(23)] public IReadOnlyDictionary<string, double> RewardComponents { get; init; } = ReadOnlyDictionary<string, double>.Empty;
 }

@@ -13,8 +13,8 @@ public sealed record WeightManifest(
     [property: Id(4)] string Sha256)
 {
     /// <summary>
-    /// The learner lineage that published this version (see <see cref="LearnerReady.Lineage"/>): a learner restored from a
-    /// checkpoint starts a new lineage, and its version 7 is not the lost learner's version 7. Empty for sources without one.
+    /// The learner lineage that published this version: a learner restored from a checkpoint starts a new lineage, and its
+    /// version 7 is not the lost learner's version 7. <see cref="LearnerLineage.Any"/> for sources without learners.
     /// </summary>
-    [Id(5)] public string Lineage { get; init; } = "";
+    [Id(5)] public LearnerLineage Lineage { get; init; }
 }

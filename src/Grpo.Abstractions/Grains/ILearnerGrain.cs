@@ -20,8 +20,11 @@ public interface ILearnerGrain : IGrainWithStringKey
     /// <summary>Hands one scored group to the learner; a group it already holds is reported as a duplicate.</summary>
     [AlwaysInterleave, Alias("SubmitGroup")] Task<GroupSubmission> SubmitGroupAsync(ScoredGroup group);
 
-    /// <summary>Trains on the step's groups (all <paramref name="expectedGroups"/> must be in) and publishes version v+1.</summary>
-    [ResponseTimeout("02:00:00"), Alias("TrainStep")] Task<StepMetrics> TrainStepAsync(long step, int expectedGroups);
+    /// <summary>
+    /// Trains on the step's groups (all <paramref name="expectedGroups"/> must be in), with advantages computed from all of
+    /// their rewards at once, and publishes version v+1.
+    /// </summary>
+    [ResponseTimeout("02:00:00"), Alias("TrainStep")] Task<TrainedStep> TrainStepAsync(long step, int expectedGroups);
 
     [ResponseTimeout("02:00:00"), Alias("Evaluate")] Task<EvaluationReport> EvaluateAsync();
 
@@ -38,8 +41,8 @@ public interface ILearnerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetActivity")] Task<LearnerActivity?> GetActivityAsync();
 
     /// <summary>
-    /// The lineage of this activation's policy (see <see cref="LearnerReady.Lineage"/>), or null while nobody initialised it:
+    /// The lineage of this activation's policy (see <see cref="LearnerLineage"/>), or null while nobody initialised it:
     /// the run polls it to find out quickly that its learner was lost or replaced.
     /// </summary>
-    [AlwaysInterleave, Alias("GetLineage")] Task<string?> GetLineageAsync();
+    [AlwaysInterleave, Alias("GetLineage")] Task<LearnerLineage?> GetLineageAsync();
 }

@@ -3,8 +3,8 @@ using Grpo.Abstractions.Contracts;
 namespace Grpo.Abstractions.Grains;
 
 /// <summary>
-/// One prompt of one step (key: run/step/prompt). Spawns G completion grains, turns their rewards into
-/// group-relative advantages and hands the group to the learner.
+/// One prompt of one step (key: run/step/prompt). Spawns G completion grains and hands the group with its rewards
+/// to the learner, which turns the rewards of the whole step into advantages.
 /// </summary>
 [Alias("grpo.IPromptGrain")]
 public interface IPromptGrain : IGrainWithStringKey

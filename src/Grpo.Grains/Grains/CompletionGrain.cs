@@ -12,7 +12,7 @@ namespace Grpo.Grains;
 
 /// <summary>
 /// One completion (key run/step/prompt/sample), on rollout silos only: asks the silo's <see cref="RolloutEngine"/> for
-/// a completion from at least the requested policy version, decodes and scores it.
+/// a completion from at least the requested policy version, decodes and scores it, keeping each reward component's score.
 /// </summary>
 [RolloutSiloPlacement]
 public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets, ILocalSiloDetails localSilo) : Grain, ICompletionGrain
@@ -24,19 +24,20 @@ public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets,
     {
         ArgumentNullException.ThrowIfNull(request);
         // Reused only for the same learner lineage: after a restore the step is sampled afresh from the restored policy.
-        if (result is not null && (request.Lineage.Length == 0 || result.Lineage == request.Lineage)) return result;
+        if (result is not null && request.Lineage.Accepts(result.Lineage)) return result;
 
         var run = assets.Get(request.RunId, request.Config);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(request.Config.CompletionTimeoutSeconds));
         var output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, request.Lineage, timeout.Token);
         var text = run.Codec.DecodeCompletion(output.Tokens);
         var scoreStart = System.Diagnostics.Stopwatch.GetTimestamp();
-        var reward = await run.Reward.ScoreAsync(new RewardInput(request.Prompt, text, request.Answer));
+        var reward = await RewardScoring.ScoreAsync(run.Reward, new RewardInput(request.Prompt, text, request.Answer));
         GrpoMetrics.RecordPhase(request.RunId, GrpoMetrics.Phases.Score, scoreStart);
-        result = new CompletionResult(this.GetPrimaryKeyString(), output.Tokens, output.LogProbs, output.PolicyVersion, reward,
+        result = new CompletionResult(this.GetPrimaryKeyString(), output.Tokens, output.LogProbs, output.PolicyVersion, reward.Total,
             output.FinishReason == FinishReason.Length, text, localSilo.SiloAddress.ToString())
         {
             Lineage = output.Lineage,
+            RewardComponents = reward.Scores,
         };
         // The prompt grain keeps the result; holding the activation any longer only costs memory.
         DeactivateOnIdle();

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
-using Grpo.Core.Algorithm;
 using Grpo.Core.Checkpoints;
 using Grpo.Core.Runtime;
 using Grpo.Core.Training;
@@ -28,7 +27,7 @@ public sealed partial class LearnerGrain(
     const string ReferenceFileName = "reference.safetensors";
 
     readonly Dictionary<long, Dictionary<string, ScoredGroup>> pending = new();
-    readonly Dictionary<long, StepMetrics> trained = new();
+    readonly Dictionary<long, TrainedStep> trained = new();
     RunConfig? config;
     RunAssets? assets;
     LearnerEngine? engine;
@@ -37,7 +36,7 @@ public sealed partial class LearnerGrain(
     Task<LearnerReady>? initializing;
     string? checkpointRoot;
     string? fingerprint;
-    string? lineage;
+    LearnerLineage? lineage;
     (string Path, long Step)? latestCheckpoint;
 
     /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
@@ -65,7 +64,7 @@ public sealed partial class LearnerGrain(
         var initial = await (initializing ??= InitializeCoreAsync(runConfig));
         // A run that continues against this live learner (resumed after a stop, or its run grain re-activated) goes
         // on from the steps trained since start-up, not from where the learner started.
-        return initial with { PolicyVersion = Version, CompletedSteps = Version, Lineage = lineage!, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step };
+        return initial with { PolicyVersion = Version, CompletedSteps = Version, Lineage = lineage!.Value, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step };
     }
 
     async Task<LearnerReady> InitializeCoreAsync(RunConfig runConfig)
@@ -76,9 +75,10 @@ public sealed partial class LearnerGrain(
         assets = assetsCache.Get(runId, runConfig);
         checkpointRoot = checkpoints.RunDirectory(runId);
         fingerprint = ConfigFingerprint.Compute(runConfig);
-        // A new lineage for every build or restore: see LearnerReady.Lineage.
-        lineage = Guid.NewGuid().ToString("N");
-        publication = new WeightPublication(keepVersions: runConfig.MaxStaleness + 2, lineage);
+        // A new lineage for every build or restore: see LearnerLineage.
+        var drawn = LearnerLineage.New();
+        lineage = drawn;
+        publication = new WeightPublication(keepVersions: runConfig.MaxStaleness + 2, drawn);
         var clock = Stopwatch.StartNew();
         if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
             return ready = await Doing($"restoring checkpoint {latest}", () => RestoreAsync(runId, latest, clock));
@@ -102,7 +102,7 @@ public sealed partial class LearnerGrain(
         latestCheckpoint = (checkpoint, state.Step);
         // The run grain may not have recorded the checkpoint's last step before the learner was lost; it can ask again.
         if (LearnerCheckpointExtra.ReadLastStep(state.Extra, checkpoint) is { } lastStep && lastStep.Step == state.Step - 1)
-            trained[lastStep.Step] = lastStep;
+            trained[lastStep.Step] = new TrainedStep(lastStep, Samples: []);
         publication!.Publish(Version, await engine!.SnapshotAsync(config!.WeightChunkBytes));
         var baseline = LearnerCheckpointExtra.ReadBaseline(state.Extra);
         logger.LogWarning("Learner of run {Run} restored from checkpoint {Checkpoint} at step {Step} in {Seconds:F1}s.",
@@ -117,7 +117,7 @@ public sealed partial class LearnerGrain(
             throw new ArgumentException($"group {group.GroupId} has {group.Completions.Length} completions, the run's group size is {runConfig.GroupSize}.");
         if (group.Step < Version || trained.ContainsKey(group.Step) || pending.TryGetValue(group.Step, out var groups) && groups.ContainsKey(group.GroupId))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.Duplicate, Version));
-        if (group.Completions.Any(c => c.Lineage != lineage))
+        if (lineage is not { } own || group.Completions.Any(c => !own.Accepts(c.Lineage)))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.OtherLineage, Version));
         if (group.Completions.Any(c => c.PolicyVersion < Version - runConfig.MaxStaleness))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.Stale, Version));
@@ -126,7 +126,7 @@ public sealed partial class LearnerGrain(
         return Task.FromResult(new GroupSubmission(GroupAcceptance.Accepted, Version));
     }
 
-    public async Task<StepMetrics> TrainStepAsync(long step, int expectedGroups)
+    public async Task<TrainedStep> TrainStepAsync(long step, int expectedGroups)
     {
         if (trained.TryGetValue(step, out var done)) return done;
         var runConfig = config ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
@@ -140,7 +140,8 @@ public sealed partial class LearnerGrain(
         if (staleness > runConfig.MaxStaleness)
             throw new InvalidOperationException($"run {this.GetPrimaryKeyString()}: step {step} holds a completion {staleness} versions old (max_staleness {runConfig.MaxStaleness}).");
 
-        var samples = Samples(groups, runConfig);
+        var advantages = StepAdvantages.Compute(groups, runConfig, RunOptions.Advantages(runConfig, assets!.Registries));
+        var samples = Samples(groups, advantages);
         var clock = Stopwatch.StartNew();
         // Dynamic sampling may find no group with differing rewards: nothing to learn, yet the version still advances
         // so that versions keep counting steps.
@@ -169,13 +170,16 @@ public sealed partial class LearnerGrain(
             TrainSeconds = trainSeconds,
             MaxStaleness = staleness,
         };
-        trained[step] = metrics;
+        var kept = groups.Select((group, index) => (Group: group, Advantages: advantages[index]))
+            .Where(g => SampleLog.Keeps(runConfig, step, g.Group.PromptIndex))
+            .Select(g => SampleLog.Capture(g.Group, g.Advantages)).ToArray();
+        trained[step] = new TrainedStep(metrics, kept);
         if (runConfig.CheckpointEvery > 0 && Version % runConfig.CheckpointEvery == 0)
-            trained[step] = metrics = metrics with
-            {
-                Checkpoint = await Doing($"writing the checkpoint of step {Version}", () => SaveCheckpointAsync(runConfig, metrics)),
-            };
-        return metrics;
+        {
+            var checkpoint = await Doing($"writing the checkpoint of step {Version}", () => SaveCheckpointAsync(runConfig, metrics));
+            trained[step] = new TrainedStep(metrics with { Checkpoint = checkpoint }, kept);
+        }
+        return trained[step];
     }
 
     async Task<string> SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
@@ -193,14 +197,10 @@ public sealed partial class LearnerGrain(
 
     static readonly LearnerStepResult NoUpdate = new(0, 0, 0, 0, 0, 1, 1, 0, 0, 0, OptimizerUpdates: 0, TrainedTokens: 0);
 
-    static CompletionSample[] Samples(ScoredGroup[] groups, RunConfig runConfig)
-    {
-        var advantages = RunOptions.Advantages(runConfig).Compute(groups.SelectMany(g => g.Completions.Select(c => c.Reward)).ToArray(),
-            runConfig.GroupSize).Advantages;
-        var completions = groups.SelectMany(g => g.Completions.Select(c => (g.PromptTokens, Completion: c))).ToArray();
-        return completions.Select((c, i) => new CompletionSample(
-            c.PromptTokens, c.Completion.Tokens, c.Completion.LogProbs, advantages[i], c.Completion.Truncated, c.Completion.PolicyVersion)).ToArray();
-    }
+    /// <param name="advantages">Per group, as <see cref="StepAdvantages.Compute"/> gives them.</param>
+    static CompletionSample[] Samples(ScoredGroup[] groups, float[][] advantages) =>
+        [.. groups.SelectMany((group, index) => group.Completions.Select((completion, i) => new CompletionSample(
+            group.PromptTokens, completion.Tokens, completion.LogProbs, advantages[index][i], completion.Truncated, completion.PolicyVersion)))];
 
     public async Task<EvaluationReport> EvaluateAsync()
     {
@@ -216,7 +216,7 @@ public sealed partial class LearnerGrain(
             ?? throw new PolicyUnavailableException($"run {this.GetPrimaryKeyString()}: the learner published no policy version within {maxWait.TotalSeconds:F0} s.");
     }
 
-    public Task<string?> GetLineageAsync() => Task.FromResult(config is null ? null : lineage);
+    public Task<LearnerLineage?> GetLineageAsync() => Task.FromResult(config is null ? null : lineage);
 
     public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex) =>
         Task.FromResult((publication ?? throw new InvalidOperationException("no policy version has been published yet.")).Chunk(version, chunkIndex));

@@ -1,17 +1,15 @@
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
-using Grpo.Core.Algorithm;
 using Grpo.Grains.Resilience;
 using Grpo.Grains.Rollout;
-using Grpo.Grains.Runs;
 using Microsoft.Extensions.Logging;
 
 namespace Grpo.Grains;
 
 /// <summary>
-/// One prompt of one step: spawns the group's G completion grains, turns their rewards into group-relative
-/// advantages and hands the group to the learner. A group the learner refuses as too stale is regenerated from a
-/// newer policy under fresh completion keys.
+/// One prompt of one step: spawns the group's G completion grains and hands the group with its rewards to the learner,
+/// which computes the advantages of the whole step when it trains. A group the learner refuses as too stale is
+/// regenerated from a newer policy under fresh completion keys.
 /// </summary>
 public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGrain
 {
@@ -28,8 +26,7 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
 
         for (var attempt = 0; ; attempt++)
         {
-            var request = new CompletionRequest(assignment.RunId, config, assignment.Prompt, assignment.Answer, assignment.PromptTokens, minVersion,
-                Seed: (ulong)HashCode.Combine(config.Seed, assignment.Step, assignment.PromptIndex, attempt))
+            var request = new CompletionRequest(assignment.RunId, config, assignment.Prompt, assignment.Answer, assignment.PromptTokens, minVersion)
             {
                 Lineage = assignment.Lineage,
             };
@@ -41,16 +38,20 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
             }));
 
             var rewards = completions.Select(c => c.Reward).ToArray();
-            if (config.DynamicSampling && rewards.All(reward => reward == rewards[0]))
+            // Equal rewards give every completion a zero advantage, however the learner scales them.
+            var zeroStd = rewards.All(reward => reward == rewards[0]);
+            if (config.DynamicSampling && zeroStd)
             {
-                // Equal rewards give every completion a zero advantage: the group teaches nothing, so it is held
-                // back and the run replaces it with a fresh prompt (DAPO's dynamic sampling).
-                outcome = Outcome(assignment, completions, rewards, zeroStd: true, attempt) with { Filtered = true };
+                // The group teaches nothing, so it is held back and the run replaces it with a fresh prompt (DAPO's
+                // dynamic sampling).
+                outcome = Outcome(assignment, completions, rewards, zeroStd, attempt) with { Filtered = true };
                 return outcome;
             }
-            var advantages = RunOptions.Advantages(config).Compute(rewards, config.GroupSize);
-            var group = new ScoredGroup(assignment.RunId, assignment.Step, assignment.PromptIndex, assignment.PromptTokens, completions,
-                advantages.Advantages, advantages.ZeroStdGroups > 0);
+            var group = new ScoredGroup(assignment.RunId, assignment.Step, assignment.PromptIndex, assignment.PromptTokens, completions)
+            {
+                Prompt = assignment.Prompt,
+                Answer = assignment.Answer,
+            };
             var submission = await learner.SubmitGroupAsync(group);
             if (submission.Acceptance == GroupAcceptance.OtherLineage)
                 throw new PolicyUnavailableException(
@@ -60,10 +61,7 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
                 if (submission.Acceptance == GroupAcceptance.Stale)
                     throw new InvalidOperationException(
                         $"group {group.GroupId} of run {assignment.RunId} was still too stale after {MaxRegenerations} generations.");
-                outcome = Outcome(assignment, completions, rewards, group.ZeroStd, attempt) with
-                {
-                    Sample = SampleLog.Keeps(config, assignment.Step, assignment.PromptIndex) ? SampleLog.Capture(assignment, completions, group.Advantages) : null,
-                };
+                outcome = Outcome(assignment, completions, rewards, zeroStd, attempt);
                 return outcome;
             }
             minVersion = Math.Max(minVersion, submission.LearnerPolicyVersion - config.MaxStaleness);
@@ -74,5 +72,9 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
 
     static GroupOutcome Outcome(PromptAssignment assignment, CompletionResult[] completions, float[] rewards, bool zeroStd, int attempt) =>
         new(assignment.PromptIndex, completions.Length, rewards.Average(), zeroStd, completions.Sum(c => c.Tokens.Length), attempt,
-            completions.Min(c => c.PolicyVersion), completions.GroupBy(c => c.Silo).ToDictionary(g => g.Key, g => g.Count()));
+            completions.Min(c => c.PolicyVersion), completions.GroupBy(c => c.Silo).ToDictionary(g => g.Key, g => g.Count()))
+        {
+            RewardComponents = completions.SelectMany(c => c.RewardComponents).GroupBy(score => score.Key)
+                .ToDictionary(scores => scores.Key, scores => scores.Average(score => (double)score.Value)),
+        };
 }

@@ -1,6 +1,5 @@
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
-using Grpo.Grains.Runs;
 
 namespace Grpo.Grains;
 
@@ -29,8 +28,4 @@ public sealed partial class RunGrain
 
     public Task<SampledGroup[]> GetSamplesAsync(long fromStep) =>
         Task.FromResult(record.State.Samples.Where(s => s.Step >= fromStep).ToArray());
-
-    /// <summary>Called before the step's state is written, so samples are persisted with it; a redone step replaces its samples.</summary>
-    void KeepSamples(long step, IEnumerable<GroupOutcome> outcomes) =>
-        SampleLog.Append(record.State.Samples, step, outcomes.Select(o => o.Sample).OfType<SampledGroup>());
 }

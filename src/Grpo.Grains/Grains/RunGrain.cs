@@ -1,5 +1,4 @@
 using Orleans.Runtime;
-using System.Diagnostics;
 using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
@@ -8,22 +7,23 @@ using Grpo.Grains.Resilience;
 using Grpo.Grains.Runs;
 using Grpo.Grains.Runs.Components;
 using Grpo.Grains.Telemetry;
+using Grpo.Grains.Steps;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
 namespace Grpo.Grains;
 
 /// <summary>
-/// A training run: owns its durable state and drives the step loop — prompts out to prompt grains, their groups
-/// into the learner, one update per step, metrics recorded. With max_staleness = k the rollouts of up to k later
-/// steps run while the learner trains. While the run is unfinished a reminder keeps it alive: if its silo dies the
-/// next tick re-activates it elsewhere and the loop continues without anyone calling it.
+/// A training run: owns its durable state and its lifecycle, and drives the <see cref="StepLoop"/> that trains it. It
+/// restarts the loop when the learner is lost, stops or resumes it when asked, and decides what a failure means for
+/// the run. While the run is unfinished a reminder keeps it alive: if its silo dies the next tick re-activates it
+/// elsewhere and the loop continues without anyone calling it.
 /// </summary>
 public sealed partial class RunGrain(
     ILogger<RunGrain> logger,
     RunAssetsCache assetsCache,
     RunReminderOptions reminderOptions,
-    [PersistentState("run", RunStorage.Name)] IPersistentState<RunRecord> record) : Grain, IRunGrain, IRemindable
+    [PersistentState("run", RunStorage.Name)] IPersistentState<RunRecord> record) : Grain, IRunGrain, IRemindable, IStepLoopHost
 {
     Task? loop;
     bool stopRequested;
@@ -149,7 +149,7 @@ public sealed partial class RunGrain(
             {
                 try
                 {
-                    await TrainStepsAsync(config, learner);
+                    await new StepLoop(this, config, assetsCache, logger).RunAsync(learner);
                     break;
                 }
                 catch (Exception e) when (restart < MaxLearnerRestarts && IsLostGrain(e) && !deactivating)
@@ -208,99 +208,17 @@ public sealed partial class RunGrain(
         e is OrleansException or TimeoutException or IOException or InvalidDataException or UnauthorizedAccessException
         || e.InnerException is { } inner && IsOutsideTheRun(inner);
 
-    async Task TrainStepsAsync(RunConfig config, ILearnerGrain learner)
-    {
-        // Each loop gets its own prompt grain keys: see RunRecord.LoopGeneration.
-        var generation = record.State.LoopGeneration++;
-        await SaveAsync();
-        var ready = await learner.InitializeAsync(config);
-        var lineage = ready.Lineage;
-        if (ready.CompletedSteps < record.State.NextStep)
-        {
-            // The learner lost the steps since its last checkpoint: they are redone, and their old metrics dropped.
-            logger.LogWarning("Run {Run}: the learner resumed at step {Completed}, the run was at {Next}; redoing the steps in between.",
-                RunId, ready.CompletedSteps, record.State.NextStep);
-            record.State.Metrics.RemoveAll(m => m.Step >= ready.CompletedSteps);
-            record.State.Samples.RemoveAll(s => s.Step >= ready.CompletedSteps);
-            record.State.NextStep = ready.CompletedSteps;
-        }
-        await UpdateStatusAsync(s => s with
-        {
-            State = RunState.Training, Phase = "training", BaselineAccuracy = ready.BaselineAccuracy ?? s.BaselineAccuracy,
-            PolicyVersion = ready.PolicyVersion, Step = record.State.NextStep, CheckpointStep = ready.CheckpointStep, CheckpointPath = ready.Checkpoint,
-        });
+    string IStepLoopHost.RunId => RunId;
 
-        var inFlight = new Dictionary<long, Task<(GroupOutcome[] Outcomes, double Seconds)>>();
-        for (var step = record.State.NextStep; step < config.Steps && !stopRequested && !deactivating; step++)
-        {
-            for (var ahead = step; ahead <= Math.Min(step + config.MaxStaleness, config.Steps - 1); ahead++)
-                if (!inFlight.ContainsKey(ahead))
-                    inFlight[ahead] = RolloutAsync(config, ahead, minVersion: Math.Max(0, ahead - config.MaxStaleness), generation, lineage);
+    IGrainFactory IStepLoopHost.GrainFactory => GrainFactory;
 
-            var clock = Stopwatch.StartNew();
-            var (outcomes, generateSeconds) = await WhileLearnerLivesAsync(inFlight[step], learner, lineage);
-            inFlight.Remove(step);
-            var trainedStep = await WhileLearnerLivesAsync(learner.TrainStepAsync(step, outcomes.Count(o => !o.Filtered)), learner, lineage);
-            double? accuracy = config.EvalEvery > 0 && (step + 1) % config.EvalEvery == 0 && step + 1 < config.Steps
-                ? (await WhileLearnerLivesAsync(learner.EvaluateAsync(), learner, lineage)).Accuracy
-                : null;
-            var tokens = outcomes.Sum(o => o.GeneratedTokens);
-            var metrics = trainedStep with
-            {
-                MeanReward = outcomes.Average(o => o.MeanReward),
-                FractionZeroStd = outcomes.Count(o => o.ZeroStd) / (float)outcomes.Length,
-                GeneratedTokens = tokens,
-                GenerateSeconds = generateSeconds,
-                StepSeconds = clock.Elapsed.TotalSeconds,
-                TokensPerSecond = generateSeconds > 0 ? tokens / generateSeconds : 0,
-                HeldOutAccuracy = accuracy,
-                Regenerations = outcomes.Sum(o => o.Regenerations),
-                CompletionsBySilo = outcomes.SelectMany(o => o.CompletionsBySilo)
-                    .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)),
-            };
-            record.State.Metrics.Add(metrics);
-            GrpoMetrics.RecordStep(RunId, metrics);
-            KeepSamples(step, outcomes);
-            record.State.NextStep = step + 1;
-            await UpdateStatusAsync(s => metrics.Checkpoint is { } checkpoint
-                ? s with { Step = step + 1, PolicyVersion = metrics.PolicyVersion, CheckpointStep = metrics.PolicyVersion, CheckpointPath = checkpoint }
-                : s with { Step = step + 1, PolicyVersion = metrics.PolicyVersion });
-        }
-    }
+    RunRecord IStepLoopHost.Record => record.State;
 
-    /// <param name="restart">
-    /// The loop generation (see <see cref="RunRecord.LoopGeneration"/>). Prompt grains remember the group they handed
-    /// over; after a learner loss, a re-activation or a resume the learner may not have seen it, so redone steps use
-    /// fresh prompt grains. Completion keys and group ids stay the same, so
-    /// finished completions are reused and a group delivered twice is still refused as a duplicate.
-    /// </param>
-    /// <remarks>
-    /// With dynamic_sampling, groups whose rewards were all equal come back filtered (the learner never saw them) and
-    /// up to dynamic_sampling_max_rounds rounds of fresh prompts, drawn from seed, step and round, replace them until
-    /// the step has prompts_per_step informative groups. The result holds filtered outcomes too, for the metrics.
-    /// </remarks>
-    async Task<(GroupOutcome[] Outcomes, double Seconds)> RolloutAsync(RunConfig config, long step, long minVersion, int restart, string lineage)
-    {
-        var clock = Stopwatch.StartNew();
-        var assets = assetsCache.Get(RunId, config);
-        var pipeline = GrpoResilience.PromptCalls(logger);
-        Task<GroupOutcome[]> Run(IReadOnlyList<Core.Tasks.TaskExample> examples, int firstIndex) =>
-            Task.WhenAll(examples.Select((example, offset) => pipeline.ExecuteOnCallerContextAsync(_ =>
-                GrainFactory.GetGrain<IPromptGrain>(GrainKeys.Prompt(RunId, step, firstIndex + offset, restart)).RunAsync(new PromptAssignment(
-                    RunId, config, step, firstIndex + offset, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion) { Lineage = lineage }))));
+    bool IStepLoopHost.ShouldStop => stopRequested || deactivating;
 
-        var outcomes = new List<GroupOutcome>(await Run(assets.Batch(step, config.PromptsPerStep), 0));
-        for (var round = 1; config.DynamicSampling && round <= config.DynamicSamplingMaxRounds; round++)
-        {
-            var missing = config.PromptsPerStep - outcomes.Count(o => !o.Filtered);
-            if (missing <= 0) break;
-            outcomes.AddRange(await Run(assets.Replacements(step, round, missing), outcomes.Count));
-        }
-        if (config.DynamicSampling && outcomes.Count(o => !o.Filtered) < config.PromptsPerStep)
-            logger.LogInformation("Run {Run} step {Step}: {Kept} of {Wanted} groups had differing rewards after {Rounds} replacement rounds.",
-                RunId, step, outcomes.Count(o => !o.Filtered), config.PromptsPerStep, config.DynamicSamplingMaxRounds);
-        return ([.. outcomes], clock.Elapsed.TotalSeconds);
-    }
+    Task IStepLoopHost.SaveAsync() => SaveAsync();
+
+    Task IStepLoopHost.UpdateStatusAsync(Func<RunStatus, RunStatus> change) => UpdateStatusAsync(change);
 
     async Task UpdateStatusAsync(Func<RunStatus, RunStatus> change)
     {

@@ -101,7 +101,7 @@ public sealed class LearnerEngine : IAsyncDisposable
                 (ulong)config.Seed, warmupProgress, targetReached, checksInARow: WarmupTargetChecks);
         }
         reference = config.Beta > 0 ? ReferencePolicy.FrozenCopy(policy) : null;
-        learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
+        learner = new GrpoLearner(policy, reference, RunOptions.Learner(config, assets.Registries), assets.PadTokenId);
     }
 
     /// <summary>
@@ -137,7 +137,7 @@ public sealed class LearnerEngine : IAsyncDisposable
                 saved.to(device);
                 reference = ReferencePolicy.FrozenCopy(saved);
             }
-            learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
+            learner = new GrpoLearner(policy, reference, RunOptions.Learner(config, assets.Registries), assets.PadTokenId);
             learner.Optimizer.LoadState(loaded.OptimizerState, Path.Combine(checkpointDirectory, TrainingCheckpoint.OptimizerFileName));
         }
         finally

@@ -9,7 +9,7 @@ namespace Grpo.Grains.Learning;
 /// An image's segments are its chunks: publishing keeps the image itself, and serving a chunk to every rollout silo
 /// copies nothing more.
 /// </summary>
-public sealed class WeightPublication(int keepVersions, string lineage = "")
+public sealed class WeightPublication(int keepVersions, LearnerLineage lineage = default)
 {
     readonly object gate = new();
     readonly SortedDictionary<long, (WeightManifest Manifest, WeightImage Image)> versions = new();

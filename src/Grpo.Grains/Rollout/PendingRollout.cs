@@ -1,4 +1,5 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Abstractions.Contracts;
 
 namespace Grpo.Grains.Rollout;
 
@@ -9,7 +10,7 @@ internal sealed class PendingRollout
     readonly TaskCompletionSource<RolloutOutput> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly CancellationTokenRegistration registration;
 
-    public PendingRollout(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, string lineage, long arrival, CancellationToken cancellationToken)
+    public PendingRollout(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, long arrival, CancellationToken cancellationToken)
     {
         Lineage = lineage;
         RunId = runId;
@@ -27,10 +28,8 @@ internal sealed class PendingRollout
     public int[] PromptTokens { get; }
     public long MinPolicyVersion { get; }
 
-    /// <summary>The learner lineage the request must be served from; empty accepts any.</summary>
-    public string Lineage { get; }
-
-    public bool AcceptsLineage(string lineage) => Lineage.Length == 0 || Lineage == lineage;
+    /// <summary>The learner lineage the request must be served from; <see cref="LearnerLineage.Any"/> accepts any.</summary>
+    public LearnerLineage Lineage { get; }
 
     /// <summary>Order of arrival at the engine, so the request waiting longest is served first.</summary>
     public long Arrival { get; }

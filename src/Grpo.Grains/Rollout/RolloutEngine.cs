@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Grpo.Abstractions.Configuration;
+using Grpo.Abstractions.Contracts;
 using Grpo.Core.Generation;
 using Grpo.Core.Runtime;
 using Grpo.Grains.Runs;
@@ -58,21 +59,20 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         GrpoMetrics.Track(this, options.WorkerName);
     }
 
-    /// <inheritdoc cref="GenerateAsync(string, RunConfig, int[], long, string, CancellationToken)"/>
+    /// <inheritdoc cref="GenerateAsync(string, RunConfig, int[], long, LearnerLineage, CancellationToken)"/>
     public Task<RolloutOutput> GenerateAsync(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, CancellationToken cancellationToken) =>
-        GenerateAsync(runId, config, promptTokens, minPolicyVersion, lineage: "", cancellationToken);
+        GenerateAsync(runId, config, promptTokens, minPolicyVersion, LearnerLineage.Any, cancellationToken);
 
     /// <summary>
     /// Generates one completion of <paramref name="promptTokens"/> with the run's policy at version
-    /// <paramref name="minPolicyVersion"/> or newer, from weights of learner lineage <paramref name="lineage"/> (empty:
-    /// any). Returns at once; the task completes when the request's batch is done. A request the learner cannot serve (a
+    /// <paramref name="minPolicyVersion"/> or newer, from weights of learner lineage <paramref name="lineage"/>
+    /// (<see cref="LearnerLineage.Any"/>: any). Returns at once; the task completes when the request's batch is done. A request the learner cannot serve (a
     /// version it has not published within <see cref="RolloutEngineOptions.PolicyWaitLimit"/>, or another lineage) fails
     /// with <see cref="PolicyUnavailableException"/>.
     /// </summary>
     public Task<RolloutOutput> GenerateAsync(
-        string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, string lineage, CancellationToken cancellationToken)
+        string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lineage);
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(promptTokens);
@@ -181,7 +181,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             var assets = assetsCache.Get(runId, config);
             var policy = await PolicyForAsync(runId, config, assets).ConfigureAwait(false);
             var needed = batch.Max(request => request.MinPolicyVersion);
-            if (policy.Version < needed || batch.Any(request => !request.AcceptsLineage(policy.Lineage)))
+            if (policy.Version < needed || batch.Any(request => !request.Lineage.Accepts(policy.Lineage)))
             {
                 // The pull runs here, off the torch thread, so other work queued on it is never held up by the network.
                 var pulled = await puller.PullAsync(runId, needed, options.PolicyWaitLimit, (policy.Version, policy.Lineage), token).ConfigureAwait(false);
@@ -229,7 +229,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         var servable = new List<PendingRollout>(batch.Count);
         foreach (var request in batch)
         {
-            if (!request.AcceptsLineage(policy.Lineage))
+            if (!request.Lineage.Accepts(policy.Lineage))
                 request.Fail(new PolicyUnavailableException(
                     $"run '{runId}': the completion was asked of learner lineage {request.Lineage}, but the learner now publishes lineage " +
                     $"{policy.Lineage} (it was restored from a checkpoint); the run redoes the step."));

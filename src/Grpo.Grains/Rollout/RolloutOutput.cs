@@ -1,3 +1,4 @@
+using Grpo.Abstractions.Contracts;
 using Grpo.Core.Generation;
 
 namespace Grpo.Grains.Rollout;
@@ -6,4 +7,4 @@ namespace Grpo.Grains.Rollout;
 /// One completion from the rollout engine: its tokens (without the prompt), the behaviour log-prob of each token, why
 /// it ended, and the policy version and learner lineage whose weights produced it.
 /// </summary>
-public sealed record RolloutOutput(int[] Tokens, float[] LogProbs, FinishReason FinishReason, long PolicyVersion, string Lineage = "");
+public sealed record RolloutOutput(int[] Tokens, float[] LogProbs, FinishReason FinishReason, long PolicyVersion, LearnerLineage Lineage = default);

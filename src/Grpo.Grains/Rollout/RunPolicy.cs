@@ -1,3 +1,4 @@
+using Grpo.Abstractions.Contracts;
 using Grpo.Core.Checkpoints;
 using Grpo.Core.Generation;
 using Grpo.Core.Model;
@@ -36,12 +37,12 @@ internal sealed class RunPolicy : IDisposable
     public long Version { get; private set; } = -1;
 
     /// <summary>The learner lineage that published <see cref="Version"/>.</summary>
-    public string Lineage { get; private set; } = "";
+    public LearnerLineage Lineage { get; private set; }
 
     /// <summary>Prompt prefills the generator has run; identical prompts of one batch share one.</summary>
     public long PromptsPrefilled => generator.PromptsPrefilled;
 
-    public void Load(WeightImage image, long version, string lineage, string sourceName)
+    public void Load(WeightImage image, long version, LearnerLineage lineage, string sourceName)
     {
         WeightSnapshot.Restore(model, image, sourceName);
         Version = version;

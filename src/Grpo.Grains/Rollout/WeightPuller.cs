@@ -25,7 +25,7 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
     /// Pulls the newest version once it is at least <paramref name="minVersion"/>, or after <paramref name="maxWait"/> the
     /// newest there is (which may be older: the caller checks). Null when the newest is <paramref name="loaded"/> already.
     /// </summary>
-    public async Task<PulledWeights?> PullAsync(string runId, long minVersion, TimeSpan maxWait, (long Version, string Lineage)? loaded, CancellationToken cancellationToken)
+    public async Task<PulledWeights?> PullAsync(string runId, long minVersion, TimeSpan maxWait, (long Version, LearnerLineage Lineage)? loaded, CancellationToken cancellationToken)
     {
         InvalidDataException? firstFailure = null;
         for (var attempt = 1; attempt <= 2; attempt++)

@@ -8,15 +8,18 @@ namespace Grpo.Grains.Runs;
 /// <param name="registries">The silo's components; the built-ins when none are given (tools and tests).</param>
 public sealed class RunAssetsCache(GrpoRegistries? registries = null)
 {
+    /// <summary>The components this silo's runs are built from.</summary>
+    public GrpoRegistries Registries { get; } = registries ?? GrpoRegistries.CreateDefault();
+
     readonly ConcurrentDictionary<string, Lazy<RunAssets>> assets = new();
 
     public RunAssets Get(string runId, RunConfig config)
     {
-        var entry = assets.GetOrAdd(runId, _ => new Lazy<RunAssets>(() => RunAssets.Create(config, registries)));
+        var entry = assets.GetOrAdd(runId, _ => new Lazy<RunAssets>(() => RunAssets.Create(config, Registries)));
         if (!Equals(entry.Value.Config, config))
         {
             // A run restarted under the same id with another configuration: rebuild rather than serve stale assets.
-            var fresh = new Lazy<RunAssets>(() => RunAssets.Create(config, registries));
+            var fresh = new Lazy<RunAssets>(() => RunAssets.Create(config, Registries));
             assets[runId] = fresh;
             return fresh.Value;
         }

@@ -35,14 +35,14 @@ public static class SampleLog
         if (kept.Count > maxKept) kept.RemoveRange(0, kept.Count - maxKept);
     }
 
-    public static SampledGroup Capture(PromptAssignment assignment, IReadOnlyList<CompletionResult> completions, IReadOnlyList<float> advantages)
+    /// <param name="advantages">The advantages the learner trained the group's completions with, in their order.</param>
+    public static SampledGroup Capture(ScoredGroup group, IReadOnlyList<float> advantages)
     {
-        ArgumentNullException.ThrowIfNull(assignment);
-        ArgumentNullException.ThrowIfNull(completions);
+        ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(advantages);
-        if (advantages.Count != completions.Count)
-            throw new ArgumentException($"{completions.Count} completions but {advantages.Count} advantages.", nameof(advantages));
-        return new SampledGroup(assignment.Step, assignment.PromptIndex, assignment.Prompt, assignment.Answer,
-            completions.Select((c, i) => new SampledCompletion(c.Text, c.Reward, advantages[i], c.Tokens.Length, c.Truncated, c.PolicyVersion)).ToArray());
+        if (advantages.Count != group.Completions.Length)
+            throw new ArgumentException($"{group.Completions.Length} completions but {advantages.Count} advantages.", nameof(advantages));
+        return new SampledGroup(group.Step, group.PromptIndex, group.Prompt, group.Answer,
+            group.Completions.Select((c, i) => new SampledCompletion(c.Text, c.Reward, advantages[i], c.Tokens.Length, c.Truncated, c.PolicyVersion)).ToArray());
     }
 }

@@ -9,7 +9,8 @@ namespace Grpo.Grains.Telemetry;
 /// <summary>
 /// Every instrument of the meter <c>Grpo.Orleans</c>, in one place. The code that does the work calls one method here;
 /// exporters (OpenTelemetry console or OTLP, or a <see cref="MeterListener"/> in tests) subscribe to the meter by name.
-/// Each measurement carries the run id as <c>grpo.run</c>; per-engine instruments carry the engine as <c>grpo.engine</c>.
+/// Each measurement carries the run id as <c>grpo.run</c>; per-engine instruments carry the engine as <c>grpo.engine</c>,
+/// reward components their name as <c>grpo.component</c>.
 /// </summary>
 public static class GrpoMetrics
 {
@@ -17,6 +18,7 @@ public static class GrpoMetrics
     public const string RunTag = "grpo.run";
     public const string PhaseTag = "grpo.phase";
     public const string EngineTag = "grpo.engine";
+    public const string ComponentTag = "grpo.component";
 
     /// <summary>The parts of a step whose durations <see cref="PhaseDuration"/> reports.</summary>
     public static class Phases
@@ -40,6 +42,8 @@ public static class GrpoMetrics
     static readonly Histogram<double> TokensPerSecond = Meter.CreateHistogram<double>(
         "grpo.step.tokens_per_second", "{token}/s", "Completion tokens of a step divided by its generation time.");
     static readonly Histogram<double> Reward = Meter.CreateHistogram<double>("grpo.step.reward", null, "Mean reward of a step's completions.");
+    static readonly Histogram<double> RewardComponent = Meter.CreateHistogram<double>(
+        "grpo.step.reward.component", null, "Mean unweighted score of one reward component (grpo.component) over a step's completions.");
     static readonly Histogram<double> Kl = Meter.CreateHistogram<double>("grpo.step.kl", null, "Mean KL divergence to the reference policy.");
     static readonly Histogram<double> ClipFraction = Meter.CreateHistogram<double>("grpo.step.clip_fraction", null, "Fraction of tokens whose ratio was clipped.");
     static readonly Histogram<long> Staleness = Meter.CreateHistogram<long>(
@@ -71,6 +75,8 @@ public static class GrpoMetrics
         StepTokens.Add(step.GeneratedTokens, run);
         TokensPerSecond.Record(step.TokensPerSecond, run);
         Reward.Record(step.MeanReward, run);
+        foreach (var (component, mean) in step.RewardComponents)
+            RewardComponent.Record(mean, run, new KeyValuePair<string, object?>(ComponentTag, component));
         Kl.Record(step.MeanKl, run);
         ClipFraction.Record(step.ClipFraction, run);
         Staleness.Record(step.MaxStaleness, run);

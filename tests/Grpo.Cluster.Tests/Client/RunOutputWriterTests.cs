@@ -48,6 +48,23 @@ public sealed class RunOutputWriterTests : IDisposable
     }
 
     [Fact]
+    public void Each_reward_component_is_a_key_of_its_own_named_after_it()
+    {
+        var writer = new RunOutputWriter(folder.Path);
+        writer.AppendMetrics([new StepMetrics
+        {
+            Step = 4, MeanReward = 0.8f, RewardComponents = new Dictionary<string, double> { ["exact_match"] = 0.5, ["format"] = 0.75 },
+        }]);
+
+        using var line = JsonDocument.Parse(Assert.Single(File.ReadAllLines(writer.MetricsPath)));
+        var root = line.RootElement;
+        Assert.Equal(0.5, root.GetProperty("reward/exact_match").GetDouble());
+        Assert.Equal(0.75, root.GetProperty("reward/format").GetDouble());
+        Assert.Equal(0.8f, root.GetProperty("meanReward").GetSingle());
+        Assert.False(root.TryGetProperty("rewardComponents", out _));
+    }
+
+    [Fact]
     public void A_diverged_step_with_nan_still_gives_a_valid_line()
     {
         var writer = new RunOutputWriter(folder.Path);

@@ -24,9 +24,9 @@ public sealed class CompletionGrainTests(RolloutClusterFixture fixture) : IClass
         var matchingKey = GrainKeys.Completion(Run, 0, 0, 0);
         var otherKey = GrainKeys.Completion(Run, 0, 0, 1);
         var matching = await fixture.Cluster.Client.GetGrain<ICompletionGrain>(matchingKey)
-            .GenerateAsync(new CompletionRequest(Run, config, example.Prompt, expectedText, prompt, 1, 0));
+            .GenerateAsync(new CompletionRequest(Run, config, example.Prompt, expectedText, prompt, 1));
         var other = await fixture.Cluster.Client.GetGrain<ICompletionGrain>(otherKey)
-            .GenerateAsync(new CompletionRequest(Run, config, example.Prompt, expectedText + "9", prompt, 1, 0));
+            .GenerateAsync(new CompletionRequest(Run, config, example.Prompt, expectedText + "9", prompt, 1));
 
         Assert.Equal(matchingKey, matching.Key);
         Assert.Equal(otherKey, other.Key);
@@ -37,6 +37,9 @@ public sealed class CompletionGrainTests(RolloutClusterFixture fixture) : IClass
         Assert.Equal(expected.FinishReason == FinishReason.Length, matching.Truncated);
         Assert.Equal(1f, matching.Reward);
         Assert.Equal(0f, other.Reward);
+        // The run's reward combines no functions (reward_weights is the answer alone): it is its own single component.
+        var component = Assert.Single(matching.RewardComponents);
+        Assert.Equal(("exact_match", 1f), (component.Key, component.Value));
         Assert.Equal(fixture.Cluster.Silos.Single().SiloAddress.ToString(), matching.Silo);
     }
 }

@@ -25,7 +25,7 @@ internal sealed class FakeWeightSource(int chunkBytes = 64 * 1024) : IWeightSour
     public ConcurrentBag<string> CallingThreads { get; } = [];
 
     /// <summary>The lineage every manifest names, as a learner names its own.</summary>
-    public string Lineage { get; set; } = "";
+    public LearnerLineage Lineage { get; set; }
 
     public int ManifestCalls => Volatile.Read(ref manifestCalls);
     public int ChunkCalls => Volatile.Read(ref chunkCalls);

@@ -1,3 +1,4 @@
+using Grpo.Abstractions.Contracts;
 using Grpo.Core.Checkpoints;
 using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
@@ -21,26 +22,28 @@ public sealed class RolloutEngineLineageTests
     {
         // A batch window, so the two requests below share one batch.
         var config = TinyPolicy.Config with { TopK = 1, RolloutBatchWaitMs = 200 };
-        var lost = TinyPolicy.Image(seed: 1);
-        var restored = TinyPolicy.Image(seed: 2);
-        var source = new FakeWeightSource { Lineage = "lost" };
-        source.Publish(Run, 8, lost);
+        var lostImage = TinyPolicy.Image(seed: 1);
+        var restoredImage = TinyPolicy.Image(seed: 2);
+        var lost = LearnerLineage.New();
+        var restored = LearnerLineage.New();
+        var source = new FakeWeightSource { Lineage = lost };
+        source.Publish(Run, 8, lostImage);
         await using var engine = Engine(source, TimeSpan.FromSeconds(30));
-        var before = await engine.GenerateAsync(Run, config, TinyPolicy.Prompt(0), 8, "lost", CancellationToken.None);
-        Assert.Equal((8, "lost"), (before.PolicyVersion, before.Lineage));
+        var before = await engine.GenerateAsync(Run, config, TinyPolicy.Prompt(0), 8, lost, CancellationToken.None);
+        Assert.Equal((8, lost), (before.PolicyVersion, before.Lineage));
 
         // The learner is restored from its step-5 checkpoint under a new lineage; the lost one's version 8 is gone.
         source.Clear();
-        source.Lineage = "restored";
-        source.Publish(Run, 5, restored);
-        var leftOver = engine.GenerateAsync(Run, config, TinyPolicy.Prompt(1), 8, "lost", CancellationToken.None);
-        var redone = engine.GenerateAsync(Run, config, TinyPolicy.Prompt(2), 4, "restored", CancellationToken.None);
+        source.Lineage = restored;
+        source.Publish(Run, 5, restoredImage);
+        var leftOver = engine.GenerateAsync(Run, config, TinyPolicy.Prompt(1), 8, lost, CancellationToken.None);
+        var redone = engine.GenerateAsync(Run, config, TinyPolicy.Prompt(2), 4, restored, CancellationToken.None);
 
         var output = await redone.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal((5, "restored"), (output.PolicyVersion, output.Lineage));
-        Assert.Equal(TinyPolicy.DirectGreedy(restored, [TinyPolicy.Prompt(2)], config)[0].Tokens, output.Tokens);
+        Assert.Equal((5, restored), (output.PolicyVersion, output.Lineage));
+        Assert.Equal(TinyPolicy.DirectGreedy(restoredImage, [TinyPolicy.Prompt(2)], config)[0].Tokens, output.Tokens);
         var refused = await Assert.ThrowsAsync<PolicyUnavailableException>(() => leftOver.WaitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Contains("lineage lost", refused.Message);
+        Assert.Contains($"lineage {lost}", refused.Message);
         Assert.Equal(5, engine.LoadedVersion(Run));
     }
 
@@ -64,12 +67,13 @@ public sealed class RolloutEngineLineageTests
     [Fact]
     public async Task A_request_of_the_loaded_lineage_and_version_pulls_nothing()
     {
-        var source = new FakeWeightSource { Lineage = "only" };
+        var only = LearnerLineage.New();
+        var source = new FakeWeightSource { Lineage = only };
         source.Publish(Run, 2, TinyPolicy.Image(seed: 1));
         await using var engine = Engine(source, TimeSpan.FromSeconds(30));
 
-        await engine.GenerateAsync(Run, TinyPolicy.Config, TinyPolicy.Prompt(0), 2, "only", CancellationToken.None);
-        await engine.GenerateAsync(Run, TinyPolicy.Config, TinyPolicy.Prompt(1), 1, "only", CancellationToken.None);
+        await engine.GenerateAsync(Run, TinyPolicy.Config, TinyPolicy.Prompt(0), 2, only, CancellationToken.None);
+        await engine.GenerateAsync(Run, TinyPolicy.Config, TinyPolicy.Prompt(1), 1, only, CancellationToken.None);
 
         Assert.Equal(1, source.ManifestCalls);
         Assert.Equal(1, engine.Stats.WeightPulls);

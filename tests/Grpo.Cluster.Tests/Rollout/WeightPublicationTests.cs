@@ -32,12 +32,13 @@ public sealed class WeightPublicationTests
     [Fact]
     public async Task A_wait_ends_with_the_awaited_version_or_after_the_limit_with_the_newest_older_one_named_by_the_lineage()
     {
-        var publication = new WeightPublication(keepVersions: 2, lineage: "lineage-a");
+        var lineage = LearnerLineage.New();
+        var publication = new WeightPublication(keepVersions: 2, lineage);
         Assert.Null(await publication.WaitForAsync(0, TimeSpan.FromMilliseconds(50), CancellationToken.None));
 
         publication.Publish(4, WeightImage.Copy([1, 2, 3], 2));
         var older = await publication.WaitForAsync(6, TimeSpan.FromMilliseconds(50), CancellationToken.None);
-        Assert.Equal((4L, "lineage-a"), (older!.Version, older.Lineage));
+        Assert.Equal((4L, lineage), (older!.Version, older.Lineage));
 
         var waiting = publication.WaitForAsync(5, TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.False(waiting.IsCompleted);

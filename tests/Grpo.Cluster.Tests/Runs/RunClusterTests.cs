@@ -103,18 +103,18 @@ public sealed class RunClusterTests(ITestOutputHelper output)
 
         // The learner is at version 10 now: a group sampled from version 8 is two versions old and must be regenerated.
         var learner = cluster.Client.GetGrain<ILearnerGrain>("stale-run");
-        var lineage = await learner.GetLineageAsync();
-        Assert.False(string.IsNullOrEmpty(lineage));
-        var old = new CompletionResult("stale-run/10/0/0", [5, 2], [-0.1f, -0.2f], PolicyVersion: 8, Reward: 1, Truncated: false, "3", "silo") { Lineage = lineage! };
+        var lineage = Assert.NotNull(await learner.GetLineageAsync());
+        Assert.False(lineage.IsAny);
+        var old = new CompletionResult("stale-run/10/0/0", [5, 2], [-0.1f, -0.2f], PolicyVersion: 8, Reward: 1, Truncated: false, "3", "silo") { Lineage = lineage };
         var submission = await learner.SubmitGroupAsync(new ScoredGroup("stale-run", 10, 0, [1, 4],
-            Enumerable.Repeat(old, config.GroupSize).ToArray(), new float[config.GroupSize], ZeroStd: true));
+            Enumerable.Repeat(old, config.GroupSize).ToArray()));
         Assert.Equal(GroupAcceptance.Stale, submission.Acceptance);
         Assert.Equal(10, submission.LearnerPolicyVersion);
 
         // Sampled from the weights of another learner lineage (a learner since lost and restored): refused, however fresh.
-        var foreign = old with { PolicyVersion = 10, Lineage = "a-lost-learner" };
+        var foreign = old with { PolicyVersion = 10, Lineage = LearnerLineage.New() };
         var refused = await learner.SubmitGroupAsync(new ScoredGroup("stale-run", 10, 1, [1, 4],
-            Enumerable.Repeat(foreign, config.GroupSize).ToArray(), new float[config.GroupSize], ZeroStd: true));
+            Enumerable.Repeat(foreign, config.GroupSize).ToArray()));
         Assert.Equal(GroupAcceptance.OtherLineage, refused.Acceptance);
     }
 }
