@@ -89,13 +89,14 @@ public static class GrpoCommandLine
             TrainArguments arguments;
             try
             {
-                arguments = TrainArguments.Resolve(options, clock.GetUtcNow()) with
+                var pluginDirectories = parsed.GetValue(plugins) ?? [];
+                arguments = TrainArguments.Resolve(options, clock.GetUtcNow(), EmbeddedComponents.Catalog(pluginDirectories)) with
                 {
                     ShowSamples = parsed.GetValue(samples),
-                    PluginDirectories = parsed.GetValue(plugins) ?? [],
+                    PluginDirectories = pluginDirectories,
                 };
             }
-            catch (Exception exception) when (exception is RunConfigException or ArgumentException)
+            catch (Exception exception) when (exception is RunConfigException or ArgumentException or Grpo.Hosting.Components.PluginLoadException)
             {
                 parsed.InvocationConfiguration.Error.WriteLine("grpo: " + exception.Message);
                 return ExitCodes.InvalidArguments;

@@ -1,3 +1,4 @@
+using Grpo.Configuration;
 using System.CommandLine;
 using Grpo.Abstractions.Configuration;
 using Grpo.Client.Train;
@@ -68,7 +69,8 @@ public static class ClusterCommandLine
             ClusterTarget target;
             try
             {
-                arguments = TrainArguments.Resolve(options, clock.GetUtcNow());
+                // The cluster's silos, with whatever plugins they load, judge the component names at submission.
+                arguments = TrainArguments.Resolve(options, clock.GetUtcNow(), ComponentCatalog.Empty);
                 target = ResolveTarget(parsed, clusterOption, clusterId, environment);
             }
             catch (Exception exception) when (exception is RunConfigException or ArgumentException)

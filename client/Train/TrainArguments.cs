@@ -26,14 +26,18 @@ public sealed record TrainArguments(string RunId, RunConfig Config, string Outpu
     /// </summary>
     /// <exception cref="RunConfigException">The file or an override is unusable; the message names file, line and key.</exception>
     /// <exception cref="ArgumentException">The run id cannot name a grain and a folder.</exception>
-    public static TrainArguments Resolve(TrainOptions options, DateTimeOffset now)
+    /// <param name="catalog">
+    /// The components the run may name: those of the silo that will run it (the built-ins when null). A cluster
+    /// submission passes <see cref="ComponentCatalog.Empty"/>: its silos, with their plugins, judge the names.
+    /// </param>
+    public static TrainArguments Resolve(TrainOptions options, DateTimeOffset now, ComponentCatalog? catalog = null)
     {
         ArgumentNullException.ThrowIfNull(options);
 
         var runId = options.RunId ?? "demo-" + now.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         ValidateRunId(runId);
 
-        var catalog = RunComponentCatalog.Default;
+        catalog ??= RunComponentCatalog.Default;
         var loaded = options.ConfigPath is { } path ? RunConfigLoader.LoadWithSource(path, catalog) : null;
         var config = loaded?.Config ?? new RunConfig();
         if (options.Seed is { } seed)

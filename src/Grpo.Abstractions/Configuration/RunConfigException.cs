@@ -5,6 +5,7 @@ namespace Grpo.Abstractions.Configuration;
 /// wrong type or out of range, a component that is not registered. The message names the source (file or --set), the
 /// line where there is one, and each key.
 /// </summary>
+[GenerateSerializer, Alias("grpo.RunConfigException")]
 public sealed class RunConfigException : Exception
 {
     /// <summary>Creates the exception for a single problem that is not tied to a key.</summary>
@@ -24,10 +25,10 @@ public sealed class RunConfigException : Exception
     }
 
     /// <summary>Each problem on its own, as "line N: key: problem" or "key: problem".</summary>
-    public IReadOnlyList<string> Problems { get; }
+    [Id(0)] public IReadOnlyList<string> Problems { get; }
 
     /// <summary>The problems with their key and line apart, for callers that point at them.</summary>
-    public IReadOnlyList<RunConfigProblem> Details { get; }
+    [Id(1)] public IReadOnlyList<RunConfigProblem> Details { get; }
 
     private static string FormatMessage(string sourceName, IReadOnlyList<RunConfigProblem> problems)
     {

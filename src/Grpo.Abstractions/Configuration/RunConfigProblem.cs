@@ -5,7 +5,8 @@ namespace Grpo.Abstractions.Configuration;
 /// (<c>steps</c>, <c>rewards[1].weight</c>) or null for problems of the file as a whole; <paramref name="Line"/> is the
 /// 1-based line of the file where the value is written, when there is one.
 /// </summary>
-public sealed record RunConfigProblem(string? Key, string Message, int? Line = null)
+[GenerateSerializer, Immutable, Alias("grpo.RunConfigProblem")]
+public sealed record RunConfigProblem([property: Id(0)] string? Key, [property: Id(1)] string Message, [property: Id(2)] int? Line = null)
 {
     public override string ToString()
     {

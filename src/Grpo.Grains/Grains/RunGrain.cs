@@ -3,6 +3,7 @@ using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Configuration;
+using Grpo.Grains.Components;
 using Grpo.Grains.Resilience;
 using Grpo.Grains.Runs;
 using Grpo.Grains.Runs.Components;
@@ -22,6 +23,7 @@ namespace Grpo.Grains;
 public sealed partial class RunGrain(
     ILogger<RunGrain> logger,
     RunAssetsCache assetsCache,
+    IClusterComponents clusterComponents,
     RunReminderOptions reminderOptions,
     [PersistentState("run", RunStorage.Name)] IPersistentState<RunRecord> record) : Grain, IRunGrain, IRemindable, IStepLoopHost
 {
@@ -63,7 +65,9 @@ public sealed partial class RunGrain(
     public async Task<RunStatus> StartAsync(RunConfig config)
     {
         if (record.State.Config is not null) return record.State.Status;
-        RunConfigLoader.Validate(config, $"run {RunId}", RunComponentCatalog.Default);
+        // Which silo lacks a component is the more useful message than this silo's own "not registered".
+        EnsureEverySiloHasTheComponents(config);
+        RunConfigLoader.Validate(config, $"run {RunId}", RunComponentCatalog.Build(assetsCache.Registries));
         assetsCache.Get(RunId, config); // refuses an unsupported task or model before the run is recorded
         record.State.Config = config;
         record.State.Status = new RunStatus
@@ -74,6 +78,16 @@ public sealed partial class RunGrain(
         await KeepAliveAsync();
         StartLoop();
         return record.State.Status;
+    }
+
+    /// <summary>Any rollout silo may score a completion and any learner silo may rebuild the run: all must know its components.</summary>
+    void EnsureEverySiloHasTheComponents(RunConfig config)
+    {
+        var problems = ComponentAvailability.Problems(RunComponents.Required(config), clusterComponents.ActiveSilos());
+        if (problems.Count > 0)
+        {
+            throw new RunConfigException($"run {RunId}", [.. problems.Select(problem => new RunConfigProblem(null, problem))]);
+        }
     }
 
     public Task<RunStatus> GetStatusAsync() => Task.FromResult(record.State.Status);
