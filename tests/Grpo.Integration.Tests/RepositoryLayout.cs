@@ -37,6 +37,18 @@ public static class RepositoryLayout
         }
     }
 
+    /// <summary>The build folder of the test plugin, as a user would hand it to grpo-silo --plugins.</summary>
+    public static string TestPluginFolder
+    {
+        get
+        {
+            var path = Path.Combine(Root, "tests", "Grpo.TestPlugin", "bin", Configuration, OutputFolder.Name);
+            return File.Exists(Path.Combine(path, "Grpo.TestPlugin.dll"))
+                ? path
+                : throw new FileNotFoundException($"the test plugin is not built in {path}; build tests/Grpo.TestPlugin ({Configuration}) first.", path);
+        }
+    }
+
     private static string FindRoot()
     {
         var root = Path.GetFullPath(Path.Combine(OutputFolder.FullName, "..", "..", "..", "..", ".."));

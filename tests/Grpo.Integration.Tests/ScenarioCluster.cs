@@ -47,17 +47,17 @@ public sealed class ScenarioCluster : IAsyncDisposable
     }
 
     /// <summary>One more silo, joined before this returns.</summary>
-    public async Task<SiloProcess> AddSiloAsync(string roles)
+    public async Task<SiloProcess> AddSiloAsync(string roles, params string[] moreArguments)
     {
-        var silo = Launch(roles);
+        var silo = Launch(roles, moreArguments);
         await WaitForJoinAsync(silo);
         return silo;
     }
 
     /// <summary>Starts one more silo without waiting for it (see <see cref="WaitForJoinAsync"/>).</summary>
-    public SiloProcess Launch(string roles)
+    public SiloProcess Launch(string roles, params string[] moreArguments)
     {
-        var silo = SiloProcess.StartInCluster(ConnectionString, ClusterId, roles, CheckpointDirectory);
+        var silo = SiloProcess.StartInCluster(ConnectionString, ClusterId, roles, CheckpointDirectory, moreArguments);
         silos.Add(silo);
         return silo;
     }

@@ -36,9 +36,10 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>A silo on PostgreSQL with free ports, and its own checkpoint folder unless <paramref name="checkpointDirectory"/> names a shared one.</summary>
-    public static SiloProcess StartInCluster(string connectionString, string clusterId, string roles, string? checkpointDirectory = null) =>
+    public static SiloProcess StartInCluster(
+        string connectionString, string clusterId, string roles, string? checkpointDirectory = null, IEnumerable<string>? moreArguments = null) =>
         Start(["--cluster", connectionString, "--cluster-id", clusterId, "--roles", roles,
-            .. checkpointDirectory is null ? Array.Empty<string>() : ["--checkpoint-dir", checkpointDirectory]]);
+            .. checkpointDirectory is null ? Array.Empty<string>() : ["--checkpoint-dir", checkpointDirectory], .. moreArguments ?? []]);
 
     /// <summary>
     /// grpo-silo with <paramref name="arguments"/> plus free --silo-port/--gateway-port and its own --checkpoint-dir (each unless

@@ -27,8 +27,25 @@ internal static class DatasetFileArguments
         return TaskSplit.Shuffled(CsvPromptDataset.Load(path, prompt, answer, AnswerStyleCheck.For(style)), settings, path);
     }
 
+    /// <summary>
+    /// How a file task of free-form answers checks a completion, parameter <c>answer_check</c>: <c>math</c> (numbers,
+    /// "#### N" and <c>\boxed{}</c> answers; the default), <c>exact</c> (the whole trimmed completion equals the answer)
+    /// or <c>numeric</c> (the final number equals the answer's).
+    /// </summary>
+    public static Rewards.IRewardFunction AnswerCheck(ComponentArguments arguments) =>
+        arguments.GetChoice("answer_check", "math", "math", "exact", "numeric") switch
+        {
+            "exact" => new Rewards.ExactMatchReward(),
+            "numeric" => new Rewards.NumericAnswerReward(),
+            _ => new Rewards.MathAnswerReward(),
+        };
+
     // Before the file is read: a misspelt prompt_field must be reported as such, not as the default field missing from every line.
-    static void RefuseUnknown(ComponentArguments arguments, string task) => arguments.EnsureAllRead($"task '{task}'");
+    static void RefuseUnknown(ComponentArguments arguments, string task)
+    {
+        AnswerCheck(arguments);
+        arguments.EnsureAllRead($"task '{task}'");
+    }
 
     static string Name(ComponentArguments arguments, string parameter, string defaultValue)
     {

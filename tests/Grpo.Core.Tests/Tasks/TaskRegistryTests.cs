@@ -61,6 +61,26 @@ public sealed class TaskRegistryTests
     }
 
     [Theory]
+    [InlineData("jsonl", "", typeof(MathAnswerReward))]
+    [InlineData("jsonl", ", \"answer_check\": \"exact\"", typeof(ExactMatchReward))]
+    [InlineData("jsonl", ", \"answer_check\": \"numeric\"", typeof(NumericAnswerReward))]
+    [InlineData("csv", ", \"answer_check\": \"exact\"", typeof(ExactMatchReward))]
+    public void A_file_task_of_free_form_answers_checks_them_as_answer_check_says(string name, string parameters, Type answerReward)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("d." + name);
+        File.WriteAllLines(path, name == "csv"
+            ? ["question,answer", .. Enumerable.Range(0, 4).Select(i => $"abc{i}=,cba{i}")]
+            : Enumerable.Range(0, 4).Select(i => $$"""{"question": "abc{{i}}=", "answer": "cba{{i}}"}"""));
+
+        var task = TaskArguments.Create(name, $$"""{"path": {{TaskArguments.Quote(path)}}{{parameters}}}""", heldOutSize: 1);
+
+        Assert.IsType(answerReward, task.AnswerReward);
+        var error = Assert.Throws<ComponentException>(() => TaskArguments.Create(name, $$"""{"path": {{TaskArguments.Quote(path)}}, "answer_check": "fuzzy"}"""));
+        Assert.Equal("task.answer_check", error.Path);
+    }
+
+    [Theory]
     [InlineData("gsm8k", typeof(NumericAnswerReward), Gsm8kPromptTask.FinalAnswerPattern)]
     [InlineData("math", typeof(MathAnswerReward), MathPromptTask.BoxedPattern)]
     [InlineData("jsonl", typeof(MathAnswerReward), JsonlPromptTask.AnyMarkerPattern)]
