@@ -49,6 +49,13 @@ public static class RepositoryLayout
         }
     }
 
+    /// <summary>The built assembly of a sample under samples/, to run with dotnet.</summary>
+    public static string Sample(string name)
+    {
+        var path = Path.Combine(Root, "samples", name, "bin", Configuration, OutputFolder.Name, name + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"sample {name} is not built at {path}; build the solution ({Configuration}) first.", path);
+    }
+
     private static string FindRoot()
     {
         var root = Path.GetFullPath(Path.Combine(OutputFolder.FullName, "..", "..", "..", "..", ".."));
