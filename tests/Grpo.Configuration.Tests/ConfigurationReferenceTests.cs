@@ -39,7 +39,7 @@ public sealed class ConfigurationReferenceTests
         }
 
         Assert.Contains("Registered: `k1`, `k2`, `k3`, `low_var_kl`.", generated);
-        Assert.Contains("Registered: `answer`, `format`, `length`.", generated);
+        Assert.Contains("Registered: `answer`, `exact_match`, `format`, `http`, `length`, `math_answer`, `numeric_answer`.", generated);
         Assert.DoesNotContain("Registered:", ConfigurationReference.Markdown());
     }
 

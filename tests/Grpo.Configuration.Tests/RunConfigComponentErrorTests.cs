@@ -85,14 +85,14 @@ public sealed class RunConfigComponentErrorTests
     }
 
     [Theory]
-    [InlineData("""{ "rewards": [{"name": "format", "pattern": "("}] }""", "rewards[0].pattern: '(' is not a valid regular expression")]
+    [InlineData("""{ "rewards": [{"name": "format", "pattern": "("}] }""", "rewards[0].pattern: Format reward pattern")]
     [InlineData("""{ "rewards": [{"name": "answer", "weight": 0}] }""", "rewards: must give at least one reward a weight other than 0")]
     [InlineData("""{ "rewards": [] }""", "rewards: must hold at least one reward")]
     [InlineData("""{ "rewards": ["answr"] }""", "rewards[0]: 'answr' is not a registered reward; did you mean 'answer'?")]
     [InlineData("""{ "rewards": [{"name": "length", "scale": 2}] }""", "rewards[0].scale: is not a parameter of reward 'length'; (it takes no parameters)")]
     [InlineData("""{ "advantage_estimator": {"name": "grpo", "scale": "std"} }""", "advantage_estimator.scale: must be one of group, batch, none, got 'std'")]
-    [InlineData("""{ "task": {"name": "arithmetic", "max_operand": 0} }""", "task.max_operand: must be at least 1, got 0")]
-    [InlineData("""{ "task": {"name": "math", "path": "m.jsonl", "prompt_field": ""} }""", "task.prompt_field: must not be empty")]
+    [InlineData("""{ "task": {"name": "arithmetic", "max_operand": -1} }""", "task.max_operand: must be at least 0, got -1")]
+    [InlineData("""{ "task": {"name": "math", "path": "m.jsonl", "prompt_field": ""} }""", "task.prompt_field: is empty")]
     [InlineData("""{ "kl_estimator": {"name": "k3", "clip": 1} }""", "kl_estimator.clip: is not a parameter of KL estimator 'k3'")]
     [InlineData("""{ "system_prompt": "hi" }""", "system_prompt: needs model_path")]
     [InlineData("""{ "task": "gsm8k" }""", "task.path: is required")]

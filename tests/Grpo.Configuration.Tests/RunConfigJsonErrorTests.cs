@@ -93,7 +93,7 @@ public sealed class RunConfigJsonErrorTests
     [InlineData("loss_type", "drgrpo", "'drgrpo' is not a registered loss aggregation; did you mean 'dr_grpo'? (known: bnpo, dapo, dr_grpo, grpo)")]
     [InlineData("policy_loss", "clp", "'clp' is not a registered policy loss; did you mean 'clip'? (known: cispo, clip, sapo)")]
     [InlineData("advantage_estimator", "grpo2", "'grpo2' is not a registered advantage estimator; did you mean 'grpo'? (known: grpo, reinforce_pp_baseline, rloo)")]
-    [InlineData("task", "gsm9k", "'gsm9k' is not a registered task; did you mean 'gsm8k'? (known: arithmetic, gsm8k, math, jsonl)")]
+    [InlineData("task", "gsm9k", "'gsm9k' is not a registered task; did you mean 'gsm8k'? (known: arithmetic, csv, gsm8k, jsonl, math)")]
     public void Unknown_component_names_the_line_the_kind_and_the_registered_names(string key, string value, string expected)
     {
         var error = Assert.Throws<RunConfigException>(() =>

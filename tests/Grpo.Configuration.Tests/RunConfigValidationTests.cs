@@ -48,7 +48,7 @@ public sealed class RunConfigValidationTests
         ["task path blank"] = Defaults with { Task = new ComponentSpec("jsonl").WithParameter("path", "") },
         ["task prompt_field empty"] = Defaults with { Task = new ComponentSpec("math").WithParameter("path", "m.jsonl").WithParameter("prompt_field", "") },
         ["task answer_field blank"] = Defaults with { Task = new ComponentSpec("gsm8k").WithParameter("path", "g.jsonl").WithParameter("answer_field", "  ") },
-        ["task max_operand 0"] = Defaults with { Task = new ComponentSpec("arithmetic").WithParameter("max_operand", 0) },
+        ["task max_operand -1"] = Defaults with { Task = new ComponentSpec("arithmetic").WithParameter("max_operand", -1) },
         ["task unknown parameter"] = Defaults with { Task = new ComponentSpec("arithmetic").WithParameter("max_opernd", 9) },
         ["compute_dtype unknown"] = Defaults with { ComputeDtype = "float16" },
         ["rewards empty"] = Defaults with { Rewards = [] },
@@ -108,19 +108,19 @@ public sealed class RunConfigValidationTests
     [InlineData("model_preset huge", "model_preset: must be one of tiny, small, medium50m, got 'huge'")]
     [InlineData("model_preset case", "model_preset: must be one of tiny, small, medium50m, got 'Tiny'")]
     [InlineData("model_path blank", "model_path: must not be blank")]
-    [InlineData("task unknown", "task: 'squad' is not a registered task; known: arithmetic, gsm8k, math, jsonl")]
+    [InlineData("task unknown", "task: 'squad' is not a registered task; known: arithmetic, csv, gsm8k, jsonl, math")]
     [InlineData("jsonl without path", "task.path: is required")]
-    [InlineData("task path blank", "task.path: must not be empty")]
-    [InlineData("task prompt_field empty", "task.prompt_field: must not be empty")]
-    [InlineData("task answer_field blank", "task.answer_field: must not be empty")]
-    [InlineData("task max_operand 0", "task.max_operand: must be at least 1, got 0")]
+    [InlineData("task path blank", "task.path: is empty; name the data file")]
+    [InlineData("task prompt_field empty", "task.prompt_field: is empty")]
+    [InlineData("task answer_field blank", "task.answer_field: is empty")]
+    [InlineData("task max_operand -1", "task.max_operand: must be at least 0, got -1")]
     [InlineData("task unknown parameter", "task.max_opernd: is not a parameter of task 'arithmetic'; did you mean 'max_operand'? (it takes max_operand)")]
     [InlineData("compute_dtype unknown", "compute_dtype: must be one of float32, bfloat16, got 'float16'")]
     [InlineData("rewards empty", "rewards: must hold at least one reward")]
     [InlineData("rewards all weight 0", "rewards: must give at least one reward a weight other than 0")]
     [InlineData("rewards weight not a number", "rewards[1].weight: expected a finite number, got the string \"x\"")]
-    [InlineData("rewards unknown", "rewards[1]: 'lenght' is not a registered reward; did you mean 'length'? (known: answer, format, length)")]
-    [InlineData("rewards format pattern", "rewards[0].pattern: '(' is not a valid regular expression")]
+    [InlineData("rewards unknown", "rewards[1]: 'lenght' is not a registered reward; did you mean 'length'? (known: answer, exact_match, format, http, length, math_answer, numeric_answer)")]
+    [InlineData("rewards format pattern", "rewards[0].pattern: Format reward pattern")]
     [InlineData("held_out_size -1", "held_out_size: must be at least 0, got -1")]
     [InlineData("warmup_sft_steps -1", "warmup_sft_steps: must be at least 0, got -1")]
     [InlineData("warmup_sft_batch_size 0", "warmup_sft_batch_size: must be at least 1, got 0")]

@@ -104,7 +104,7 @@ public sealed class ComponentArguments
     /// <summary>Something the run offers (see <see cref="ComponentServices"/>); its absence is an error naming the component.</summary>
     public T Require<T>()
         where T : class =>
-        Services.Find<T>() ?? throw new ComponentException(Path, $"needs a {typeof(T).Name}, which this run does not offer");
+        Services.Find<T>() ?? throw new MissingComponentServiceException(Path, $"needs a {typeof(T).Name}, which this run does not offer");
 
     /// <summary>Refuses the parameters no getter read, naming each and the ones this component does read.</summary>
     public void EnsureAllRead(string componentDescription)

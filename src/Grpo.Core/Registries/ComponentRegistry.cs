@@ -125,7 +125,7 @@ public sealed class ComponentRegistry<T>
         if (parameter.ParameterType == typeof(ComponentArguments)) return arguments;
         if (arguments.Services.Find(parameter.ParameterType) is { } service) return service;
         if (parameter.HasDefaultValue) return parameter.DefaultValue;
-        throw new ComponentException(arguments.Path,
+        throw new MissingComponentServiceException(arguments.Path,
             $"{parameter.Member.DeclaringType?.Name} needs a {parameter.ParameterType.Name} ('{parameter.Name}'), which this run does not offer");
     }
 

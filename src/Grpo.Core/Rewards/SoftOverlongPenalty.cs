@@ -7,10 +7,22 @@ namespace Grpo.Core.Rewards;
 /// penalty growing linearly to -1 at the budget, so a completion cut off by the limit scores lowest without a cliff.
 /// </summary>
 [GrpoComponent("length", Description = "DAPO's soft overlong penalty: 0 up to 3/4 of max_completion_tokens, falling linearly to -1 at the limit.")]
-public sealed class SoftOverlongPenalty(CompletionBudget budget) : IRewardFunction
+public sealed class SoftOverlongPenalty : IRewardFunction
 {
-    readonly LengthPenalty penalty = new(
-        (budget ?? throw new ArgumentNullException(nameof(budget))).MaxTokens * 3 / 4, Math.Max(1, budget.MaxTokens / 4), tokenizer: budget.Tokenizer);
+    readonly LengthPenalty penalty;
+
+    /// <param name="budget">The run's token budget and tokenizer; without it (a check before any run) only the parameters are judged.</param>
+    public SoftOverlongPenalty(ComponentArguments arguments, CompletionBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (budget is null)
+        {
+            arguments.EnsureAllRead("reward 'length'");
+            throw new MissingComponentServiceException(arguments.Path, "needs the run's completion budget, which this check does not offer");
+        }
+
+        penalty = new LengthPenalty(budget.MaxTokens * 3 / 4, Math.Max(1, budget.MaxTokens / 4), tokenizer: budget.Tokenizer);
+    }
 
     public string Name => "length";
 

@@ -17,9 +17,9 @@ public sealed class TaskFormatReward : IRewardFunction
     public TaskFormatReward(ComponentArguments arguments, IPromptTask? task = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        Pattern = arguments.GetOptionalString("pattern") ?? task?.FormatPattern
-            ?? throw new ComponentException($"{arguments.Path}.pattern", "is required: this run has no task whose answer marker could be the default");
         var fullMatch = arguments.GetBool("full_match", false);
+        Pattern = arguments.GetOptionalString("pattern") ?? task?.FormatPattern
+            ?? throw new MissingComponentServiceException($"{arguments.Path}.pattern", "is required: this run has no task whose answer marker could be the default");
         try
         {
             format = new FormatReward(Pattern, fullMatch: fullMatch);
