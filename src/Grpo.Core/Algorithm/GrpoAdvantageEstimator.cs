@@ -67,27 +67,6 @@ public sealed record GrpoAdvantageEstimator : IAdvantageEstimator
         RewardGroups.Validate(rewards, groupSize);
         var divide = Divisors.First(divisor => divisor.Name == scale).Divide;
         var batchStd = RewardGroups.UnbiasedStd(rewards);
-        var groups = rewards.Length / groupSize;
-        var advantages = new float[rewards.Length];
-        var zeroStdGroups = 0;
-
-        for (var g = 0; g < groups; g++)
-        {
-            var group = rewards.AsSpan(g * groupSize, groupSize);
-            if (RewardGroups.AllEqual(group))
-            {
-                // r_i − mean is exactly 0 here; computing it in floating point could leave a rounding residue that
-                // an eps-sized divisor would blow up into a spurious signal, so write the exact value instead.
-                zeroStdGroups++;
-                continue;
-            }
-
-            var mean = RewardGroups.Mean(group);
-            var divisor = divide(group, batchStd, eps);
-            for (var i = 0; i < groupSize; i++)
-                advantages[g * groupSize + i] = (float)((group[i] - mean) / divisor);
-        }
-
-        return new AdvantageResult(advantages, zeroStdGroups, (float)zeroStdGroups / groups);
+        return RewardGroups.Centred(rewards, groupSize, group => divide(group, batchStd, eps));
     }
 }

@@ -24,6 +24,37 @@ internal static class RewardGroups
                     nameof(rewards));
     }
 
+    /// <summary>What one group's centred rewards are divided by.</summary>
+    public delegate double GroupDivisor(ReadOnlySpan<float> group);
+
+    /// <summary>
+    /// <c>(r_i − mean(group)) / divisor(group)</c> for every completion. A group whose rewards are all equal gets exactly
+    /// 0 and is counted: computing r − mean in floating point could leave a rounding residue that a small divisor would
+    /// blow up into a spurious signal.
+    /// </summary>
+    public static AdvantageResult Centred(float[] rewards, int groupSize, GroupDivisor divisor)
+    {
+        var groups = rewards.Length / groupSize;
+        var advantages = new float[rewards.Length];
+        var zeroStdGroups = 0;
+        for (var g = 0; g < groups; g++)
+        {
+            var group = rewards.AsSpan(g * groupSize, groupSize);
+            if (AllEqual(group))
+            {
+                zeroStdGroups++;
+                continue;
+            }
+
+            var mean = Mean(group);
+            var divide = divisor(group);
+            for (var i = 0; i < groupSize; i++)
+                advantages[g * groupSize + i] = (float)((group[i] - mean) / divide);
+        }
+
+        return new AdvantageResult(advantages, zeroStdGroups, (float)zeroStdGroups / groups);
+    }
+
     public static bool AllEqual(ReadOnlySpan<float> values)
     {
         foreach (var value in values)

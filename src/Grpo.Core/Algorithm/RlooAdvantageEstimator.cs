@@ -22,25 +22,8 @@ public sealed record RlooAdvantageEstimator : IAdvantageEstimator
                 $"rloo needs at least 2 completions per prompt (groupSize is {groupSize}): a completion's baseline is the mean reward of the others.",
                 nameof(groupSize));
 
-        var groups = rewards.Length / groupSize;
-        var advantages = new float[rewards.Length];
-        var zeroStdGroups = 0;
-        var scale = groupSize / (groupSize - 1.0);
-        for (var g = 0; g < groups; g++)
-        {
-            var group = rewards.AsSpan(g * groupSize, groupSize);
-            if (RewardGroups.AllEqual(group))
-            {
-                // Exactly 0, not the rounding residue of r − mean.
-                zeroStdGroups++;
-                continue;
-            }
-
-            var mean = RewardGroups.Mean(group);
-            for (var i = 0; i < groupSize; i++)
-                advantages[g * groupSize + i] = (float)((group[i] - mean) * scale);
-        }
-
-        return new AdvantageResult(advantages, zeroStdGroups, (float)zeroStdGroups / groups);
+        // r_i − mean of the others = G/(G−1) · (r_i − group mean).
+        var divisor = (groupSize - 1.0) / groupSize;
+        return RewardGroups.Centred(rewards, groupSize, _ => divisor);
     }
 }
