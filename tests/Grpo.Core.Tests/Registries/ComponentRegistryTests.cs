@@ -45,7 +45,7 @@ public sealed class ComponentRegistryTests
         Assert.Equal(0.5f, Assert.IsType<ConstantReward>(registry.Create("constant", Arguments("{}"))).Value);
         var services = new ComponentServices().With(new Greeting("hello"));
         Assert.Equal("hello", registry.Create("greeting", Arguments("{}", services)).Name);
-        var missing = Assert.Throws<ComponentException>(() => registry.Create("greeting", Arguments("{}")));
+        var missing = Assert.Throws<MissingComponentServiceException>(() => registry.Create("greeting", Arguments("{}")));
         Assert.Contains("needs a Greeting ('greeting')", missing.Problem);
     }
 

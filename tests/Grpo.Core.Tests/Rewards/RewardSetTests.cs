@@ -157,9 +157,10 @@ public sealed class RewardSetTests
     public void Rewards_that_need_the_run_say_what_is_missing()
     {
         var none = new ComponentServices();
-        Assert.Contains("needs a IPromptTask ('task')", Assert.Throws<ComponentException>(() => RewardSet.Build([Entry(0, "answer", services: none)], Registries)).Problem);
-        Assert.Contains("needs a CompletionBudget ('budget')", Assert.Throws<ComponentException>(() => RewardSet.Build([Entry(0, "length", services: none)], Registries)).Problem);
-        var format = Assert.Throws<ComponentException>(() => RewardSet.Build([Entry(0, "format", services: none)], Registries));
+        Assert.Contains("needs a IPromptTask ('task')", Assert.Throws<MissingComponentServiceException>(() => RewardSet.Build([Entry(0, "answer", services: none)], Registries)).Problem);
+        Assert.Contains("needs the run's completion budget", Assert.Throws<MissingComponentServiceException>(() => RewardSet.Build([Entry(0, "length", services: none)], Registries)).Problem);
+        Assert.Equal("rewards[0].scale", Assert.Throws<ComponentException>(() => RewardSet.Build([Entry(0, "length", """{"scale": 2}""", none)], Registries)).Path);
+        var format = Assert.Throws<MissingComponentServiceException>(() => RewardSet.Build([Entry(0, "format", services: none)], Registries));
         Assert.Equal("rewards[0].pattern", format.Path);
         Assert.Equal(1f, Score(RewardSet.Build([Entry(0, "format", """{"pattern": "2"}""", none)], Registries), "2"));
     }

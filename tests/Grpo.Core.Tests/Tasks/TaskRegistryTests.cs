@@ -155,7 +155,7 @@ public sealed class TaskRegistryTests
     [Fact]
     public void A_task_needs_the_runs_task_settings()
     {
-        var error = Assert.Throws<ComponentException>(() => TaskArguments.Registries.Tasks.Create("arithmetic", TaskArguments.Of("{}")));
+        var error = Assert.Throws<MissingComponentServiceException>(() => TaskArguments.Registries.Tasks.Create("arithmetic", TaskArguments.Of("{}")));
         Assert.Contains("needs a TaskSettings ('settings')", error.Problem);
     }
 
