@@ -37,9 +37,9 @@ public sealed class CompletionGrainTests(RolloutClusterFixture fixture) : IClass
         Assert.Equal(expected.FinishReason == FinishReason.Length, matching.Truncated);
         Assert.Equal(1f, matching.Reward);
         Assert.Equal(0f, other.Reward);
-        // The run's reward combines no functions (reward_weights is the answer alone): it is its own single component.
+        // The run's reward combines no functions (rewards is the answer alone): it is its own single component.
         var component = Assert.Single(matching.RewardComponents);
-        Assert.Equal(("exact_match", 1f), (component.Key, component.Value));
+        Assert.Equal(("answer", 1f), (component.Key, component.Value));
         Assert.Equal(fixture.Cluster.Silos.Single().SiloAddress.ToString(), matching.Silo);
     }
 }

@@ -69,16 +69,16 @@ public sealed class RewardComponentsTests
             var answers = await Task.WhenAll(completions.Select(c => answer.ScoreAsync(c.Input).AsTask()));
             var formats = await Task.WhenAll(completions.Select(c => format.ScoreAsync(c.Input).AsTask()));
 
-            Assert.Equal(["exact_match", "format"], step.RewardComponents.Keys.Order());
-            Assert.Equal(answers.Average(), step.RewardComponents["exact_match"], 6);
+            Assert.Equal(["answer", "format"], step.RewardComponents.Keys.Order());
+            Assert.Equal(answers.Average(), step.RewardComponents["answer"], 6);
             Assert.Equal(formats.Average(), step.RewardComponents["format"], 6);
-            Assert.Equal(step.RewardComponents["exact_match"] + 0.5 * step.RewardComponents["format"], step.MeanReward, 5);
+            Assert.Equal(step.RewardComponents["answer"] + 0.5 * step.RewardComponents["format"], step.MeanReward, 5);
             Assert.All(completions.Select((c, i) => (c.Reward, Weighted: answers[i] + 0.5f * formats[i])), c => Assert.Equal(c.Weighted, c.Reward, 6));
         }
         // The two components are scored apart, not copied from one another.
-        Assert.Contains(metrics, m => m.RewardComponents["exact_match"] != m.RewardComponents["format"]);
+        Assert.Contains(metrics, m => m.RewardComponents["answer"] != m.RewardComponents["format"]);
 
-        Assert.Equal(metrics.Select(m => m.RewardComponents["exact_match"]), measured.Where(m => m.Component == "exact_match").Select(m => m.Mean));
+        Assert.Equal(metrics.Select(m => m.RewardComponents["answer"]), measured.Where(m => m.Component == "answer").Select(m => m.Mean));
         Assert.Equal(metrics.Select(m => m.RewardComponents["format"]), measured.Where(m => m.Component == "format").Select(m => m.Mean));
     }
 }
