@@ -18,7 +18,7 @@ public sealed record CompletionResult(
     [Id(8)] public LearnerLineage Lineage { get; init; }
 
     /// <summary>
-    /// The unweighted score of each function the run's reward combines, by name (reward_weights); a reward that combines
+    /// The unweighted score of each function the run's reward combines, by the name the run configuration gives it in rewards; a reward that combines
     /// none is its own single component. <see cref="Reward"/> is their weighted sum.
     /// </summary>
     [Id(9)] public IReadOnlyDictionary<string, float> RewardComponents { get; init; } = ReadOnlyDictionary<string, float>.Empty;

@@ -33,7 +33,7 @@ public sealed record StepMetrics
     /// <summary>The checkpoint folder the learner wrote after this step (checkpoint_every), or null.</summary>
     [Id(22), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Checkpoint { get; init; }
     /// <summary>
-    /// The mean score of each reward component (reward_weights, unweighted) over the step's completions, filtered groups
+    /// The mean score of each reward component (the entries of rewards, unweighted) over the step's completions, filtered groups
     /// included as in <see cref="MeanReward"/>, which is their weighted sum.
     /// </summary>
     [Id(23)] public IReadOnlyDictionary<string, double> RewardComponents { get; init; } = ReadOnlyDictionary<string, double>.Empty;
