@@ -17,4 +17,7 @@ public sealed record CompletionRequest(
     /// never answers it from the weights of another lineage.
     /// </summary>
     [Id(7)] public LearnerLineage Lineage { get; init; }
+
+    /// <summary>The example's other dataset fields, which the rewards see beside prompt and answer.</summary>
+    [Id(8)] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }

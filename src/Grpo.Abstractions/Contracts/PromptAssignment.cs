@@ -15,4 +15,7 @@ public sealed record PromptAssignment(
 {
     /// <summary>The learner lineage the run is training; <see cref="LearnerLineage.Any"/> accepts any.</summary>
     [Id(8)] public LearnerLineage Lineage { get; init; }
+
+    /// <summary>The example's other dataset fields (a CSV's other columns, a JSON line's other fields), for the rewards.</summary>
+    [Id(9)] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }

@@ -31,7 +31,7 @@ public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets,
         var output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, request.Lineage, timeout.Token);
         var text = run.Codec.DecodeCompletion(output.Tokens);
         var scoreStart = System.Diagnostics.Stopwatch.GetTimestamp();
-        var reward = await RewardScoring.ScoreAsync(run.Reward, new RewardInput(request.Prompt, text, request.Answer));
+        var reward = await RewardScoring.ScoreAsync(run.Reward, new RewardInput(request.Prompt, text, request.Answer, request.Metadata));
         GrpoMetrics.RecordPhase(request.RunId, GrpoMetrics.Phases.Score, scoreStart);
         result = new CompletionResult(this.GetPrimaryKeyString(), output.Tokens, output.LogProbs, output.PolicyVersion, reward.Total,
             output.FinishReason == FinishReason.Length, text, localSilo.SiloAddress.ToString())

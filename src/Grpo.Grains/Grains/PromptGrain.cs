@@ -29,6 +29,7 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
             var request = new CompletionRequest(assignment.RunId, config, assignment.Prompt, assignment.Answer, assignment.PromptTokens, minVersion)
             {
                 Lineage = assignment.Lineage,
+                Metadata = assignment.Metadata,
             };
             var completions = await Task.WhenAll(Enumerable.Range(0, config.GroupSize).Select(i =>
             {

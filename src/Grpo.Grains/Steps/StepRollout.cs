@@ -34,7 +34,11 @@ internal sealed class StepRollout(
         Task<GroupOutcome[]> Run(IReadOnlyList<TaskExample> examples, int firstIndex) =>
             Task.WhenAll(examples.Select((example, offset) => pipeline.ExecuteOnCallerContextAsync(_ =>
                 grains.GetGrain<IPromptGrain>(GrainKeys.Prompt(runId, step, firstIndex + offset, generation)).RunAsync(new PromptAssignment(
-                    runId, config, step, firstIndex + offset, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion) { Lineage = lineage }))));
+                    runId, config, step, firstIndex + offset, example.Prompt, example.Answer, assets.Codec.EncodePrompt(example.Prompt), minVersion)
+                {
+                    Lineage = lineage,
+                    Metadata = example.Metadata.Count == 0 ? null : example.Metadata,
+                }))));
 
         var outcomes = new List<GroupOutcome>(await Run(assets.Batch(step, config.PromptsPerStep), 0));
         for (var round = 1; config.DynamicSampling && round <= config.DynamicSamplingMaxRounds; round++)
