@@ -72,7 +72,9 @@ public sealed class RunAssets
     public static RunAssets Create(RunConfig config, GrpoRegistries? registries = null)
     {
         registries ??= BuiltIns;
-        RunConfigLoader.Validate(config, "run configuration", RunComponentCatalog.Build(registries));
+        // Names only: building the components below judges their parameters and data, naming the key, so the
+        // catalog's own build checks would read the data file a second time.
+        RunConfigLoader.Validate(config, "run configuration", ComponentCatalog.FromRegistries(registries));
         var task = Component(() => registries.Tasks.Create(config.Task.Name, Arguments(config.Task, "task", TaskServices(config))));
         return config.ModelPath is null ? Preset(config, task, registries) : RunAssetsFromModelDirectory.Create(config, task, registries);
     }

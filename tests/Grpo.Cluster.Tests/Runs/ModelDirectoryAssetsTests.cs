@@ -132,8 +132,7 @@ public sealed class ModelDirectoryAssetsTests : IDisposable
     {
         var dataset = Gsm8k("""{"question": "How many?", "answer": "three"}""");
 
-        // Refused while the configuration is checked, before any asset is built.
-        var error = Assert.Throws<RunConfigException>(() => RunAssets.Create(Config(ModelDirectory(), dataset)));
+        var error = Assert.Throws<InvalidDataException>(() => RunAssets.Create(Config(ModelDirectory(), dataset)));
         Assert.Contains($"task: task 'gsm8k' refused its configuration: {dataset}: line 13: field 'answer' has no final answer line", error.Message);
     }
 
