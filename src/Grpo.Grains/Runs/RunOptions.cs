@@ -81,8 +81,7 @@ public static class RunOptions
     {
         "float32" => torch.ScalarType.Float32,
         "bfloat16" => torch.ScalarType.BFloat16,
-        var other => throw new ArgumentException(
-            $"{KeyOf(nameof(RunConfig.LearnerComputeDtype))} must be float32 or bfloat16, got '{other}'.", nameof(config)),
+        var other => throw new ComponentException(KeyOf(nameof(RunConfig.LearnerComputeDtype)), $"'{other}' is not one of float32, bfloat16"),
     };
 
     static string KeyOf(string propertyName) => RunConfigKeys.ForProperty(propertyName).Name;
