@@ -42,6 +42,23 @@ public sealed class MinibatchShareAggregationTests
         Assert.Equal(whole, shareA + shareB, 6);
     }
 
+    // Runs without micro-batches must train exactly as before grpo divided by the minibatch's count instead of taking a mean.
+    [Fact]
+    public void Without_minibatch_totals_grpo_is_the_mean_over_completions_bit_for_bit()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(5);
+        var loss = torch.randn(37, 11);
+        var mask = torch.rand(37, 11).gt(0.3).to_type(torch.ScalarType.Float32);
+        var masked = loss * mask;
+        var lengths = mask.sum(-1);
+
+        var aggregated = new GrpoAggregation().Aggregate(new LossAggregationInputs(masked, mask, lengths, MaxCompletionTokens: 0)).item<float>();
+        var mean = (masked.sum(-1) / lengths.clamp_min(1.0)).mean().item<float>();
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(mean), BitConverter.SingleToInt32Bits(aggregated));
+    }
+
     [Fact]
     public void Minibatch_totals_smaller_than_the_micro_batch_are_refused()
     {
