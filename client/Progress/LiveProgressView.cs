@@ -44,6 +44,7 @@ public sealed class LiveProgressView(IAnsiConsole console) : IProgressView
             + (status.BaselineAccuracy is { } baseline ? $" (baseline {ProgressText.Accuracy(baseline)})" : ""));
         table.AddRow("KL", step is null ? "-" : Number(step.MeanKl, "0.0000"));
         table.AddRow("clip fraction", step is null ? "-" : Number(step.ClipFraction, "0.000"));
+        table.AddRow("padding fraction", step is null ? "-" : Number(step.PaddingFraction, "0.000"));
         table.AddRow("tokens/s", step is null ? "-" : Number(step.TokensPerSecond, "0"));
         table.AddRow("policy version", status.PolicyVersion.ToString(CultureInfo.InvariantCulture));
         table.AddRow("elapsed", ProgressText.Elapsed(progress.Elapsed));

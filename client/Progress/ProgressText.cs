@@ -6,7 +6,7 @@ namespace Grpo.Client.Progress;
 /// <summary>The plain-text forms of progress: one line per step and per phase change, for logs and CI.</summary>
 public static class ProgressText
 {
-    /// <summary>e.g. <c>step 3/40  reward 0.625  acc 0.410  kl 0.0123  clip 0.050  1234 tok/s  v3  00:01:23</c>.</summary>
+    /// <summary>e.g. <c>step 3/40  reward 0.625  acc 0.410  kl 0.0123  clip 0.050  pad 0.250  1234 tok/s  v3  00:01:23</c>.</summary>
     public static string StepLine(StepMetrics step, long totalSteps, TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(step);
@@ -22,6 +22,7 @@ public static class ProgressText
 
         parts.Add(Invariant($"kl {step.MeanKl:0.0000}"));
         parts.Add(Invariant($"clip {step.ClipFraction:0.000}"));
+        parts.Add(Invariant($"pad {step.PaddingFraction:0.000}"));
         parts.Add(Invariant($"{step.TokensPerSecond:0} tok/s"));
         parts.Add($"v{step.PolicyVersion}");
         parts.Add(Elapsed(elapsed));

@@ -88,6 +88,11 @@ public static class RunConfigValidator
         rules.Positive(nameof(RunConfig.MaxGradNorm), config.MaxGradNorm);
         rules.AtLeast(nameof(RunConfig.MinibatchSize), config.MinibatchSize, 1);
 
+        // learner memory and precision
+        rules.AtLeast(nameof(RunConfig.MicroBatchSize), config.MicroBatchSize, 0);
+        rules.OneOf(nameof(RunConfig.LearnerComputeDtype), config.LearnerComputeDtype, ComputeDtypes);
+        rules.AtLeast(nameof(RunConfig.LogProbChunkSize), config.LogProbChunkSize, 0);
+
         // model and task
         rules.OneOf(nameof(RunConfig.ModelPreset), config.ModelPreset, ModelPresets);
         if (config.ModelPath is { } modelPath && string.IsNullOrWhiteSpace(modelPath))

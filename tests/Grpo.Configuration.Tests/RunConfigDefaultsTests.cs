@@ -35,6 +35,11 @@ public sealed class RunConfigDefaultsTests
         Assert.Equal("token", config.ImportanceSampling);
         Assert.Equal("warmup_cosine", config.LrSchedule);
         Assert.Equal("float32", config.ComputeDtype);
+        Assert.Equal(0, config.MicroBatchSize);
+        Assert.False(config.GroupByLength);
+        Assert.Equal("float32", config.LearnerComputeDtype);
+        Assert.Equal(0, config.LogProbChunkSize);
+        Assert.False(config.GradientCheckpointing);
         Assert.Equal(new ComponentSpec("arithmetic"), config.Task);
         var reward = Assert.Single(config.Rewards);
         Assert.Equal("answer", reward.Name);
@@ -63,6 +68,7 @@ public sealed class RunConfigDefaultsTests
             "beta", "kl_estimator", "epsilon", "epsilon_high", "policy_loss", "loss_type", "advantage_estimator", "importance_sampling",
             "num_iterations", "mask_truncated", "dynamic_sampling",
             "learning_rate", "lr_schedule", "lr_warmup_steps", "weight_decay", "max_grad_norm", "minibatch_size",
+            "micro_batch_size", "group_by_length", "learner_compute_dtype", "logprob_chunk_size", "gradient_checkpointing",
             "model_preset", "model_path", "task",
             "system_prompt", "use_chat_template", "enable_thinking", "compute_dtype", "rewards",
             "dynamic_sampling_max_rounds", "held_out_size",
@@ -159,7 +165,8 @@ public sealed class RunConfigDefaultsTests
         "advantage_estimator" => ([], "advantage_estimator.scale=none"),
         "importance_sampling" => ([], "importance_sampling=sequence"),
         "lr_schedule" => ([], "lr_schedule=constant"),
-        "mask_truncated" or "dynamic_sampling" => ([], key + "=true"),
+        "mask_truncated" or "dynamic_sampling" or "group_by_length" or "gradient_checkpointing" => ([], key + "=true"),
+        "learner_compute_dtype" => ([], "learner_compute_dtype=bfloat16"),
         "stop_strings" => ([], "stop_strings=###"),
         "model_preset" => ([], "model_preset=small"),
         "model_path" => ([], "model_path=/models/qwen"),

@@ -40,6 +40,9 @@ public sealed class RunConfigValidationTests
         ["weight_decay -1"] = Defaults with { WeightDecay = -1 },
         ["max_grad_norm 0"] = Defaults with { MaxGradNorm = 0 },
         ["minibatch_size 0"] = Defaults with { MinibatchSize = 0 },
+        ["micro_batch_size -1"] = Defaults with { MicroBatchSize = -1 },
+        ["learner_compute_dtype unknown"] = Defaults with { LearnerComputeDtype = "float16" },
+        ["logprob_chunk_size -1"] = Defaults with { LogProbChunkSize = -1 },
         ["model_preset huge"] = Defaults with { ModelPreset = "huge" },
         ["model_preset case"] = Defaults with { ModelPreset = "Tiny" },
         ["model_path blank"] = Defaults with { ModelPath = " " },
@@ -105,6 +108,9 @@ public sealed class RunConfigValidationTests
     [InlineData("weight_decay -1", "weight_decay: must be 0 or greater, got -1")]
     [InlineData("max_grad_norm 0", "max_grad_norm: must be greater than 0, got 0")]
     [InlineData("minibatch_size 0", "minibatch_size: must be at least 1, got 0")]
+    [InlineData("micro_batch_size -1", "micro_batch_size: must be at least 0, got -1")]
+    [InlineData("learner_compute_dtype unknown", "learner_compute_dtype: must be one of float32, bfloat16, got 'float16'")]
+    [InlineData("logprob_chunk_size -1", "logprob_chunk_size: must be at least 0, got -1")]
     [InlineData("model_preset huge", "model_preset: must be one of tiny, small, medium50m, got 'huge'")]
     [InlineData("model_preset case", "model_preset: must be one of tiny, small, medium50m, got 'Tiny'")]
     [InlineData("model_path blank", "model_path: must not be blank")]

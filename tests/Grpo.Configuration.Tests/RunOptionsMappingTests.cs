@@ -67,5 +67,22 @@ public sealed class RunOptionsMappingTests
         Assert.Equal("advantage_estimator", Assert.Throws<ComponentException>(() => RunOptions.Advantages(new RunConfig { AdvantageEstimator = "ppo" })).Path);
         Assert.Equal("importance_sampling", Assert.Throws<ComponentException>(() => RunOptions.Objective(new RunConfig { ImportanceSampling = "tok" })).Path);
         Assert.Equal("lr_schedule", Assert.Throws<ComponentException>(() => RunOptions.Learner(new RunConfig { LrSchedule = "cosine" })).Path);
+        Assert.Equal("learner_compute_dtype", Assert.Throws<ComponentException>(() => RunOptions.Learner(new RunConfig { LearnerComputeDtype = "fp16" })).Path);
+    }
+
+    [Fact]
+    public void Learner_memory_and_precision_keys_reach_the_learner_options()
+    {
+        var options = RunOptions.Learner(new RunConfig
+        {
+            MicroBatchSize = 16, GroupByLength = true, LearnerComputeDtype = "bfloat16", LogProbChunkSize = 256, GradientCheckpointing = true,
+        });
+
+        Assert.Equal(16, options.MicroBatchSize);
+        Assert.True(options.GroupByLength);
+        Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, options.ComputeDtype);
+        Assert.Equal(256, options.LogProbChunkSize);
+        Assert.True(options.GradientCheckpointing);
+        Assert.Equal(TorchSharp.torch.ScalarType.Float32, RunOptions.Learner(new RunConfig()).ComputeDtype);
     }
 }

@@ -120,6 +120,23 @@ public sealed record RunConfig
     [Description("Completions per optimizer step within one pass over the batch.")]
     [Id(25), JsonPropertyName("minibatch_size")] public int MinibatchSize { get; init; } = 128;
 
+    // ---- learner memory and precision ----
+
+    [Description("Completions per forward/backward pass of the learner (gradient accumulation): each minibatch is processed in micro-batches of this size, the last possibly smaller, and still makes one optimizer update whose loss is normalised over the whole minibatch for every loss_type. 0 processes each minibatch in one pass.")]
+    [Id(90), JsonPropertyName("micro_batch_size")] public int MicroBatchSize { get; init; }
+
+    [Description("Sort each step's completions by total length (prompt + completion) before cutting minibatches and micro-batches, so padding is small (the step metric padding_fraction shows it). Off by default: it changes which completions share an update, hence the run's numbers.")]
+    [Id(91), JsonPropertyName("group_by_length")] public bool GroupByLength { get; init; }
+
+    [Description("Number format of the learner's forward and backward passes: float32, or bfloat16 on a working copy of the policy refreshed from float32 master weights after every update (AdamW state stays float32; log-softmax runs in float32). bfloat16 log-probs differ from the float32 ones the rollouts record, so the on-policy ratio at μ = 1 is no longer exactly 1: measured max |ratio − 1| of 0.0035 to 0.0052 on a freshly initialised tiny preset (14 tokens, 3 seeds); a trained model with peaked logits may stray further.")]
+    [Id(92), JsonPropertyName("learner_compute_dtype")] public string LearnerComputeDtype { get; init; } = "float32";
+
+    [Description("Tokens per chunk of the vocabulary projection when the learner computes log-probs, so the [tokens, vocabulary] logits are never all in memory at once; 0 projects all tokens at once.")]
+    [Id(93), JsonPropertyName("logprob_chunk_size")] public int LogProbChunkSize { get; init; }
+
+    [Description("Recompute each decoder layer's activations during the learner's backward pass instead of keeping them from the forward pass: less memory, about one more forward pass of time.")]
+    [Id(94), JsonPropertyName("gradient_checkpointing")] public bool GradientCheckpointing { get; init; }
+
     // ---- model and task ----
 
     [Description("Built-in model size: tiny, small or medium50m. Ignored when model_path is set.")]

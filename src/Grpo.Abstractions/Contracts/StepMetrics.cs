@@ -37,4 +37,6 @@ public sealed record StepMetrics
     /// included as in <see cref="MeanReward"/>, which is their weighted sum.
     /// </summary>
     [Id(23)] public IReadOnlyDictionary<string, double> RewardComponents { get; init; } = ReadOnlyDictionary<string, double>.Empty;
+    /// <summary>Padded positions over all positions of the learner's forward batches this step (group_by_length lowers it).</summary>
+    [Id(24)] public float PaddingFraction { get; init; }
 }

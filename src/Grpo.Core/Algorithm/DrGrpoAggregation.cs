@@ -20,7 +20,7 @@ public sealed record DrGrpoAggregation : ILossAggregation
             throw new ArgumentException(
                 $"dr_grpo divides by completions × max completion tokens, but the budget given is {inputs.MaxCompletionTokens}.", nameof(inputs));
         EnsureCompletionsFitBudget(inputs.Lengths, inputs.MaxCompletionTokens);
-        var completions = inputs.MaskedLoss.shape[0];
+        var completions = inputs.CompletionsInMinibatch;
         return inputs.MaskedLoss.sum() / ((double)completions * inputs.MaxCompletionTokens);
     }
 

@@ -14,7 +14,8 @@ public sealed record GrpoAggregation : ILossAggregation
     public torch.Tensor Aggregate(LossAggregationInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        // A completion with no unmasked token (e.g. truncated and masked) contributes 0, not 0/0.
-        return (inputs.MaskedLoss.sum(-1) / inputs.Lengths.clamp_min(1.0)).mean();
+        // A completion with no unmasked token (e.g. truncated and masked) contributes 0, not 0/0. Dividing by the
+        // minibatch's completions rather than taking the mean lets micro-batch losses add up to the minibatch's.
+        return (inputs.MaskedLoss.sum(-1) / inputs.Lengths.clamp_min(1.0)).sum() / (double)inputs.CompletionsInMinibatch;
     }
 }

@@ -18,7 +18,13 @@ public static class GrpoObjective
     /// <param name="refLogProbs">[completions, tokens] log-probs under the reference policy; may be null only when β = 0.</param>
     /// <param name="completionMask">[completions, tokens], 1 (or true) for tokens that count, 0 for padding and masked completions.</param>
     /// <param name="advantages">[completions] one advantage per completion.</param>
-    public static GrpoLossResult Compute(Tensor logProbs, Tensor oldLogProbs, Tensor? refLogProbs, Tensor completionMask, Tensor advantages, GrpoOptions options)
+    /// <param name="minibatch">
+    /// When these rows are one micro-batch of a larger minibatch (gradient accumulation), the minibatch's counts: the
+    /// aggregation divides by them, so the micro-batch losses sum to the minibatch loss. Null when the rows are the minibatch.
+    /// </param>
+    public static GrpoLossResult Compute(
+        Tensor logProbs, Tensor oldLogProbs, Tensor? refLogProbs, Tensor completionMask, Tensor advantages, GrpoOptions options,
+        MinibatchTotals? minibatch = null)
     {
         ArgumentNullException.ThrowIfNull(logProbs);
         ArgumentNullException.ThrowIfNull(oldLogProbs);
@@ -27,6 +33,7 @@ public static class GrpoObjective
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ValidateInputs(logProbs, oldLogProbs, refLogProbs, completionMask, advantages);
+        minibatch?.Validate(logProbs.shape[0]);
         if (options.Beta > 0f && refLogProbs is null)
             throw new ArgumentException(
                 $"refLogProbs is null but GrpoOptions.Beta is {options.Beta.ToString("R", CultureInfo.InvariantCulture)}; the KL penalty needs reference log-probs (or set Beta to 0).",
@@ -68,7 +75,8 @@ public static class GrpoObjective
         }
 
         var maskedLoss = perTokenLoss * weights;
-        var loss = options.Aggregation.Aggregate(new LossAggregationInputs(maskedLoss, weights, lengths, options.MaxCompletionTokens));
+        var loss = options.Aggregation.Aggregate(new LossAggregationInputs(
+            maskedLoss, weights, lengths, options.MaxCompletionTokens, minibatch?.Completions, minibatch?.Tokens));
         if (loss.dim() != 0)
             throw new InvalidOperationException(
                 $"the loss aggregation {options.Aggregation.GetType().Name} returned a tensor of shape {Show(loss)}; it must reduce to a 0-dim loss.");

@@ -14,6 +14,14 @@ public interface ILossAggregation
     /// The 0-dim loss. Runs inside the objective's dispose scope, which frees what it creates; the objective moves
     /// the result out.
     /// </summary>
+    /// <remarks>
+    /// Gradient accumulation calls this once per micro-batch of a minibatch and sums the results (and their gradients)
+    /// into one optimizer update. An aggregation must therefore be a sum over completions or tokens divided by counts of
+    /// the whole minibatch: <see cref="LossAggregationInputs.CompletionsInMinibatch"/> and, for a token mean,
+    /// <see cref="LossAggregationInputs.MinibatchTokens"/> (null when the rows are the whole minibatch, then the mask's
+    /// sum). One that takes a mean over the rows it is given would make the accumulated loss depend on the
+    /// micro-batch size.
+    /// </remarks>
     torch.Tensor Aggregate(LossAggregationInputs inputs);
 
     /// <summary>

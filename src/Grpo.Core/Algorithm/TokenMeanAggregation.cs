@@ -16,6 +16,9 @@ public sealed record TokenMeanAggregation : ILossAggregation
     public torch.Tensor Aggregate(LossAggregationInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        return inputs.MaskedLoss.sum() / inputs.Mask.sum().clamp_min(1.0);
+        var total = inputs.MaskedLoss.sum();
+        return inputs.MinibatchTokens is { } minibatchTokens
+            ? total / (double)Math.Max(minibatchTokens, 1L)
+            : total / inputs.Mask.sum().clamp_min(1.0);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpo.Core.Algorithm;
 using Grpo.Core.Model;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Grpo.Core.Training;
@@ -9,7 +10,10 @@ namespace Grpo.Core.Training;
 /// <summary>
 /// The GRPO update without any cluster around it: recomputes log-probs of the sampled completions under the
 /// current policy (and, once per batch, under the frozen reference), then runs μ passes of minibatch AdamW updates
-/// on the clipped surrogate plus β·KL. Not thread-safe: one engine thread owns it.
+/// on the clipped surrogate plus β·KL. A minibatch may be processed in micro-batches whose gradients accumulate into
+/// its one update (<see cref="LearnerOptions.MicroBatchSize"/>), in float32 or on a bfloat16 working copy
+/// (<see cref="LearnerOptions.ComputeDtype"/>). A NaN or infinite loss or gradient stops the step with a
+/// <see cref="NonFiniteTrainingException"/> before the update is applied. Not thread-safe: one engine thread owns it.
 /// </summary>
 public sealed class GrpoLearner : IDisposable
 {
@@ -17,6 +21,8 @@ public sealed class GrpoLearner : IDisposable
     readonly CausalLM? reference;
     readonly LearnerOptions options;
     readonly int padTokenId;
+    readonly LowPrecisionPolicy? lowPrecision;
+    readonly (string Name, Parameter Parameter)[] trainable;
 
     public GrpoLearner(CausalLM policy, CausalLM? reference, LearnerOptions options, int padTokenId)
     {
@@ -27,7 +33,12 @@ public sealed class GrpoLearner : IDisposable
         this.reference = options.Objective.Beta > 0 ? reference : null;
         this.options = options;
         this.padTokenId = padTokenId;
-        Optimizer = new AdamW(policy.named_parameters().Select(p => (p.name, p.parameter)), options.Optimizer);
+        // Frozen parameters (a LoRA base, say) get neither optimizer state nor a finiteness check; names stay the
+        // Hugging Face keys, which checkpoints store the moments under.
+        trainable = [.. policy.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter))];
+        Optimizer = new AdamW(trainable, options.Optimizer);
+        if (options.ComputeDtype != ScalarType.Float32)
+            lowPrecision = new LowPrecisionPolicy(policy, options.ComputeDtype);
     }
 
     public AdamW Optimizer { get; }
@@ -48,19 +59,107 @@ public sealed class GrpoLearner : IDisposable
         if (samples.Count == 0) throw new ArgumentException("the learner was given no completions.");
         for (var i = 0; i < samples.Count; i++) samples[i].Validate(i);
 
-        var minibatches = Enumerable.Range(0, (samples.Count + options.MiniBatchSize - 1) / options.MiniBatchSize)
-            .Select(b => samples.Skip(b * options.MiniBatchSize).Take(options.MiniBatchSize).ToArray())
-            .ToArray();
+        var plan = MinibatchPlan.Create(samples, options.MiniBatchSize, options.EffectiveMicroBatchSize(options.MiniBatchSize), options.GroupByLength);
         var referenceStart = Stopwatch.GetTimestamp();
-        var referenceLogProbs = minibatches.Select(ReferenceLogProbs).ToArray();
+        var referenceLogProbs = plan.Minibatches.Select(minibatch => minibatch.Select(ReferenceLogProbs).ToArray()).ToArray();
         ReferenceTime += Stopwatch.GetElapsedTime(referenceStart);
         try
         {
             var accumulated = new StatsAccumulator();
+            var updatesInStep = options.NumIterations * plan.Minibatches.Count;
             for (var pass = 0; pass < options.NumIterations; pass++)
-                for (var b = 0; b < minibatches.Length; b++)
-                    accumulated.Add(Update(minibatches[b], referenceLogProbs[b]));
-            return accumulated.Result(samples.Sum(s => s.CompletionTokens.Length) * options.NumIterations);
+                for (var b = 0; b < plan.Minibatches.Count; b++)
+                    accumulated.Add(Update(plan.Minibatches[b], referenceLogProbs[b], accumulated.Count + 1, updatesInStep));
+            return accumulated.Result(samples.Sum(s => s.CompletionTokens.Length) * options.NumIterations, plan.PaddingFraction);
+        }
+        finally
+        {
+            foreach (var t in referenceLogProbs.SelectMany(m => m)) t?.Dispose();
+        }
+    }
+
+    Tensor? ReferenceLogProbs(CompletionSample[] microBatch)
+    {
+        if (reference is null) return null;
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var (logProbs, _) = SequenceLogProbs.Completions(
+            reference, microBatch.Select(s => s.PromptTokens).ToArray(), microBatch.Select(s => s.CompletionTokens).ToArray(),
+            options.Temperature, padTokenId);
+        return logProbs.detach().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Unmasked completion tokens of <paramref name="samples"/>, as the objective's mask will count them.</summary>
+    long CountedTokens(IEnumerable<CompletionSample> samples) =>
+        samples.Where(s => !(options.MaskTruncated && s.Truncated)).Sum(s => (long)s.CompletionTokens.Length);
+
+    (GrpoStats Stats, float GradNorm, double LearningRate) Update(CompletionSample[][] microBatches, Tensor?[] referenceLogProbs, int updateInStep, int updatesInStep)
+    {
+        var forwardStart = Stopwatch.GetTimestamp();
+        var stats = AccumulateGradients(microBatches, referenceLogProbs, updateInStep, updatesInStep);
+        var optimizerStart = Stopwatch.GetTimestamp();
+        ForwardBackwardTime += Stopwatch.GetElapsedTime(forwardStart, optimizerStart);
+
+        if (FirstNonFiniteGradient() is { } parameterName)
+            throw Refuse($"gradient of parameter {parameterName}", updateInStep, updatesInStep);
+        var gradNorm = options.MaxGradNorm > 0
+            ? (float)nn.utils.clip_grad_norm_(Optimizer.Parameters, options.MaxGradNorm)
+            : GlobalGradNorm();
+        // Finite gradients can still overflow the norm; clipping by an infinite norm would zero them silently.
+        if (!float.IsFinite(gradNorm))
+            throw Refuse($"gradient norm ({gradNorm})", updateInStep, updatesInStep);
+        var learningRate = options.LearningRate.At(Optimizer.Step);
+        Optimizer.Update(learningRate);
+        Optimizer.ZeroGrad();
+        lowPrecision?.Refresh();
+        OptimizerTime += Stopwatch.GetElapsedTime(optimizerStart);
+        return (stats, gradNorm, learningRate);
+    }
+
+    /// <summary>
+    /// Leaves the gradient of the minibatch loss in the trainable parameters' gradients, computed micro-batch by
+    /// micro-batch, and returns the minibatch's statistics. Any gradient left from before is cleared first.
+    /// </summary>
+    internal GrpoStats AccumulateGradients(CompletionSample[][] microBatches, Tensor?[] referenceLogProbs, int updateInStep = 1, int updatesInStep = 1)
+    {
+        Optimizer.ZeroGrad();
+        lowPrecision?.ZeroGrad();
+        var totals = new MinibatchTotals(microBatches.Sum(m => m.Length), CountedTokens(microBatches.SelectMany(m => m)));
+        var model = lowPrecision?.Model ?? policy;
+        var stats = new MicroBatchStats();
+        for (var i = 0; i < microBatches.Length; i++)
+        {
+            using var scope = NewDisposeScope();
+            var microBatch = microBatches[i];
+            var (logProbs, mask) = SequenceLogProbs.Completions(
+                model, microBatch.Select(s => s.PromptTokens).ToArray(), microBatch.Select(s => s.CompletionTokens).ToArray(),
+                options.Temperature, padTokenId);
+            if (options.MaskTruncated)
+                mask = GrpoObjective.MaskTruncated(mask, microBatch.Select(s => s.Truncated).ToArray());
+            var oldLogProbs = PadRows(microBatch.Select(s => s.BehaviourLogProbs).ToArray(), (int)logProbs.shape[1]);
+            var advantages = tensor(microBatch.Select(s => s.Advantage).ToArray());
+
+            var result = GrpoObjective.Compute(logProbs, oldLogProbs, referenceLogProbs[i], mask, advantages, options.Objective, totals);
+            if (!float.IsFinite(result.Stats.Loss))
+                throw Refuse($"loss ({result.Stats.Loss}) of micro-batch {i + 1} of {microBatches.Length}", updateInStep, updatesInStep);
+            result.Loss.backward();
+            lowPrecision?.MoveGradientsToMasters();
+            stats.Add(result.Stats, CountedTokens(microBatch), microBatch.Length);
+        }
+        return stats.Combined();
+    }
+
+    /// <summary>
+    /// The gradient of one minibatch's loss, processed in micro-batches of <paramref name="microBatchSize"/>, left in the
+    /// trainable parameters' gradients without an update: what <see cref="Train"/> accumulates before each update.
+    /// </summary>
+    internal GrpoStats MinibatchGradient(CompletionSample[] minibatch, int microBatchSize)
+    {
+        var microBatches = MinibatchPlan.Create(minibatch, minibatch.Length, microBatchSize, groupByLength: false).Minibatches.Single();
+        var referenceLogProbs = microBatches.Select(ReferenceLogProbs).ToArray();
+        try
+        {
+            return AccumulateGradients(microBatches, referenceLogProbs);
         }
         finally
         {
@@ -68,42 +167,24 @@ public sealed class GrpoLearner : IDisposable
         }
     }
 
-    Tensor? ReferenceLogProbs(CompletionSample[] minibatch)
+    /// <summary>Clears every gradient so nothing of the refused minibatch reaches a later update, and builds the error.</summary>
+    NonFiniteTrainingException Refuse(string quantity, int updateInStep, int updatesInStep)
     {
-        if (reference is null) return null;
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var (logProbs, _) = SequenceLogProbs.Completions(
-            reference, minibatch.Select(s => s.PromptTokens).ToArray(), minibatch.Select(s => s.CompletionTokens).ToArray(),
-            options.Temperature, padTokenId);
-        return logProbs.detach().MoveToOuterDisposeScope();
+        Optimizer.ZeroGrad();
+        lowPrecision?.ZeroGrad();
+        return new NonFiniteTrainingException(quantity, updateInStep, updatesInStep, Optimizer.Step + 1);
     }
 
-    (GrpoStats Stats, float GradNorm, double LearningRate) Update(CompletionSample[] minibatch, Tensor? referenceLogProbs)
+    /// <summary>The name of the first trainable parameter whose gradient holds a NaN or infinity, read with one sync.</summary>
+    string? FirstNonFiniteGradient()
     {
         using var scope = NewDisposeScope();
-        var forwardStart = Stopwatch.GetTimestamp();
-        var (logProbs, mask) = SequenceLogProbs.Completions(
-            policy, minibatch.Select(s => s.PromptTokens).ToArray(), minibatch.Select(s => s.CompletionTokens).ToArray(),
-            options.Temperature, padTokenId);
-        if (options.MaskTruncated)
-            mask = GrpoObjective.MaskTruncated(mask, minibatch.Select(s => s.Truncated).ToArray());
-        var oldLogProbs = PadRows(minibatch.Select(s => s.BehaviourLogProbs).ToArray(), (int)logProbs.shape[1]);
-        var advantages = tensor(minibatch.Select(s => s.Advantage).ToArray());
-
-        var result = GrpoObjective.Compute(logProbs, oldLogProbs, referenceLogProbs, mask, advantages, options.Objective);
-        Optimizer.ZeroGrad();
-        result.Loss.backward();
-        var optimizerStart = Stopwatch.GetTimestamp();
-        ForwardBackwardTime += Stopwatch.GetElapsedTime(forwardStart, optimizerStart);
-        var gradNorm = options.MaxGradNorm > 0
-            ? (float)nn.utils.clip_grad_norm_(Optimizer.Parameters, options.MaxGradNorm)
-            : GlobalGradNorm();
-        var learningRate = options.LearningRate.At(Optimizer.Step);
-        Optimizer.Update(learningRate);
-        Optimizer.ZeroGrad();
-        OptimizerTime += Stopwatch.GetElapsedTime(optimizerStart);
-        return (result.Stats, gradNorm, learningRate);
+        var checkedParameters = trainable.Where(p => p.Parameter.grad is not null).ToArray();
+        if (checkedParameters.Length == 0) return null;
+        var finite = stack(checkedParameters.Select(p => p.Parameter.grad!.isfinite().all()).ToArray());
+        if (finite.all().item<bool>()) return null;
+        var flags = finite.data<bool>().ToArray();
+        return checkedParameters[Array.IndexOf(flags, false)].Name;
     }
 
     float GlobalGradNorm()
@@ -121,15 +202,21 @@ public sealed class GrpoLearner : IDisposable
         return tensor(flat, new long[] { rows.Length, width });
     }
 
-    public void Dispose() => Optimizer.Dispose();
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        lowPrecision?.Dispose();
+    }
 
     sealed class StatsAccumulator
     {
         readonly List<(GrpoStats Stats, float GradNorm, double LearningRate)> updates = new();
 
+        public int Count => updates.Count;
+
         public void Add((GrpoStats Stats, float GradNorm, double LearningRate) update) => updates.Add(update);
 
-        public LearnerStepResult Result(int trainedTokens) => new(
+        public LearnerStepResult Result(int trainedTokens, float paddingFraction) => new(
             Loss: updates.Average(u => u.Stats.Loss),
             MeanKl: updates.Average(u => u.Stats.MeanKl),
             ClipFraction: updates.Average(u => u.Stats.ClipFraction),
@@ -141,6 +228,7 @@ public sealed class GrpoLearner : IDisposable
             GradNorm: updates.Average(u => u.GradNorm),
             LearningRate: updates[^1].LearningRate,
             OptimizerUpdates: updates.Count,
-            TrainedTokens: trainedTokens);
+            TrainedTokens: trainedTokens,
+            PaddingFraction: paddingFraction);
     }
 }

@@ -5,6 +5,10 @@ namespace Grpo.Core.Training;
 /// and <see cref="Loss"/> sits near zero (minus the mean advantage, which is ~0 by construction) while the gradient
 /// is not zero: that is expected, not a bug.
 /// </summary>
+/// <param name="PaddingFraction">
+/// Padded positions over all positions of the step's forward batches ([prompt | completion] rows of each micro-batch):
+/// what <see cref="LearnerOptions.GroupByLength"/> lowers.
+/// </param>
 public sealed record LearnerStepResult(
     float Loss,
     float MeanKl,
@@ -17,4 +21,5 @@ public sealed record LearnerStepResult(
     float GradNorm,
     double LearningRate,
     int OptimizerUpdates,
-    int TrainedTokens);
+    int TrainedTokens,
+    float PaddingFraction);

@@ -146,7 +146,7 @@ public sealed partial class LearnerGrain(
         // Dynamic sampling may find no group with differing rewards: nothing to learn, yet the version still advances
         // so that versions keep counting steps.
         var trainStart = Stopwatch.GetTimestamp();
-        var result = samples.Length > 0 ? await engine!.TrainAsync(samples) : NoUpdate;
+        var result = samples.Length > 0 ? await TrainOrRefuseAsync(step, samples) : NoUpdate;
         var trainSeconds = clock.Elapsed.TotalSeconds;
         GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Train, trainStart);
         Version = step + 1;
@@ -166,6 +166,7 @@ public sealed partial class LearnerGrain(
             GradNorm = result.GradNorm,
             LearningRate = result.LearningRate,
             MeanCompletionLength = result.MeanCompletionLength,
+            PaddingFraction = result.PaddingFraction,
             Completions = samples.Length,
             TrainSeconds = trainSeconds,
             MaxStaleness = staleness,
@@ -182,6 +183,23 @@ public sealed partial class LearnerGrain(
         return trained[step];
     }
 
+    /// <summary>
+    /// A NaN or infinite loss or gradient leaves the policy as it was and fails the run, naming the step, before
+    /// anything is published or checkpointed; a resume would meet the same numbers, so the failure is not resumable.
+    /// The error travels as an InvalidOperationException, a type every silo and client deserialises.
+    /// </summary>
+    async Task<LearnerStepResult> TrainOrRefuseAsync(long step, CompletionSample[] samples)
+    {
+        try
+        {
+            return await engine!.TrainAsync(samples);
+        }
+        catch (NonFiniteTrainingException e)
+        {
+            throw new InvalidOperationException($"run {this.GetPrimaryKeyString()}: step {step} was not trained: {e.Message}");
+        }
+    }
+
     async Task<string> SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
     {
         var runId = this.GetPrimaryKeyString();
@@ -195,7 +213,7 @@ public sealed partial class LearnerGrain(
         return path;
     }
 
-    static readonly LearnerStepResult NoUpdate = new(0, 0, 0, 0, 0, 1, 1, 0, 0, 0, OptimizerUpdates: 0, TrainedTokens: 0);
+    static readonly LearnerStepResult NoUpdate = new(0, 0, 0, 0, 0, 1, 1, 0, 0, 0, OptimizerUpdates: 0, TrainedTokens: 0, PaddingFraction: 0);
 
     /// <param name="advantages">Per group, as <see cref="StepAdvantages.Compute"/> gives them.</param>
     static CompletionSample[] Samples(ScoredGroup[] groups, float[][] advantages) =>

@@ -4,6 +4,7 @@ using Grpo.Core.Algorithm;
 using Grpo.Core.Generation;
 using Grpo.Core.Registries;
 using Grpo.Core.Training;
+using TorchSharp;
 
 namespace Grpo.Grains.Runs;
 
@@ -44,6 +45,11 @@ public static class RunOptions
         Objective = Objective(config, registries),
         NumIterations = config.NumIterations,
         MiniBatchSize = config.MinibatchSize,
+        MicroBatchSize = config.MicroBatchSize,
+        GroupByLength = config.GroupByLength,
+        ComputeDtype = LearnerComputeDtype(config),
+        LogProbChunkSize = config.LogProbChunkSize,
+        GradientCheckpointing = config.GradientCheckpointing,
         LearningRate = new LearningRateSchedule
         {
             Kind = EnumNames.Parse<LearningRateScheduleKind>(config.LrSchedule, KeyOf(nameof(RunConfig.LrSchedule))),
@@ -69,6 +75,13 @@ public static class RunOptions
         MaxNewTokens = config.MaxCompletionTokens,
         EosTokenIds = stopTokenIds,
         StopStrings = config.StopStrings,
+    };
+
+    static torch.ScalarType LearnerComputeDtype(RunConfig config) => config.LearnerComputeDtype switch
+    {
+        "float32" => torch.ScalarType.Float32,
+        "bfloat16" => torch.ScalarType.BFloat16,
+        var other => throw new ComponentException(KeyOf(nameof(RunConfig.LearnerComputeDtype)), $"'{other}' is not one of float32, bfloat16"),
     };
 
     static string KeyOf(string propertyName) => RunConfigKeys.ForProperty(propertyName).Name;

@@ -46,6 +46,7 @@ public static class GrpoMetrics
         "grpo.step.reward.component", null, "Mean unweighted score of one reward component (grpo.component) over a step's completions.");
     static readonly Histogram<double> Kl = Meter.CreateHistogram<double>("grpo.step.kl", null, "Mean KL divergence to the reference policy.");
     static readonly Histogram<double> ClipFraction = Meter.CreateHistogram<double>("grpo.step.clip_fraction", null, "Fraction of tokens whose ratio was clipped.");
+    static readonly Histogram<double> PaddingFraction = Meter.CreateHistogram<double>("grpo.step.padding_fraction", null, "Fraction of the learner's forward positions that were padding.");
     static readonly Histogram<long> Staleness = Meter.CreateHistogram<long>(
         "grpo.step.staleness", "{version}", "Policy versions between the oldest completion of a step and the policy it trained.");
     static readonly Histogram<double> HeldOutAccuracy = Meter.CreateHistogram<double>("grpo.eval.accuracy", null, "Held-out accuracy of a periodic evaluation.");
@@ -79,6 +80,7 @@ public static class GrpoMetrics
             RewardComponent.Record(mean, run, new KeyValuePair<string, object?>(ComponentTag, component));
         Kl.Record(step.MeanKl, run);
         ClipFraction.Record(step.ClipFraction, run);
+        PaddingFraction.Record(step.PaddingFraction, run);
         Staleness.Record(step.MaxStaleness, run);
         if (step.HeldOutAccuracy is { } accuracy) HeldOutAccuracy.Record(accuracy, run);
     }

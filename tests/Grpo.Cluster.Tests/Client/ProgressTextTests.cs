@@ -8,7 +8,7 @@ public sealed class ProgressTextTests
     private static readonly StepMetrics Step = new()
     {
         Step = 3, PolicyVersion = 3, MeanReward = 0.625f, HeldOutAccuracy = 0.41, MeanKl = 0.0123f,
-        ClipFraction = 0.05f, TokensPerSecond = 1234.4,
+        ClipFraction = 0.05f, PaddingFraction = 0.25f, TokensPerSecond = 1234.4,
     };
 
     [Fact]
@@ -19,7 +19,7 @@ public sealed class ProgressTextTests
         try
         {
             Assert.Equal(
-                "step 3/40  reward 0.625  acc 0.410  kl 0.0123  clip 0.050  1234 tok/s  v3  00:01:23",
+                "step 3/40  reward 0.625  acc 0.410  kl 0.0123  clip 0.050  pad 0.250  1234 tok/s  v3  00:01:23",
                 ProgressText.StepLine(Step, 40, TimeSpan.FromSeconds(83)));
         }
         finally
@@ -32,7 +32,7 @@ public sealed class ProgressTextTests
     public void A_step_without_accuracy_leaves_it_out()
     {
         Assert.Equal(
-            "step 3/40  reward 0.625  kl 0.0123  clip 0.050  1234 tok/s  v3  01:00:00",
+            "step 3/40  reward 0.625  kl 0.0123  clip 0.050  pad 0.250  1234 tok/s  v3  01:00:00",
             ProgressText.StepLine(Step with { HeldOutAccuracy = null }, 40, TimeSpan.FromHours(1)));
     }
 
@@ -61,7 +61,7 @@ public sealed class ProgressTextTests
         Assert.Equal(
             [
                 "00:00:01  WarmingUp: supervised warm-up",
-                "step 3/40  reward 0.625  acc 0.410  kl 0.0123  clip 0.050  1234 tok/s  v3  00:01:23",
+                "step 3/40  reward 0.625  acc 0.410  kl 0.0123  clip 0.050  pad 0.250  1234 tok/s  v3  00:01:23",
                 "00:01:23  Training",
             ],
             output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
