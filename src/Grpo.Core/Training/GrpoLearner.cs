@@ -14,11 +14,17 @@ namespace Grpo.Core.Training;
 public sealed class GrpoLearner : IDisposable
 {
     readonly CausalLM policy;
-    readonly CausalLM? reference;
+    readonly IReferencePolicy? reference;
     readonly LearnerOptions options;
     readonly int padTokenId;
 
     public GrpoLearner(CausalLM policy, CausalLM? reference, LearnerOptions options, int padTokenId)
+        : this(policy, options, padTokenId, reference is null ? null : new FrozenModelReference(reference))
+    {
+    }
+
+    /// <param name="reference">π_ref for β &gt; 0: a frozen copy, or with LoRA the policy with its adapters off.</param>
+    public GrpoLearner(CausalLM policy, LearnerOptions options, int padTokenId, IReferencePolicy? reference)
     {
         options.Validate();
         if (options.Objective.Beta > 0 && reference is null)
@@ -27,7 +33,7 @@ public sealed class GrpoLearner : IDisposable
         this.reference = options.Objective.Beta > 0 ? reference : null;
         this.options = options;
         this.padTokenId = padTokenId;
-        Optimizer = new AdamW(policy.named_parameters().Select(p => (p.name, p.parameter)), options.Optimizer);
+        Optimizer = new AdamW(policy.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)), options.Optimizer);
     }
 
     public AdamW Optimizer { get; }
@@ -73,9 +79,9 @@ public sealed class GrpoLearner : IDisposable
         if (reference is null) return null;
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var (logProbs, _) = SequenceLogProbs.Completions(
-            reference, minibatch.Select(s => s.PromptTokens).ToArray(), minibatch.Select(s => s.CompletionTokens).ToArray(),
-            options.Temperature, padTokenId);
+        var (logProbs, _) = reference.Evaluate(model => SequenceLogProbs.Completions(
+            model, minibatch.Select(s => s.PromptTokens).ToArray(), minibatch.Select(s => s.CompletionTokens).ToArray(),
+            options.Temperature, padTokenId));
         return logProbs.detach().MoveToOuterDisposeScope();
     }
 
