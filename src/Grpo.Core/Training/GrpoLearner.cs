@@ -33,7 +33,7 @@ public sealed class GrpoLearner : IDisposable
         this.reference = options.Objective.Beta > 0 ? reference : null;
         this.options = options;
         this.padTokenId = padTokenId;
-        Optimizer = new AdamW(policy.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)), options.Optimizer);
+        Optimizer = new AdamW(policy.named_parameters().Select(p => (p.name, p.parameter)), options.Optimizer);
     }
 
     public AdamW Optimizer { get; }

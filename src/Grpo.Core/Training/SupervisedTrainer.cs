@@ -10,8 +10,7 @@ namespace Grpo.Core.Training;
 public sealed class SupervisedTrainer(CausalLM model, LearningRateSchedule schedule, AdamWOptions optimizerOptions, double maxGradNorm, int padTokenId)
     : IDisposable
 {
-    // Only trainable parameters: with LoRA the frozen base takes no gradient, so its weights never move.
-    readonly AdamW optimizer = new(model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)), optimizerOptions);
+    readonly AdamW optimizer = new(model.named_parameters().Select(p => (p.name, p.parameter)), optimizerOptions);
 
     public long Steps => optimizer.Step;
 
