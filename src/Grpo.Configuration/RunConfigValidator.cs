@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grpo.Abstractions.Configuration;
 using Grpo.Core.Algorithm;
+using Grpo.Core.Model;
 using Grpo.Core.Registries;
 using Grpo.Core.Training;
 
@@ -110,6 +111,13 @@ public static class RunConfigValidator
         rules.AtLeast(nameof(RunConfig.DynamicSamplingMaxRounds), config.DynamicSamplingMaxRounds, 0);
         rules.AtLeast(nameof(RunConfig.HeldOutSize), config.HeldOutSize, 0);
 
+        // LoRA
+        rules.AtLeast(nameof(RunConfig.LoraRank), config.LoraRank, 0);
+        rules.Check(nameof(RunConfig.LoraAlpha), double.IsFinite(config.LoraAlpha) && config.LoraAlpha > 0, $"must be greater than 0, got {Show(config.LoraAlpha)}");
+        rules.Check(nameof(RunConfig.LoraDropout), config.LoraDropout is >= 0 and < 1, $"must be in [0, 1), got {Show(config.LoraDropout)}");
+        LoraTargetRules(config, rules);
+        rules.OneOf(nameof(RunConfig.LoraBaseDtype), config.LoraBaseDtype, LoraOptions.BaseDtypes);
+
         // supervised warm-up
         rules.AtLeast(nameof(RunConfig.WarmupSftSteps), config.WarmupSftSteps, 0);
         rules.AtLeast(nameof(RunConfig.WarmupSftBatchSize), config.WarmupSftBatchSize, 1);
@@ -195,6 +203,28 @@ public static class RunConfigValidator
         if (weights.Count == config.Rewards.Count && weights.All(weight => weight == 0))
         {
             rules.Add(nameof(RunConfig.Rewards), "must give at least one reward a weight other than 0 (every completion would score the same)");
+        }
+    }
+
+    private static void LoraTargetRules(RunConfig config, Rules rules)
+    {
+        if (config.LoraTargetModules.Length == 0)
+        {
+            rules.Add(nameof(RunConfig.LoraTargetModules), "must name at least one projection");
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in config.LoraTargetModules)
+        {
+            if (!LoraOptions.AllTargetModules.Contains(name + "_proj", StringComparer.Ordinal) && !LoraOptions.AllTargetModules.Contains(name, StringComparer.Ordinal))
+            {
+                rules.Add(nameof(RunConfig.LoraTargetModules), $"'{name}' is not a projection; use q, k, v, o, gate, up, down (or q_proj ... down_proj)");
+            }
+            else if (!seen.Add(LoraOptions.TargetModuleName(name)))
+            {
+                rules.Add(nameof(RunConfig.LoraTargetModules), $"names {LoraOptions.TargetModuleName(name)} twice");
+            }
         }
     }
 

@@ -72,6 +72,7 @@ public sealed class RunConfigDefaultsTests
             "model_preset", "model_path", "task",
             "system_prompt", "use_chat_template", "enable_thinking", "compute_dtype", "rewards",
             "dynamic_sampling_max_rounds", "held_out_size",
+            "lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules", "lora_base_dtype",
             "warmup_sft_steps", "warmup_sft_batch_size", "warmup_sft_learning_rate", "warmup_sft_target_accuracy",
             "eval_every", "checkpoint_every", "keep_checkpoints", "log_samples_every", "log_samples_prompts",
             "rollout_max_batch", "rollout_batch_wait_ms", "weight_chunk_bytes", "completion_timeout_seconds",
@@ -175,6 +176,9 @@ public sealed class RunConfigDefaultsTests
         "compute_dtype" => ([], "compute_dtype=bfloat16"),
         "rewards" => ([], "rewards[1]={\"name\": \"format\", \"weight\": 0.1}"),
         "weight_chunk_bytes" => ([], "weight_chunk_bytes=65536"),
+        "lora_dropout" => ([], "lora_dropout=0.25"),
+        "lora_target_modules" => ([], "lora_target_modules=q,v"),
+        "lora_base_dtype" => ([], "lora_base_dtype=bfloat16"),
         _ => ([], key + "=7"),
     };
 }

@@ -179,6 +179,31 @@ public sealed record RunConfig
     [Description("Prompts kept out of training for evaluation (the first ones after a seeded shuffle for dataset tasks).")]
     [Id(33), JsonPropertyName("held_out_size")] public int HeldOutSize { get; init; } = 200;
 
+    // ---- LoRA: low-rank adapters instead of full fine-tuning ----
+
+    [Description("Rank of LoRA adapters on the decoder projections; 0 trains every weight. With LoRA the base weights stay those of model_path (or of the run's seed) on every silo and only the adapters train (the warm-up included), are published and are checkpointed, in PEFT's format; the KL reference is the model with its adapters switched off.")]
+    [Id(120), JsonPropertyName("lora_rank")] public int LoraRank { get; init; }
+
+    [Description("Adapters are scaled by lora_alpha / lora_rank. The default 16 is twice PEFT's default of 8, so rank 8 adapters start at scale 2 as in common GRPO recipes.")]
+    [Id(121), JsonPropertyName("lora_alpha")] public double LoraAlpha { get; init; } = 16;
+
+    [Description("Dropout on the adapters' input during training, in [0, 1).")]
+    [Id(122), JsonPropertyName("lora_dropout")] public double LoraDropout { get; init; }
+
+    [Description("Projections that get adapters: any of q, k, v, o, gate, up, down (or their Hugging Face names q_proj ... down_proj).")]
+    [JsonPropertyName("lora_target_modules")]
+    public string[] LoraTargetModules
+    {
+        get => loraTargetModules.Items;
+        init => loraTargetModules = new ValueSequence<string>(value);
+    }
+
+    // A field with value equality for the same reason as stopStrings.
+    [Id(123)] private readonly ValueSequence<string> loraTargetModules = new(["q", "k", "v", "o", "gate", "up", "down"]);
+
+    [Description("Number format the frozen base projection weights are held in with LoRA: float32, or bfloat16 to halve their memory (computation stays float32; the weight is upcast per use).")]
+    [Id(124), JsonPropertyName("lora_base_dtype")] public string LoraBaseDtype { get; init; } = "float32";
+
     // ---- supervised warm-up before GRPO ----
 
     [Description("Supervised steps before GRPO starts on a built-in model; 0 skips the warm-up. Ignored with model_path.")]

@@ -6,7 +6,7 @@ namespace Grpo.Core.Checkpoints;
 
 /// <summary>
 /// Training checkpoints as folders <c>step-XXXXXXXX/</c> holding <c>model.safetensors</c> (Hugging Face names, so the
-/// folder is also a loadable weight folder), <c>optimizer.safetensors</c> and <c>trainer_state.json</c> with a SHA-256
+/// folder is also a loadable weight folder; with LoRA, PEFT's adapter files instead), <c>optimizer.safetensors</c> and <c>trainer_state.json</c> with a SHA-256
 /// of each file. A folder is written under a temporary name and renamed when complete, so a crash never leaves a
 /// folder that looks like a checkpoint but is not one.
 /// </summary>
@@ -17,7 +17,9 @@ public static partial class TrainingCheckpoint
 
     static readonly Regex CheckpointFolderName = new(@"^step-(\d{8,})$", RegexOptions.CultureInvariant);
 
-    public static string Save(string rootDirectory, nn.Module model, IReadOnlyDictionary<string, Tensor> optimizerState, TrainingState state, int keepLast)
+    /// <param name="baseModelNameOrPath">With LoRA, the base the adapters belong to, written to adapter_config.json; null when the run's seed made it.</param>
+    public static string Save(string rootDirectory, nn.Module model, IReadOnlyDictionary<string, Tensor> optimizerState, TrainingState state, int keepLast,
+        string? baseModelNameOrPath = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizerState);
@@ -32,9 +34,9 @@ public static partial class TrainingCheckpoint
         Directory.CreateDirectory(temporary);
         try
         {
-            SafeTensors.Save(Path.Combine(temporary, ModelFileName), model.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
+            var weightFiles = SaveWeights(temporary, model, baseModelNameOrPath);
             SafeTensors.Save(Path.Combine(temporary, OptimizerFileName), optimizerState);
-            var digests = new[] { TrainerStateFile.Digest(temporary, ModelFileName), TrainerStateFile.Digest(temporary, OptimizerFileName) };
+            var digests = weightFiles.Append(OptimizerFileName).Select(name => TrainerStateFile.Digest(temporary, name)).ToArray();
             TrainerStateFile.Write(Path.Combine(temporary, TrainerStateFile.FileName), state, digests);
             MoveIntoPlace(temporary, final);
         }
@@ -73,7 +75,7 @@ public static partial class TrainingCheckpoint
             throw new InvalidDataException($"Checkpoint '{checkpointDirectory}' has no '{TrainerStateFile.FileName}' (incomplete or not a checkpoint).");
         var contents = TrainerStateFile.Read(statePath);
 
-        foreach (var required in new[] { ModelFileName, OptimizerFileName })
+        foreach (var required in new[] { WeightsFileOf(checkpointDirectory, model), OptimizerFileName })
             if (!contents.Files.Any(f => f.Name == required))
                 throw new InvalidDataException($"Trainer state '{statePath}' lists no checksum for '{required}'.");
         foreach (var expected in contents.Files)
@@ -88,19 +90,9 @@ public static partial class TrainingCheckpoint
 
         // The optimizer state is read before the weights are copied, so a failure leaves the model as it was.
         var optimizer = SafeTensors.Load(Path.Combine(checkpointDirectory, OptimizerFileName));
-        var modelPath = Path.Combine(checkpointDirectory, ModelFileName);
         try
         {
-            var weights = SafeTensors.Load(modelPath);
-            try
-            {
-                WeightLoader.LoadInto(model, weights, modelPath, strict: true);
-            }
-            finally
-            {
-                foreach (var tensor in weights.Values)
-                    tensor.Dispose();
-            }
+            LoadWeights(checkpointDirectory, model);
         }
         catch
         {

@@ -17,9 +17,12 @@ public static class WeightSnapshot
     /// <summary>Values moved between a tensor and the image at a time, so no tensor is copied whole to managed memory.</summary>
     const long PieceElements = 4L << 20;
 
-    public static WeightImage Capture(nn.Module model, int segmentBytes = DefaultSegmentBytes)
+    public static WeightImage Capture(nn.Module model, int segmentBytes = DefaultSegmentBytes) => Capture(model.state_dict(), segmentBytes);
+
+    /// <summary>The image of named tensors, e.g. only a model's LoRA adapters (<see cref="Model.CausalLM.AdapterStateDict"/>).</summary>
+    public static WeightImage Capture(IReadOnlyDictionary<string, Tensor> tensors, int segmentBytes = DefaultSegmentBytes)
     {
-        var entries = Entries(model);
+        var entries = Entries(tensors);
         var image = WeightImage.Allocate(entries.Sum(e => e.Tensor.numel()) * sizeof(float), segmentBytes);
         long offset = 0;
         foreach (var (_, value) in entries)
@@ -40,10 +43,13 @@ public static class WeightSnapshot
     }
 
     /// <exception cref="InvalidDataException">The image's size does not fit the model (named by <paramref name="sourceName"/>).</exception>
-    public static void Restore(nn.Module model, WeightImage image, string sourceName)
+    public static void Restore(nn.Module model, WeightImage image, string sourceName) => Restore(model.state_dict(), image, sourceName);
+
+    /// <summary>Copies an image captured from tensors of these names and shapes into <paramref name="targets"/>.</summary>
+    public static void Restore(IReadOnlyDictionary<string, Tensor> targets, WeightImage image, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var entries = Entries(model);
+        var entries = Entries(targets);
         var expected = entries.Sum(e => e.Tensor.numel() * sizeof(float));
         if (image.TotalBytes != expected)
             throw new InvalidDataException($"{sourceName}: weight image has {image.TotalBytes} bytes, the model needs {expected}.");
@@ -72,6 +78,6 @@ public static class WeightSnapshot
         }
     }
 
-    static (string Name, Tensor Tensor)[] Entries(nn.Module model) =>
-        model.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)).ToArray();
+    static (string Name, Tensor Tensor)[] Entries(IReadOnlyDictionary<string, Tensor> tensors) =>
+        tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)).ToArray();
 }

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Grpo.Core.Model;
@@ -11,10 +10,10 @@ namespace Grpo.Core.Model;
 public sealed class Attention : nn.Module
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face parameter names.
-    readonly Linear q_proj;
-    readonly Linear k_proj;
-    readonly Linear v_proj;
-    readonly Linear o_proj;
+    readonly LoraCapableLinear q_proj;
+    readonly LoraCapableLinear k_proj;
+    readonly LoraCapableLinear v_proj;
+    readonly LoraCapableLinear o_proj;
     readonly RmsNorm? q_norm;
     readonly RmsNorm? k_norm;
 #pragma warning restore IDE1006
@@ -27,10 +26,10 @@ public sealed class Attention : nn.Module
         heads = config.NumAttentionHeads;
         kvHeads = config.NumKeyValueHeads;
         headDim = config.HeadDim;
-        q_proj = nn.Linear(config.HiddenSize, heads * headDim, hasBias: config.AttentionBias);
-        k_proj = nn.Linear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias);
-        v_proj = nn.Linear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias);
-        o_proj = nn.Linear(heads * headDim, config.HiddenSize, hasBias: config.OutputProjectionBias);
+        q_proj = new LoraCapableLinear(config.HiddenSize, heads * headDim, hasBias: config.AttentionBias);
+        k_proj = new LoraCapableLinear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias);
+        v_proj = new LoraCapableLinear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias);
+        o_proj = new LoraCapableLinear(heads * headDim, config.HiddenSize, hasBias: config.OutputProjectionBias);
         if (config.QkNorm)
         {
             q_norm = new RmsNorm(headDim, config.RmsNormEps);

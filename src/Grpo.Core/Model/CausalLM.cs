@@ -9,7 +9,7 @@ namespace Grpo.Core.Model;
 /// (model.embed_tokens.weight, model.layers.{i}.self_attn.q_proj.weight, ..., lm_head.weight), so state_dict keys map
 /// one to one onto a Hub checkpoint. With tied embeddings there is no lm_head and the output uses embed_tokens.weight.
 /// </summary>
-public sealed class CausalLM : nn.Module<Tensor, Tensor>
+public sealed partial class CausalLM : nn.Module<Tensor, Tensor>
 {
     /// <summary>Hugging Face's initializer_range default for these architectures.</summary>
     public const double InitializerStd = 0.02;
@@ -139,6 +139,10 @@ public sealed class CausalLM : nn.Module<Tensor, Tensor>
                 case Linear linear:
                     nn.init.normal_(linear.weight, 0.0, InitializerStd);
                     if (linear.bias is not null) nn.init.zeros_(linear.bias);
+                    break;
+                case LoraCapableLinear projection:
+                    nn.init.normal_(projection.Weight, 0.0, InitializerStd);
+                    if (projection.Bias is not null) nn.init.zeros_(projection.Bias);
                     break;
                 case Embedding embedding:
                     nn.init.normal_(embedding.weight, 0.0, InitializerStd);

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Grpo.Core.Model;
@@ -8,16 +7,16 @@ namespace Grpo.Core.Model;
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face parameter names.
-    readonly Linear gate_proj;
-    readonly Linear up_proj;
-    readonly Linear down_proj;
+    readonly LoraCapableLinear gate_proj;
+    readonly LoraCapableLinear up_proj;
+    readonly LoraCapableLinear down_proj;
 #pragma warning restore IDE1006
 
     public Mlp(ModelConfig config) : base(nameof(Mlp))
     {
-        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false);
+        gate_proj = new LoraCapableLinear(config.HiddenSize, config.IntermediateSize, hasBias: false);
+        up_proj = new LoraCapableLinear(config.HiddenSize, config.IntermediateSize, hasBias: false);
+        down_proj = new LoraCapableLinear(config.IntermediateSize, config.HiddenSize, hasBias: false);
         RegisterComponents();
     }
 

@@ -18,13 +18,19 @@ namespace Grpo.Core.Training;
 public sealed class GrpoLearner : IDisposable
 {
     readonly CausalLM policy;
-    readonly CausalLM? reference;
+    readonly IReferencePolicy? reference;
     readonly LearnerOptions options;
     readonly int padTokenId;
     readonly LowPrecisionPolicy? lowPrecision;
     readonly (string Name, Parameter Parameter)[] trainable;
 
     public GrpoLearner(CausalLM policy, CausalLM? reference, LearnerOptions options, int padTokenId)
+        : this(policy, options, padTokenId, reference is null ? null : new FrozenModelReference(reference))
+    {
+    }
+
+    /// <param name="reference">π_ref for β &gt; 0: a frozen copy, or with LoRA the policy with its adapters off.</param>
+    public GrpoLearner(CausalLM policy, LearnerOptions options, int padTokenId, IReferencePolicy? reference)
     {
         options.Validate();
         if (options.Objective.Beta > 0 && reference is null)
@@ -83,9 +89,9 @@ public sealed class GrpoLearner : IDisposable
         if (reference is null) return null;
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var (logProbs, _) = SequenceLogProbs.Completions(
-            reference, microBatch.Select(s => s.PromptTokens).ToArray(), microBatch.Select(s => s.CompletionTokens).ToArray(),
-            options.Temperature, padTokenId);
+        var (logProbs, _) = reference.Evaluate(model => SequenceLogProbs.Completions(
+            model, microBatch.Select(s => s.PromptTokens).ToArray(), microBatch.Select(s => s.CompletionTokens).ToArray(),
+            options.Temperature, padTokenId));
         return logProbs.detach().MoveToOuterDisposeScope();
     }
 

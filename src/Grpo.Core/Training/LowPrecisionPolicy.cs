@@ -19,6 +19,8 @@ public sealed class LowPrecisionPolicy : IDisposable
         ArgumentNullException.ThrowIfNull(masters);
         var device = masters.parameters().First().device;
         Model = new CausalLM(masters.Config);
+        // A LoRA policy's working copy needs the same adapters, so that every master parameter has its mirror.
+        if (masters.Lora is { } lora) Model.ApplyLora(lora);
         Model.to(dtype);
         Model.to(device);
         var working = Model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);

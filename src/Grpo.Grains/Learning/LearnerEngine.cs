@@ -22,6 +22,7 @@ public sealed class LearnerEngine : IAsyncDisposable
     CausalLM? policy;
     CausalLM? reference;
     GrpoLearner? learner;
+    bool lora;
 
     LearnerEngine(RunAssets assets, string runId, torch.Device device)
     {
@@ -68,20 +69,29 @@ public sealed class LearnerEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>The untrained policy of the run, initialised from its seed.</summary>
+    /// <summary>The untrained policy of the run, initialised from its seed; with LoRA the frozen base plus fresh adapters.</summary>
     CausalLM NewPolicy()
     {
-        torch.manual_seed(assets.Config.Seed);
-        var model = new CausalLM(assets.Model);
+        var model = RunBaseModel.Create(assets);
+        lora = model.Lora is not null;
         ParameterCount = model.parameters().Sum(p => p.numel());
         return model;
     }
+
+    /// <summary>
+    /// π_ref for β &gt; 0: with LoRA the policy with its adapters off (the base never trains, not even in the warm-up);
+    /// otherwise <paramref name="frozen"/>, a copy taken after the warm-up.
+    /// </summary>
+    IReferencePolicy? ReferenceFor(CausalLM? frozen) =>
+        assets.Config.Beta <= 0 ? null
+        : lora ? new AdaptersOffReference(Policy)
+        : new FrozenModelReference(frozen ?? throw new InvalidOperationException("beta > 0 without LoRA needs a frozen reference."));
 
     void Build(IProgress<(int Step, float Loss)>? warmupProgress)
     {
         var config = assets.Config;
         policy = NewPolicy();
-        if (assets.IsPretrained)
+        if (assets.IsPretrained && !lora)
         {
             // Pretrained weights replace the random initialisation; whatever dtype they have on disk, the master
             // weights stay float32. A pretrained model needs no supervised warm-up to produce sensible completions.
@@ -100,8 +110,8 @@ public sealed class LearnerEngine : IAsyncDisposable
             Warmup = SupervisedWarmup.Run(trainer, assets.Codec, assets.Train, config.WarmupSftSteps, config.WarmupSftBatchSize,
                 (ulong)config.Seed, warmupProgress, targetReached, checksInARow: WarmupTargetChecks);
         }
-        reference = config.Beta > 0 ? ReferencePolicy.FrozenCopy(policy) : null;
-        learner = new GrpoLearner(policy, reference, RunOptions.Learner(config, assets.Registries), assets.PadTokenId);
+        reference = config.Beta > 0 && !lora ? ReferencePolicy.FrozenCopy(policy) : null;
+        learner = new GrpoLearner(policy, RunOptions.Learner(config, assets.Registries), assets.PadTokenId, ReferenceFor(reference));
     }
 
     /// <summary>
@@ -120,7 +130,7 @@ public sealed class LearnerEngine : IAsyncDisposable
         try
         {
             policy.to(device);
-            if (config.Beta > 0)
+            if (config.Beta > 0 && !lora)
             {
                 if (!File.Exists(referencePath))
                     throw new InvalidDataException($"checkpoint '{checkpointDirectory}' needs the reference policy '{referencePath}' (beta > 0), which is missing.");
@@ -137,7 +147,7 @@ public sealed class LearnerEngine : IAsyncDisposable
                 saved.to(device);
                 reference = ReferencePolicy.FrozenCopy(saved);
             }
-            learner = new GrpoLearner(policy, reference, RunOptions.Learner(config, assets.Registries), assets.PadTokenId);
+            learner = new GrpoLearner(policy, RunOptions.Learner(config, assets.Registries), assets.PadTokenId, ReferenceFor(reference));
             learner.Optimizer.LoadState(loaded.OptimizerState, Path.Combine(checkpointDirectory, TrainingCheckpoint.OptimizerFileName));
         }
         finally
@@ -153,7 +163,7 @@ public sealed class LearnerEngine : IAsyncDisposable
         var optimizerState = Learner.Optimizer.StateTensors();
         try
         {
-            return TrainingCheckpoint.Save(rootDirectory, Policy, optimizerState, state, keepLast);
+            return TrainingCheckpoint.Save(rootDirectory, Policy, optimizerState, state, keepLast, assets.Config.ModelPath);
         }
         finally
         {
@@ -163,7 +173,8 @@ public sealed class LearnerEngine : IAsyncDisposable
 
     /// <summary>
     /// Saves the frozen reference once after the warm-up: a restored learner skips the warm-up and needs it for the KL
-    /// term. Written under a temporary name and moved, so a reader never sees half a file. False when there is none.
+    /// term. Written under a temporary name and moved, so a reader never sees half a file. False when there is none
+    /// (β = 0, or LoRA, whose reference is the policy's own base with the adapters off).
     /// </summary>
     public Task<bool> SaveReferenceAsync(string path) => worker.RunAsync(() =>
     {
@@ -213,8 +224,10 @@ public sealed class LearnerEngine : IAsyncDisposable
         }
     });
 
-    /// <summary>The policy's weight image in segments of <paramref name="segmentBytes"/>, the chunks it is published in.</summary>
-    public Task<WeightImage> SnapshotAsync(int segmentBytes) => worker.RunAsync(() => WeightSnapshot.Capture(Policy, segmentBytes));
+    /// <summary>The policy's weight image in segments of <paramref name="segmentBytes"/>, the chunks it is published in.
+    /// With LoRA only the adapters are published: every silo rebuilds the same frozen base itself.</summary>
+    public Task<WeightImage> SnapshotAsync(int segmentBytes) => worker.RunAsync(() =>
+        lora ? WeightSnapshot.Capture(Policy.AdapterStateDict(), segmentBytes) : WeightSnapshot.Capture(Policy, segmentBytes));
 
     public Task<LearnerStepResult> TrainAsync(IReadOnlyList<CompletionSample> samples) =>
         worker.RunAsync(() => learner!.Train(samples));

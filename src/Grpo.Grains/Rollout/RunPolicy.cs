@@ -21,7 +21,9 @@ internal sealed class RunPolicy : IDisposable
     public RunPolicy(RunAssets assets, ulong samplingSeed, torch.Device device)
     {
         Assets = assets;
-        model = new CausalLM(assets.Model);
+        // With LoRA the base is rebuilt here exactly as on the learner and only adapters are published; without it the
+        // whole model arrives with each version, so its initialisation does not matter.
+        model = RunBaseModel.Lora(assets.Config) is null ? new CausalLM(assets.Model) : RunBaseModel.Create(assets);
         // Published weights arrive as float32 and are converted on load; the learner keeps float32 either way.
         if (assets.Config.ComputeDtype == "bfloat16") model.to(torch.ScalarType.BFloat16);
         model.to(device);
@@ -44,7 +46,10 @@ internal sealed class RunPolicy : IDisposable
 
     public void Load(WeightImage image, long version, LearnerLineage lineage, string sourceName)
     {
-        WeightSnapshot.Restore(model, image, sourceName);
+        if (model.Lora is null)
+            WeightSnapshot.Restore(model, image, sourceName);
+        else
+            WeightSnapshot.Restore(model.AdapterStateDict(), image, sourceName);
         Version = version;
         Lineage = lineage;
     }
