@@ -17,6 +17,8 @@ public sealed record RunConfig
     /// <summary>The sentence that marks a key whose value does not change what a checkpoint means.</summary>
     public const string ObservationOnly = "Observation only: a checkpoint resumes whatever its value.";
 
+    public const string MemoryOnly = "It changes memory, not the mathematics (results agree up to float rounding), so a checkpoint resumes whatever its value: resume an out-of-memory run with a smaller value.";
+
     // ---- run ----
 
     [Description("Seed of every random generator of the run (sampling, data order, initialisation).")]
@@ -122,7 +124,7 @@ public sealed record RunConfig
 
     // ---- learner memory and precision ----
 
-    [Description("Completions per forward/backward pass of the learner (gradient accumulation): each minibatch is processed in micro-batches of this size, the last possibly smaller, and still makes one optimizer update whose loss is normalised over the whole minibatch for every loss_type. 0 processes each minibatch in one pass.")]
+    [Description("Completions per forward/backward pass of the learner (gradient accumulation): each minibatch is processed in micro-batches of this size, the last possibly smaller, and still makes one optimizer update whose loss is normalised over the whole minibatch for every loss_type. 0 processes each minibatch in one pass. " + MemoryOnly)]
     [Id(90), JsonPropertyName("micro_batch_size")] public int MicroBatchSize { get; init; }
 
     [Description("Sort each step's completions by total length (prompt + completion) before cutting minibatches and micro-batches, so padding is small (the step metric padding_fraction shows it). Off by default: it changes which completions share an update, hence the run's numbers.")]
@@ -131,10 +133,10 @@ public sealed record RunConfig
     [Description("Number format of the learner's forward and backward passes: float32, or bfloat16 on a working copy of the policy refreshed from float32 master weights after every update (AdamW state stays float32; log-softmax runs in float32). bfloat16 log-probs differ from the float32 ones the rollouts record, so the on-policy ratio at μ = 1 is no longer exactly 1: measured max |ratio − 1| of 0.0035 to 0.0052 on a freshly initialised tiny preset (14 tokens, 3 seeds); a trained model with peaked logits may stray further.")]
     [Id(92), JsonPropertyName("learner_compute_dtype")] public string LearnerComputeDtype { get; init; } = "float32";
 
-    [Description("Tokens per chunk of the vocabulary projection when the learner computes log-probs, so the [tokens, vocabulary] logits are never all in memory at once; 0 projects all tokens at once.")]
+    [Description("Tokens per chunk of the vocabulary projection when the learner computes log-probs, so the [tokens, vocabulary] logits are never all in memory at once; 0 projects all tokens at once. " + MemoryOnly)]
     [Id(93), JsonPropertyName("logprob_chunk_size")] public int LogProbChunkSize { get; init; }
 
-    [Description("Recompute each decoder layer's activations during the learner's backward pass instead of keeping them from the forward pass: less memory, about one more forward pass of time.")]
+    [Description("Recompute each decoder layer's activations during the learner's backward pass instead of keeping them from the forward pass: less memory, about one more forward pass of time. " + MemoryOnly)]
     [Id(94), JsonPropertyName("gradient_checkpointing")] public bool GradientCheckpointing { get; init; }
 
     // ---- model and task ----
@@ -266,6 +268,9 @@ public sealed record RunConfig
             LogSamplesPrompts = defaults.LogSamplesPrompts,
             WeightChunkBytes = defaults.WeightChunkBytes,
             CompletionTimeoutSeconds = defaults.CompletionTimeoutSeconds,
+            MicroBatchSize = defaults.MicroBatchSize,
+            LogProbChunkSize = defaults.LogProbChunkSize,
+            GradientCheckpointing = defaults.GradientCheckpointing,
         };
     }
 

@@ -12,7 +12,8 @@ namespace Grpo.Grains.Learning;
 /// The learner's torch side: policy, frozen reference and optimizer, all owned by one dedicated thread and kept on the
 /// silo's device. The learner grain only awaits it. Weights are read and initialised on the CPU (so a run starts from
 /// the same numbers on every device) and moved to the device before the optimizer exists; checkpoints and published
-/// weights are copied back to the CPU when written. The learner computes in float32 on every device.
+/// weights are copied back to the CPU when written. Master weights and optimizer state are float32 on every device;
+/// learner_compute_dtype may run the forward and backward passes on a bfloat16 working copy.
 /// </summary>
 public sealed class LearnerEngine : IAsyncDisposable
 {
