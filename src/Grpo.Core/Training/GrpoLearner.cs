@@ -65,6 +65,8 @@ public sealed class GrpoLearner : IDisposable
         if (samples.Count == 0) throw new ArgumentException("the learner was given no completions.");
         for (var i = 0; i < samples.Count; i++) samples[i].Validate(i);
 
+        // The masters may have been changed since the last update (a checkpoint or weights loaded into the policy).
+        lowPrecision?.Refresh();
         var plan = MinibatchPlan.Create(samples, options.MiniBatchSize, options.EffectiveMicroBatchSize(options.MiniBatchSize), options.GroupByLength);
         var referenceStart = Stopwatch.GetTimestamp();
         var referenceLogProbs = plan.Minibatches.Select(minibatch => minibatch.Select(ReferenceLogProbs).ToArray()).ToArray();
@@ -161,6 +163,7 @@ public sealed class GrpoLearner : IDisposable
     /// </summary>
     internal GrpoStats MinibatchGradient(CompletionSample[] minibatch, int microBatchSize)
     {
+        lowPrecision?.Refresh();
         var microBatches = MinibatchPlan.Create(minibatch, minibatch.Length, microBatchSize, groupByLength: false).Minibatches.Single();
         var referenceLogProbs = microBatches.Select(ReferenceLogProbs).ToArray();
         try

@@ -67,6 +67,23 @@ public sealed class LowPrecisionLearnerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Weights_loaded_into_the_policy_after_construction_are_the_ones_trained()
+    {
+        using var policy = TinyModel(65);
+        using var learner = Learner(policy, ScalarType.BFloat16);
+        using var loaded = TinyModel(66);
+        using (no_grad())
+        {
+            var source = loaded.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach (var (name, parameter) in policy.named_parameters()) parameter.copy_(source[name]);
+        }
+
+        var result = learner.Train(Scored(policy, Prompts, Completions, Advantages));
+
+        Assert.True(Drift(result) < 0.05f, $"ratio drift {Drift(result)}: the working copy still holds the weights from before the load");
+    }
+
+    [Fact]
     public void The_working_copy_follows_the_masters_after_each_update()
     {
         using var policy = TinyModel(62);
