@@ -64,11 +64,14 @@ public sealed class LoraCapableLinear : nn.Module<Tensor, Tensor>
     /// <summary>False inside <see cref="CausalLM.AdaptersDisabled"/>: the forward is then the base projection alone.</summary>
     internal bool AdapterActive { get; set; } = true;
 
+    /// <summary>The adapter's product is folded into <see cref="Weight"/> (see <see cref="CausalLM.MergeAdapters"/>).</summary>
+    internal bool Merged { get; private set; }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         var output = nn.functional.linear(input, AsInput(weight, input), bias is null ? null : AsInput(bias, input));
-        if (lora_A is not null && lora_B is not null && AdapterActive)
+        if (lora_A is not null && lora_B is not null && AdapterActive && !Merged)
         {
             var adapterInput = dropout > 0 ? nn.functional.dropout(input, dropout, training) : input;
             var low = nn.functional.linear(adapterInput, AsInput(lora_A.weight, input));
@@ -83,10 +86,34 @@ public sealed class LoraCapableLinear : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var merged = weight.detach().to_type(ScalarType.Float32);
-        if (lora_A is not null && lora_B is not null)
-            merged = merged + matmul(lora_B.weight.detach().to_type(ScalarType.Float32), lora_A.weight.detach().to_type(ScalarType.Float32)) * scale;
+        if (lora_A is not null && lora_B is not null && !Merged)
+            merged = merged + Delta();
         return merged.contiguous().clone().MoveToOuterDisposeScope();
     }
+
+    /// <summary>Adds scale · B A to the float32 base weight in place, so the forward costs one matmul; no-op without an adapter.</summary>
+    internal void Merge()
+    {
+        if (lora_A is null || Merged) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        weight.add_(Delta());
+        Merged = true;
+    }
+
+    /// <summary>Subtracts the adapter's product again; float32 rounding leaves the base within an ulp or so of what it was.</summary>
+    internal void Unmerge()
+    {
+        if (!Merged) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        weight.sub_(Delta());
+        Merged = false;
+    }
+
+    /// <summary>scale · B A [out, in] in float32.</summary>
+    Tensor Delta() =>
+        matmul(lora_B!.weight.detach().to_type(ScalarType.Float32), lora_A!.weight.detach().to_type(ScalarType.Float32)) * scale;
 
     /// <summary>Adds A (kaiming-uniform, as PEFT initialises it) and B (zeros), so the output is unchanged until B trains.</summary>
     internal void AddAdapter(int rank, double adapterScale, double adapterDropout)

@@ -17,6 +17,7 @@ internal sealed class RunPolicy : IDisposable
     readonly CausalLM model;
     readonly Generator generator;
     readonly torch.Generator random;
+    readonly bool serveMerged;
 
     public RunPolicy(RunAssets assets, ulong samplingSeed, torch.Device device)
     {
@@ -28,6 +29,10 @@ internal sealed class RunPolicy : IDisposable
         if (assets.Config.ComputeDtype == "bfloat16") model.to(torch.ScalarType.BFloat16);
         model.to(device);
         model.eval();
+        // Adapters are folded into float32 weights for generation: on the tiny preset (2 shared CPU cores, 16 new tokens,
+        // fastest of 10 interleaved calls) merged weights took 418 ms for 8 prompts and 1262 ms for 64 against 570 ms and
+        // 1532 ms with the adapters side by side. bfloat16 weights cannot hold a merge exactly, so they serve side by side.
+        serveMerged = model.Lora is not null && assets.Config.ComputeDtype == "float32" && model.Lora.BaseDtype == "float32";
         generator = new Generator(model, assets.PadTokenId, assets.Codec.DecodeUntilStop);
         // Sampling draws on the device of the probabilities, and torch insists the generator lives there as well.
         random = new torch.Generator(samplingSeed, device);
@@ -47,9 +52,16 @@ internal sealed class RunPolicy : IDisposable
     public void Load(WeightImage image, long version, LearnerLineage lineage, string sourceName)
     {
         if (model.Lora is null)
+        {
             WeightSnapshot.Restore(model, image, sourceName);
+        }
         else
+        {
+            // The old adapters' product leaves the weights before the new adapters arrive and is replaced by theirs.
+            model.UnmergeAdapters();
             WeightSnapshot.Restore(model.AdapterStateDict(), image, sourceName);
+            if (serveMerged) model.MergeAdapters();
+        }
         Version = version;
         Lineage = lineage;
     }

@@ -285,4 +285,48 @@ public sealed class LoraModelTests
         using var dropped = Logits(model);
         Assert.False(Equal(first, dropped));
     }
+
+    [Fact]
+    public void MergingInPlaceKeepsTheLogitsAndUnmergingRestoresTheBase()
+    {
+        using var model = TestModels.Create(TestModels.Qwen2());
+        model.ApplyLora(Options());
+        RandomiseB(model);
+        var baseWeight = model.state_dict()["model.layers.0.mlp.up_proj.weight"];
+        using var baseBefore = baseWeight.clone();
+        using var adapted = Logits(model);
+
+        model.MergeAdapters();
+        Assert.True(model.AdaptersMerged);
+        using var merged = Logits(model);
+        Assert.True(MaxDifference(adapted, merged) < 1e-5 * Math.Max(1, MaxAbs(adapted)), $"difference {MaxDifference(adapted, merged)}");
+        Assert.False(Equal(baseBefore, baseWeight));
+        Assert.Throws<InvalidOperationException>(() => model.AdaptersDisabled());
+
+        // New adapters loaded into a merged model replace the old product rather than adding to it.
+        using var other = TestModels.Create(TestModels.Qwen2());
+        other.ApplyLora(Options());
+        RandomiseB(other, seed: 5);
+        using var otherLogits = Logits(other);
+        model.LoadAdapters(other.AdapterStateDict(), "other");
+        Assert.True(model.AdaptersMerged);
+        using var reloaded = Logits(model);
+        Assert.True(MaxDifference(otherLogits, reloaded) < 1e-5 * Math.Max(1, MaxAbs(otherLogits)), $"difference {MaxDifference(otherLogits, reloaded)}");
+
+        model.UnmergeAdapters();
+        using var drift = (baseWeight - baseBefore).abs().max();
+        Assert.True(drift.item<float>() < 1e-6, $"the base moved by {drift.item<float>()}");
+        using var unmerged = Logits(model);
+        Assert.True(MaxDifference(otherLogits, unmerged) < 1e-5 * Math.Max(1, MaxAbs(otherLogits)));
+    }
+
+    [Fact]
+    public void Bfloat16BaseWeightsRefuseToMerge()
+    {
+        using var model = TestModels.Create(TestModels.Qwen3());
+        model.ApplyLora(Options(baseDtype: "bfloat16"));
+        var error = Assert.Throws<InvalidOperationException>(model.MergeAdapters);
+        Assert.Contains("BFloat16", error.Message);
+        Assert.False(model.AdaptersMerged);
+    }
 }
