@@ -96,6 +96,9 @@ public sealed class CausalLM : nn.Module<Tensor, Tensor>
     internal Tensor Project(Tensor hidden) =>
         lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbeddingWeight);
 
+    /// <summary>The [V, hidden] matrix <see cref="Project"/> multiplies by: lm_head.weight (no bias), or the tied embedding weight.</summary>
+    internal Tensor OutputWeight => lm_head is not null ? lm_head.weight! : model.EmbeddingWeight;
+
     /// <summary>Position ids of the new tokens [B, T] and the bool attention pattern [B, 1, T, past + T].</summary>
     internal static (Tensor Positions, Tensor Allowed) PositionsAndMask(Tensor attentionMask, int past, int length)
     {
