@@ -13,6 +13,16 @@ namespace Grpo.Core.Model;
 /// the logit gradient is c = g (onehot − p) / τ (the 1/τ carries the chain rule through the division), and
 /// grad_h = c W, grad_W = cᵀ h. The logits are projected in the weight's dtype and only then widened to float32, as
 /// <see cref="CausalLM.Project"/> followed by a float32 cast does, so both paths see the same numbers.
+/// <para>
+/// When the weight is a leaf parameter whose gradient has the weight's dtype (float32 training), each chunk's grad_W is
+/// added straight into <c>weight.grad</c> (created as zeros when absent), exactly the sum autograd's accumulation would
+/// make, and no gradient is returned for it. Returning a [vocab, hidden] gradient through TorchSharp's custom-function
+/// bridge keeps a managed handle on it until the caller's dispose scope ends, so autograd would clone it into
+/// <c>.grad</c> instead of adopting it: one more [vocab, hidden] buffer, as large as the logits this class avoids. The
+/// cost is that <c>torch.autograd.grad</c> with respect to such a weight does not see this contribution; the learner
+/// uses <c>backward()</c>. A weight that is not a leaf (a merged adapter, say) or is narrower than float32 gets its
+/// gradient returned the ordinary way.
+/// </para>
 /// </remarks>
 public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<ChunkedTokenLogProbs>
 {
@@ -91,8 +101,14 @@ public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<Chunked
         var rows = hidden.shape[0];
         var gradHidden = hiddenNeedsGrad ? empty_like(hidden) : null;
         var wide = Widened(weight.dtype);
-        // Accumulated across chunks in at least float32 so a bfloat16 weight's gradient is rounded once, not once per chunk.
-        var gradWeight = weightNeedsGrad ? zeros(weight.shape, wide, weight.device) : null;
+        var accumulateInPlace = weightNeedsGrad && weight.is_leaf && weight.dtype == wide;
+        if (accumulateInPlace && weight.grad is null)
+        {
+            using var noGrad = no_grad();
+            weight.grad = zeros_like(weight);
+        }
+        // Otherwise accumulated across chunks in at least float32, so a bfloat16 weight's gradient is rounded once, not per chunk.
+        var gradWeight = !weightNeedsGrad ? null : accumulateInPlace ? weight.grad! : zeros(weight.shape, wide, weight.device);
         var upstream = grad_output.to_type(wide);
         for (long start = 0; start < rows; start += chunk)
         {
@@ -107,7 +123,7 @@ public sealed class ChunkedTokenLogProbs : autograd.SingleTensorFunction<Chunked
                 gradHidden.narrow(0, start, length).copy_(logitGrad.to_type(weight.dtype).matmul(weight));
             gradWeight?.addmm_(logitGrad.t(), hiddenChunk.to_type(wide));
         }
-        var weightResult = gradWeight is null ? null : gradWeight.to_type(weight.dtype);
+        var weightResult = gradWeight is null || accumulateInPlace ? null : gradWeight.to_type(weight.dtype);
         gradHidden?.MoveToOuterDisposeScope();
         weightResult?.MoveToOuterDisposeScope();
         // One gradient per forward argument: targets, temperature and the chunk size have none.

@@ -120,6 +120,35 @@ public sealed class ChunkedLogProbsTests
     }
 
     [Fact]
+    public void WeightGradientAddsToAnExistingGradientAndReachesNonLeafWeights()
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(11);
+        var hidden = randn([6, 4], ScalarType.Float64, generator: generator).requires_grad_();
+        var weight = randn([9, 4], ScalarType.Float64, generator: generator).requires_grad_();
+        var targets = tensor(new long[] { 8, 0, 4, 4, 2, 7 });
+        var upstream = tensor(new[] { 1.0, -0.5, 0.25, 2.0, -1.5, 0.75 });
+        var plain = (nn.functional.log_softmax(hidden.matmul(weight.t()) / 0.6, -1).gather(1, targets.unsqueeze(1)).squeeze(1) * upstream).sum();
+        plain.backward();
+        var expectedWeight = weight.grad!.clone();
+        var expectedHidden = hidden.grad!.clone();
+
+        // A leaf whose .grad already holds something (an earlier micro-batch) gets this gradient added to it.
+        weight.grad = full_like(weight, 3.0);
+        hidden.grad = null;
+        (ChunkedTokenLogProbs.Compute(hidden, weight, targets, 0.6, chunkTokens: 4) * upstream).sum().backward();
+        Assert.True(allclose(weight.grad!, expectedWeight + 3.0, 0, 1e-12));
+        Assert.True(allclose(hidden.grad!, expectedHidden, 0, 1e-12));
+
+        // A weight computed from a parameter (not a leaf) gets its gradient through autograd.
+        weight.grad = null;
+        (ChunkedTokenLogProbs.Compute(hidden, weight * 2.0, targets, 0.6, chunkTokens: 4) * upstream).sum().backward();
+        var scaledPlain = (nn.functional.log_softmax(hidden.matmul((weight * 2.0).t()) / 0.6, -1).gather(1, targets.unsqueeze(1)).squeeze(1) * upstream).sum();
+        var expected = autograd.grad([scaledPlain], [weight])[0];
+        Assert.True(allclose(weight.grad!, expected, 0, 1e-12));
+    }
+
+    [Fact]
     public void RejectsBadArguments()
     {
         using var scope = NewDisposeScope();
