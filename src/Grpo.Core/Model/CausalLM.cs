@@ -33,6 +33,13 @@ public sealed class CausalLM : nn.Module<Tensor, Tensor>
 
     public ModelConfig Config { get; }
 
+    /// <summary>Recompute each decoder layer in backward instead of keeping its activations; see <see cref="DecoderStack.GradientCheckpointing"/>.</summary>
+    public bool GradientCheckpointing
+    {
+        get => model.GradientCheckpointing;
+        set => model.GradientCheckpointing = value;
+    }
+
     /// <summary>Plain causal forward: [B, T] int64 → logits [B, T, V].</summary>
     public override Tensor forward(Tensor inputIds)
     {
