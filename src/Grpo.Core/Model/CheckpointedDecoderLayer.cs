@@ -20,7 +20,7 @@ public sealed class CheckpointedDecoderLayer : autograd.SingleTensorFunction<Che
     const string LayerKey = "layer";
     const string IndexKey = "index";
     const string HiddenNeedsGradKey = "hiddenNeedsGrad";
-    const int FirstParameter = 6;
+    const string ArgumentCountKey = "arguments";
 
     public override string Name => nameof(CheckpointedDecoderLayer);
 
@@ -45,6 +45,7 @@ public sealed class CheckpointedDecoderLayer : autograd.SingleTensorFunction<Che
         ctx.save_data(LayerKey, layer);
         ctx.save_data(IndexKey, index);
         ctx.save_data(HiddenNeedsGradKey, hidden.requires_grad);
+        ctx.save_data(ArgumentCountKey, vars.Length);
         return layer.Forward(hidden, cos, sin, allowed, null, index);
     }
 
@@ -65,10 +66,9 @@ public sealed class CheckpointedDecoderLayer : autograd.SingleTensorFunction<Che
             var output = layer.Forward(input, cos, sin, allowed, null, index);
             autograd.backward(output, grad_output);
         }
-        var inputGrad = hiddenNeedsGrad ? input.grad!.MoveToOuterDisposeScope() : null;
-        // One gradient per forward argument; the parameters' gradients were accumulated by the inner backward.
-        var gradients = new List<Tensor>(FirstParameter + layer.parameters().Count(p => p.requires_grad)) { null!, inputGrad!, null!, null!, null!, null! };
-        while (gradients.Count < gradients.Capacity) gradients.Add(null!);
+        // One gradient per forward argument, only the hidden states' set: the parameters' were accumulated by the inner backward.
+        var gradients = Enumerable.Repeat<Tensor>(null!, (int)ctx.get_data(ArgumentCountKey)).ToList();
+        if (hiddenNeedsGrad) gradients[1] = input.grad!.MoveToOuterDisposeScope();
         return gradients;
     }
 }
