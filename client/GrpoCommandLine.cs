@@ -2,6 +2,7 @@ using System.CommandLine;
 using Grpo.Abstractions.Configuration;
 using Grpo.Client.Cluster;
 using Grpo.Client.Eval;
+using Grpo.Client.Export;
 using Grpo.Client.Train;
 
 namespace Grpo.Client;
@@ -11,9 +12,10 @@ public static class GrpoCommandLine
 {
     /// <param name="environment">Reads an environment variable (GRPO_CLUSTER); tests pass their own.</param>
     /// <param name="evalRunner">Runs a validated <c>grpo eval</c>; without it the command is not offered.</param>
+    /// <param name="exportRunner">Runs a validated <c>grpo export</c>; without it the command is not offered.</param>
     public static RootCommand Create(
         ITrainRunner trainRunner, ClusterCommands clusterCommands, TimeProvider? time = null, Func<string, string?>? environment = null,
-        Func<EvalArguments, CancellationToken, Task<int>>? evalRunner = null)
+        Func<EvalArguments, CancellationToken, Task<int>>? evalRunner = null, Func<ExportArguments, CancellationToken, Task<int>>? exportRunner = null)
     {
         ArgumentNullException.ThrowIfNull(trainRunner);
         ArgumentNullException.ThrowIfNull(clusterCommands);
@@ -30,6 +32,11 @@ public static class GrpoCommandLine
         if (evalRunner is not null)
         {
             root.Subcommands.Add(EvalCommandLine.Create(evalRunner));
+        }
+
+        if (exportRunner is not null)
+        {
+            root.Subcommands.Add(ExportCommandLine.Create(exportRunner));
         }
 
         return root;

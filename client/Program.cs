@@ -2,6 +2,7 @@ using System.CommandLine;
 using Grpo.Client;
 using Grpo.Client.Cluster;
 using Grpo.Client.Eval;
+using Grpo.Client.Export;
 using Grpo.Client.Progress;
 using Grpo.Client.Train;
 using Grpo.Client.Watch;
@@ -17,7 +18,8 @@ var runner = new EmbeddedTrainRunner(new TrainCommand(watcher), Console.Error);
 var cluster = new ClusterCommands(new PostgresClusterConnector(logger: new ErrorWriterLogger(Console.Error)), watcher, Console.Out, Console.Error);
 IActionProgressView actionProgress = interactive ? new LiveActionProgressView(AnsiConsole.Console) : new PlainActionProgressView(Console.Error);
 var eval = new EvalCommand(actionProgress, Console.Out, Console.Error);
+var export = new ExportCommand(Console.Out, Console.Error);
 
 // After Ctrl+C the run is stopped and its outputs written; the default two seconds would end the process before that.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = settings.StopGrace + TimeSpan.FromSeconds(30) };
-return await GrpoCommandLine.Create(runner, cluster, evalRunner: eval.RunAsync).Parse(args).InvokeAsync(invocation);
+return await GrpoCommandLine.Create(runner, cluster, evalRunner: eval.RunAsync, exportRunner: export.RunAsync).Parse(args).InvokeAsync(invocation);

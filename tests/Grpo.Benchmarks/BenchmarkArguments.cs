@@ -5,10 +5,13 @@ namespace Grpo.Benchmarks;
 /// <summary>The command line: <c>&lt;benchmark&gt; [--quick] [--output path.json] [--requests n]</c>.</summary>
 internal sealed record BenchmarkArguments(string Benchmark, bool Quick, string OutputPath, int Requests)
 {
-    /// <summary>Every benchmark `all` runs, in its order; `batching` is the older engine-batching comparison.</summary>
+    /// <summary>
+    /// Every benchmark `all` runs, in its order; `batching` is the older engine-batching comparison, `logprobs` the peak
+    /// memory of chunked against unchunked log-probs.
+    /// </summary>
     public static readonly IReadOnlyList<string> Suite = ["rollout", "step", "learner", "publish"];
 
-    public static readonly IReadOnlyList<string> Benchmarks = [.. Suite, "batching", "all"];
+    public static readonly IReadOnlyList<string> Benchmarks = [.. Suite, "batching", "logprobs", "all"];
 
     public static readonly string Usage =
         $"usage: Grpo.Benchmarks <{string.Join('|', Benchmarks)}> [--quick] [--output <path.json>] [--requests <n> (batching only)]\n" +

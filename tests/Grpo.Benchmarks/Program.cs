@@ -25,6 +25,7 @@ var step = Runs("step") ? await StepBenchmark.RunAsync(arguments.Quick, log) : n
 var learner = Runs("learner") ? LearnerBenchmark.Run(arguments.Quick, log) : null;
 var publication = Runs("publish") ? await PublicationBenchmark.RunAsync(arguments.Quick, log) : null;
 var batching = arguments.Benchmark == "batching" ? await BatchingBenchmark.RunAsync(arguments, log) : null;
+if (arguments.Benchmark == "logprobs") LogProbsMemoryBenchmark.Run(arguments.Quick, log);
 if (batching is not null)
     log.WriteLine($"  speedup        {batching.Speedup,10:0.0}x  (target >= {batching.TargetSpeedup:0}x: {(batching.Speedup >= batching.TargetSpeedup ? "met" : "NOT met")})");
 

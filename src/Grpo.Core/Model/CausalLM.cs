@@ -33,6 +33,13 @@ public sealed partial class CausalLM : nn.Module<Tensor, Tensor>
 
     public ModelConfig Config { get; }
 
+    /// <summary>Recompute each decoder layer in backward instead of keeping its activations; see <see cref="DecoderStack.GradientCheckpointing"/>.</summary>
+    public bool GradientCheckpointing
+    {
+        get => model.GradientCheckpointing;
+        set => model.GradientCheckpointing = value;
+    }
+
     /// <summary>Plain causal forward: [B, T] int64 → logits [B, T, V].</summary>
     public override Tensor forward(Tensor inputIds)
     {
@@ -95,6 +102,9 @@ public sealed partial class CausalLM : nn.Module<Tensor, Tensor>
     /// <summary>Hidden states [..., hidden] → logits [..., V] through lm_head or the tied embedding.</summary>
     internal Tensor Project(Tensor hidden) =>
         lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbeddingWeight);
+
+    /// <summary>The [V, hidden] matrix <see cref="Project"/> multiplies by: lm_head.weight (no bias), or the tied embedding weight.</summary>
+    internal Tensor OutputWeight => lm_head is not null ? lm_head.weight! : model.EmbeddingWeight;
 
     /// <summary>Position ids of the new tokens [B, T] and the bool attention pattern [B, 1, T, past + T].</summary>
     internal static (Tensor Positions, Tensor Allowed) PositionsAndMask(Tensor attentionMask, int past, int length)

@@ -25,6 +25,13 @@ public sealed class DecoderStack : nn.Module
 
     public Tensor EmbeddingWeight => embed_tokens.weight!;
 
+    /// <summary>
+    /// When set, a training forward (gradients enabled, no KV cache) keeps only each decoder layer's input and recomputes
+    /// the layer in backward (<see cref="CheckpointedDecoderLayer"/>): activation memory of one layer instead of all, for
+    /// about one more forward pass of compute. Inference and cached generation are unaffected.
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
+
     /// <param name="inputIds">[B, T] int64</param>
     /// <param name="positionIds">[B, T] int64</param>
     /// <param name="allowed">bool [B, 1, T, S]</param>
@@ -34,8 +41,11 @@ public sealed class DecoderStack : nn.Module
         using var scope = NewDisposeScope();
         var hidden = embed_tokens.forward(inputIds);
         var (cos, sin) = RotaryEmbedding.CosSin(positionIds, config.HeadDim, config.RopeTheta, config.RopeScaling);
+        var checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
         for (var i = 0; i < layers.Count; i++)
-            hidden = layers[i].Forward(hidden, cos, sin, allowed, cache, i);
+            hidden = checkpoint
+                ? CheckpointedDecoderLayer.Run(layers[i], hidden, cos, sin, allowed, i)
+                : layers[i].Forward(hidden, cos, sin, allowed, cache, i);
         return norm.forward(hidden).MoveToOuterDisposeScope();
     }
 }

@@ -12,8 +12,13 @@ public static class SequenceLogProbs
     /// [N, maxCompletionLength] float32 (0 at padding), plus the 1/0 float32 mask of real completion tokens.
     /// temperature &lt;= 0 means 1, matching the log-probs <c>Generator</c> records for greedy decoding.
     /// Only the completion slice is projected to the vocabulary, so the full [N, T, V] logits are never materialised.
+    /// With <paramref name="chunkTokens"/> &gt; 0 only the real completion tokens are projected, that many at a time, and
+    /// backward recomputes each chunk's logits (<see cref="ChunkedTokenLogProbs"/>), so not even [N, Tc, V] exists;
+    /// 0 or less projects the whole completion slice at once and keeps its logits for backward. (The chunked path keeps a
+    /// float64 model's log-probs in float64, so they can be checked against finite differences.)
     /// </summary>
-    public static (Tensor LogProbs, Tensor Mask) Completions(CausalLM model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> completions, float temperature, int padTokenId)
+    public static (Tensor LogProbs, Tensor Mask) Completions(
+        CausalLM model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> completions, float temperature, int padTokenId, int chunkTokens = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(prompts);
@@ -63,6 +68,12 @@ public static class SequenceLogProbs
         var hidden = model.HiddenStates(idTensor, maskTensor);
         // The token at column promptWidth + j is predicted by the hidden state one column earlier.
         var predicting = hidden.narrow(1, promptWidth - 1, completionWidth);
+        if (chunkTokens > 0)
+        {
+            var chunked = ChunkedRealTokens(model, predicting, targets, completionMask, temperature, chunkTokens);
+            var chunkedMask = tensor(completionMask, [rows, completionWidth], device: device);
+            return (chunked.MoveToOuterDisposeScope(), chunkedMask.MoveToOuterDisposeScope());
+        }
         var logits = model.Project(predicting).to_type(ScalarType.Float32);
         if (temperature > 0 && temperature != 1f) logits = logits / temperature;
         var logProbs = nn.functional.log_softmax(logits, -1);
@@ -70,6 +81,23 @@ public static class SequenceLogProbs
         var maskOut = tensor(completionMask, [rows, completionWidth], device: device);
         var picked = logProbs.gather(2, targetTensor.unsqueeze(-1)).squeeze(-1) * maskOut;
         return (picked.MoveToOuterDisposeScope(), maskOut.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Log-probs of the real completion tokens only (padding is neither projected nor back-propagated), scattered back into
+    /// [N, Tc] with zeros at padding, as the unchunked path's masking leaves them.
+    /// </summary>
+    static Tensor ChunkedRealTokens(CausalLM model, Tensor predicting, long[] targets, float[] completionMask, float temperature, int chunkTokens)
+    {
+        var rows = predicting.shape[0];
+        var width = predicting.shape[1];
+        var device = predicting.device;
+        var real = Enumerable.Range(0, completionMask.Length).Where(i => completionMask[i] != 0f).Select(i => (long)i).ToArray();
+        var realIndex = tensor(real, device: device);
+        var realTargets = tensor(real.Select(i => targets[i]).ToArray(), device: device);
+        var realHidden = predicting.reshape(rows * width, predicting.shape[2]).index_select(0, realIndex);
+        var picked = ChunkedTokenLogProbs.Compute(realHidden, model.OutputWeight, realTargets, temperature > 0 ? temperature : 1.0, chunkTokens);
+        return zeros([rows * width], picked.dtype, device).index_copy(0, realIndex, picked).reshape(rows, width);
     }
 
     static Device DeviceOf(CausalLM model) => model.parameters().First().device;
