@@ -45,6 +45,9 @@ public sealed class GrpoLearner : IDisposable
         Optimizer = new AdamW(trainable, options.Optimizer);
         if (options.ComputeDtype != ScalarType.Float32)
             lowPrecision = new LowPrecisionPolicy(policy, options.ComputeDtype);
+        // The learner owns how its passes trade memory for time; generation (KV-cached, no grad) ignores the flag.
+        policy.GradientCheckpointing = options.GradientCheckpointing;
+        if (lowPrecision is not null) lowPrecision.Model.GradientCheckpointing = options.GradientCheckpointing;
     }
 
     public AdamW Optimizer { get; }
@@ -93,7 +96,7 @@ public sealed class GrpoLearner : IDisposable
         using var scope = NewDisposeScope();
         var (logProbs, _) = reference.Evaluate(model => SequenceLogProbs.Completions(
             model, microBatch.Select(s => s.PromptTokens).ToArray(), microBatch.Select(s => s.CompletionTokens).ToArray(),
-            options.Temperature, padTokenId));
+            options.Temperature, padTokenId, options.LogProbChunkSize));
         return logProbs.detach().MoveToOuterDisposeScope();
     }
 
@@ -141,7 +144,7 @@ public sealed class GrpoLearner : IDisposable
             var microBatch = microBatches[i];
             var (logProbs, mask) = SequenceLogProbs.Completions(
                 model, microBatch.Select(s => s.PromptTokens).ToArray(), microBatch.Select(s => s.CompletionTokens).ToArray(),
-                options.Temperature, padTokenId);
+                options.Temperature, padTokenId, options.LogProbChunkSize);
             if (options.MaskTruncated)
                 mask = GrpoObjective.MaskTruncated(mask, microBatch.Select(s => s.Truncated).ToArray());
             var oldLogProbs = PadRows(microBatch.Select(s => s.BehaviourLogProbs).ToArray(), (int)logProbs.shape[1]);
