@@ -13,7 +13,7 @@ public sealed class WeightPublicationTests
     [Fact]
     public void The_images_segments_are_served_as_its_chunks_with_the_images_checksum()
     {
-        var publication = new WeightPublication(keepVersions: 2);
+        var publication = new WeightPublication();
         var image = WeightImage.Copy(Enumerable.Range(1, 10).Select(i => (byte)i).ToArray(), segmentBytes: 4);
 
         var manifest = publication.Publish(3, image);
@@ -33,7 +33,7 @@ public sealed class WeightPublicationTests
     public async Task A_wait_ends_with_the_awaited_version_or_after_the_limit_with_the_newest_older_one_named_by_the_lineage()
     {
         var lineage = LearnerLineage.New();
-        var publication = new WeightPublication(keepVersions: 2, lineage);
+        var publication = new WeightPublication(lineage);
         Assert.Null(await publication.WaitForAsync(0, TimeSpan.FromMilliseconds(50), CancellationToken.None));
 
         publication.Publish(4, WeightImage.Copy([1, 2, 3], 2));
@@ -53,7 +53,7 @@ public sealed class WeightPublicationTests
     [Fact]
     public void Only_the_newest_versions_stay_published()
     {
-        var publication = new WeightPublication(keepVersions: 2);
+        var publication = new WeightPublication();
         foreach (var version in new long[] { 1, 2, 3 }) publication.Publish(version, WeightImage.Copy([(byte)version], 8));
 
         Assert.Equal(3, publication.Latest);
@@ -70,7 +70,7 @@ public sealed class WeightPublicationTests
         using var model = TinyPolicy.Model(seed: 4);
         var image = WeightSnapshot.Capture(model, segmentBytes: 10_001);
         Assert.True(image.Segments.Count > 10, $"only {image.Segments.Count} segments");
-        var publication = new WeightPublication(keepVersions: 2);
+        var publication = new WeightPublication();
         publication.Publish(1, image);
         var config = TinyPolicy.Config with { TopK = 1 };
         await using var engine = Engine(new PublicationSource(publication));
@@ -85,7 +85,7 @@ public sealed class WeightPublicationTests
     public async Task A_damaged_chunk_of_a_many_segment_image_is_refused_naming_the_version_and_the_checksums()
     {
         using var model = TinyPolicy.Model(seed: 5);
-        var publication = new WeightPublication(keepVersions: 2);
+        var publication = new WeightPublication();
         var manifest = publication.Publish(2, WeightSnapshot.Capture(model, segmentBytes: 10_001));
         var damaged = manifest.ChunkCount / 2;
         var source = new PublicationSource(publication) { Tamper = (index, chunk) => index == damaged ? Flip(chunk) : chunk };
