@@ -51,18 +51,6 @@ public sealed class WeightPublicationTests
     }
 
     [Fact]
-    public void Only_the_newest_versions_stay_published()
-    {
-        var publication = new WeightPublication();
-        foreach (var version in new long[] { 1, 2, 3 }) publication.Publish(version, WeightImage.Copy([(byte)version], 8));
-
-        Assert.Equal(3, publication.Latest);
-        Assert.Equal([2], publication.Chunk(2, 0));
-        var error = Assert.Throws<InvalidOperationException>(() => publication.Chunk(1, 0));
-        Assert.Contains("newest is 3", error.Message);
-    }
-
-    [Fact]
     public async Task A_policy_published_in_many_segments_is_pulled_and_loaded_exactly()
     {
         // Segments of 10,001 bytes: the tiny policy spans dozens of them, with values straddling their boundaries,
@@ -101,6 +89,32 @@ public sealed class WeightPublicationTests
         // Served, not damaged at the source: the published chunk itself is intact.
         Assert.Equal(manifest.Sha256, new WeightImage(
             Enumerable.Range(0, manifest.ChunkCount).Select(i => publication.Chunk(2, i)).ToArray(), manifest.ChunkBytes).Sha256());
+    }
+
+    [Fact]
+    public async Task A_bfloat16_image_is_half_the_size_generates_as_the_float32_one_rounded_on_load_and_is_checked()
+    {
+        using var model = TinyPolicy.Model(seed: 6);
+        var config = TinyPolicy.Config with { ComputeDtype = "bfloat16", TopK = 1 };
+        var full = new WeightPublication();
+        var fullManifest = full.Publish(1, WeightSnapshot.Capture(model, segmentBytes: 10_001));
+        var half = new WeightPublication();
+        var halfManifest = half.Publish(1, WeightSnapshot.Capture(model, segmentBytes: 10_001, imageType: TorchSharp.torch.ScalarType.BFloat16));
+
+        RolloutOutput fromFull, fromHalf;
+        await using (var engine = Engine(new PublicationSource(full)))
+            fromFull = await engine.GenerateAsync(Run, config, TinyPolicy.Prompt(0), 1, CancellationToken.None);
+        await using (var engine = Engine(new PublicationSource(half)))
+            fromHalf = await engine.GenerateAsync(Run, config, TinyPolicy.Prompt(0), 1, CancellationToken.None);
+
+        Assert.Equal(fullManifest.TotalBytes, 2 * halfManifest.TotalBytes);
+        // A bfloat16 engine rounds a float32 image on load: the bfloat16 image must hold exactly those values.
+        Assert.Equal(fromFull.Tokens, fromHalf.Tokens);
+        Assert.Equal(fromFull.LogProbs, fromHalf.LogProbs);
+        var damaged = new PublicationSource(half) { Tamper = (index, chunk) => index == 0 ? Flip(chunk) : chunk };
+        await using var refusing = Engine(damaged);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => refusing.GenerateAsync(Run, config, TinyPolicy.Prompt(0), 1, CancellationToken.None));
+        Assert.Contains($"the manifest says {halfManifest.Sha256}", error.Message);
     }
 
     static RolloutEngine Engine(IWeightSource source) =>
