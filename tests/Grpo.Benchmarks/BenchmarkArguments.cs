@@ -3,16 +3,17 @@ using System.Globalization;
 namespace Grpo.Benchmarks;
 
 /// <summary>The command line: <c>&lt;benchmark&gt; [--quick] [--output path.json] [--requests n]</c>.</summary>
-internal sealed record BenchmarkArguments(string Benchmark, bool Quick, string OutputPath, int Requests)
+internal sealed record BenchmarkArguments(string Benchmark, bool Quick, string OutputPath, int Requests, string? Client = null)
 {
     /// <summary>Every benchmark `all` runs, in its order; `batching` is the older engine-batching comparison.</summary>
     public static readonly IReadOnlyList<string> Suite = ["rollout", "step", "learner", "publish"];
 
-    public static readonly IReadOnlyList<string> Benchmarks = [.. Suite, "batching", "all"];
+    public static readonly IReadOnlyList<string> Benchmarks = [.. Suite, "batching", "memory", "all"];
 
     public static readonly string Usage =
-        $"usage: Grpo.Benchmarks <{string.Join('|', Benchmarks)}> [--quick] [--output <path.json>] [--requests <n> (batching only)]\n" +
-        "  --quick   the smoke form (demo preset only, few rounds); the Markdown table is written next to the JSON file";
+        $"usage: Grpo.Benchmarks <{string.Join('|', Benchmarks)}> [--quick] [--output <path.json>] [--requests <n> (batching only)] [--client <grpo.dll> (memory only)]\n" +
+        "  --quick   the smoke form (demo preset only, few rounds); the Markdown table is written next to the JSON file\n" +
+        "  --client  the grpo.dll whose `grpo train` the memory benchmark measures (default: the one built beside the benchmark)";
 
     public static BenchmarkArguments Parse(IReadOnlyList<string> args)
     {
@@ -21,6 +22,7 @@ internal sealed record BenchmarkArguments(string Benchmark, bool Quick, string O
         var quick = false;
         var output = Path.Combine("bench-results", args[0] + ".json");
         var requests = 32;
+        string? client = null;
         for (var i = 1; i < args.Count; i++)
         {
             switch (args[i])
@@ -36,11 +38,14 @@ internal sealed record BenchmarkArguments(string Benchmark, bool Quick, string O
                     if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out requests) || requests <= 0)
                         throw new ArgumentException($"--requests '{text}' must be a positive whole number.\n{Usage}");
                     break;
+                case "--client":
+                    client = ValueOf(args, ref i);
+                    break;
                 default:
                     throw new ArgumentException($"unknown option '{args[i]}'.\n{Usage}");
             }
         }
-        return new BenchmarkArguments(args[0], quick, output, requests);
+        return new BenchmarkArguments(args[0], quick, output, requests, client);
     }
 
     static string ValueOf(IReadOnlyList<string> args, ref int i)
