@@ -37,11 +37,20 @@ internal static class MemoryBenchmark
         var quick = arguments.Quick;
         var shape = quick ? MemoryShapes.Tiny() : MemoryShapes.Qwen25HalfB();
         var shapeName = quick ? "tiny" : "qwen2.5-0.5b";
+        if (arguments.Layers is { } layers)
+        {
+            shape = shape with { NumHiddenLayers = layers };
+            shapeName += $" with {layers} layers";
+        }
         var client = Path.GetFullPath(arguments.Client ?? Path.Combine(AppContext.BaseDirectory, "grpo.dll"));
         if (!File.Exists(client)) throw new FileNotFoundException($"--client '{client}' does not exist; build client/Grpo.Client.csproj or name its grpo.dll.", client);
         var cases = MemoryCase.Read(Path.Combine(AppContext.BaseDirectory, MemoryCase.FileName));
         // The smoke form checks that a case runs and is measured; every child pays a silo's start-up, so one is enough.
         if (quick) cases = cases.Take(1).ToArray();
+        if (arguments.Case is { } only)
+            cases = cases.Where(c => c.Name == only).ToArray() is { Length: > 0 } chosen
+                ? chosen
+                : throw new ArgumentException($"--case '{only}' is not in {MemoryCase.FileName} (cases: {string.Join(", ", MemoryCase.Read(Path.Combine(AppContext.BaseDirectory, MemoryCase.FileName)).Select(c => c.Name))}).");
 
         using var folder = new BenchFolder();
         var modelDirectory = Path.Combine(folder.Path, "model");
@@ -69,7 +78,8 @@ internal static class MemoryBenchmark
             Describe(row, log);
         }
 
-        var learner = MeasureLearner(modelDirectory, dataset, quick, log);
+        // The learner's figure belongs to the shape's own size; a run shrunk with --layers compares memory only.
+        var learner = arguments.Layers is null ? MeasureLearner(modelDirectory, dataset, quick, log) : null;
         return new MemoryReport(shapeName, client, rows, learner);
     }
 

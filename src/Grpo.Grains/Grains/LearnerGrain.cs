@@ -191,6 +191,9 @@ public sealed partial class LearnerGrain(
     /// </summary>
     async Task PublishAsync(long version)
     {
+        // The policy has changed since the last image: unless a rollout silo is still pulling it, it can go before the
+        // new one is captured, so two full images never meet at the peak.
+        publication!.ReleaseIdle();
         var image = await engine!.SnapshotAsync(config!.WeightChunkBytes);
         if (config.ComputeDtype == "bfloat16") image = WeightSnapshot.Convert(image, TorchSharp.torch.ScalarType.BFloat16);
         publication!.Publish(version, image);

@@ -59,6 +59,22 @@ public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan
     }
 
     /// <summary>
+    /// Drops every version no pull is under way for, the newest included: called when the policy has moved on and its
+    /// next image is about to be captured, so that image never sits beside an outdated one nobody will ask for. Until the
+    /// next <see cref="Publish"/> a manifest request simply waits for it (the new version is at least as new as asked).
+    /// </summary>
+    public void ReleaseIdle()
+    {
+        lock (gate)
+        {
+            var now = clock.GetUtcNow();
+            foreach (var (version, entry) in versions.ToArray())
+                if (!IsBeingPulled(entry, now))
+                    versions.Remove(version);
+        }
+    }
+
+    /// <summary>
     /// The newest manifest once its version is at least <paramref name="minVersion"/>; after <paramref name="maxWait"/> the
     /// newest there is, older or not (see <see cref="Abstractions.Grains.ILearnerGrain.GetWeightManifestAsync"/>). Null when
     /// nothing was published within <paramref name="maxWait"/>. The answer counts as the start of a pull of that version.

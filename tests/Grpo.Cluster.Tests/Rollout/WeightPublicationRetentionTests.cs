@@ -83,6 +83,24 @@ public sealed class WeightPublicationRetentionTests
     }
 
     [Fact]
+    public async Task Releasing_before_a_capture_drops_even_the_newest_unless_it_is_being_pulled_and_a_waiting_request_gets_the_next()
+    {
+        var publication = new WeightPublication();
+        publication.Publish(1, Image(1));
+        await PullWholly(publication, 1);
+        publication.ReleaseIdle();
+        Assert.Empty(publication.HeldVersions);
+        var waiting = publication.WaitForAsync(1, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        publication.Publish(2, Image(2));
+        Assert.Equal(2, (await waiting.WaitAsync(TimeSpan.FromSeconds(10)))!.Version);
+
+        publication.Chunk(2, 0);
+        publication.ReleaseIdle();
+        Assert.Equal([2], publication.HeldVersions);
+    }
+
+    [Fact]
     public async Task An_engine_pulling_from_the_in_memory_source_leaves_only_the_newest_image_held()
     {
         var source = new InMemoryWeightSource();
