@@ -193,7 +193,10 @@ public sealed partial class LearnerGrain(
     {
         // The policy has changed since the last image: unless a rollout silo is still pulling it, it can go before the
         // new one is captured, so two full images never meet at the peak.
-        publication!.ReleaseIdle();
+        // The released image is garbage in the large object heap; collected only when the GC next sees fit, it would
+        // still be resident while the new one is filled. A blocking collection that returns it to the system first
+        // costs little next to a step that moves that many bytes.
+        if (publication!.ReleaseIdle() > 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var image = await engine!.SnapshotAsync(config!.WeightChunkBytes);
         if (config.ComputeDtype == "bfloat16") image = WeightSnapshot.Convert(image, TorchSharp.torch.ScalarType.BFloat16);
         publication!.Publish(version, image);

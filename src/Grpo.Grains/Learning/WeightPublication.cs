@@ -63,14 +63,20 @@ public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan
     /// next image is about to be captured, so that image never sits beside an outdated one nobody will ask for. Until the
     /// next <see cref="Publish"/> a manifest request simply waits for it (the new version is at least as new as asked).
     /// </summary>
-    public void ReleaseIdle()
+    /// <returns>The bytes of the images dropped.</returns>
+    public long ReleaseIdle()
     {
         lock (gate)
         {
             var now = clock.GetUtcNow();
+            long released = 0;
             foreach (var (version, entry) in versions.ToArray())
                 if (!IsBeingPulled(entry, now))
+                {
                     versions.Remove(version);
+                    released += entry.Image.TotalBytes;
+                }
+            return released;
         }
     }
 

@@ -88,7 +88,7 @@ public sealed class WeightPublicationRetentionTests
         var publication = new WeightPublication();
         publication.Publish(1, Image(1));
         await PullWholly(publication, 1);
-        publication.ReleaseIdle();
+        Assert.Equal(Image(1).TotalBytes, publication.ReleaseIdle());
         Assert.Empty(publication.HeldVersions);
         var waiting = publication.WaitForAsync(1, TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.False(waiting.IsCompleted);
@@ -96,7 +96,7 @@ public sealed class WeightPublicationRetentionTests
         Assert.Equal(2, (await waiting.WaitAsync(TimeSpan.FromSeconds(10)))!.Version);
 
         publication.Chunk(2, 0);
-        publication.ReleaseIdle();
+        Assert.Equal(0, publication.ReleaseIdle());
         Assert.Equal([2], publication.HeldVersions);
     }
 
