@@ -45,4 +45,5 @@ await File.WriteAllTextAsync(arguments.OutputPath, json + Environment.NewLine);
 var markdownPath = Path.ChangeExtension(arguments.OutputPath, ".md");
 await File.WriteAllTextAsync(markdownPath, MarkdownReport.Render(report, "dotnet run --project tests/Grpo.Benchmarks -c Release -- " + string.Join(' ', args)));
 log.WriteLine($"written to {arguments.OutputPath} and {markdownPath}");
-return 0;
+// A memory case whose training failed measured nothing: the command fails too, so the smoke run catches it.
+return memory?.Rows.Any(row => !row.Succeeded) == true ? 1 : 0;
