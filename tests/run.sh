@@ -22,6 +22,10 @@ done
 bench_status=0
 dotnet run --project tests/Grpo.Benchmarks -c Release --no-build -- all --quick --output "$results/bench.json" || bench_status=$?
 if [ "$bench_status" -ne 0 ]; then echo "benchmark smoke run failed (exit $bench_status)" >&2; status=1; fi
+memory_status=0
+dotnet run --project tests/Grpo.Benchmarks -c Release --no-build -- memory --quick --output "$results/memory.json" || memory_status=$?
+dotnet run --project tests/Grpo.Benchmarks -c Release --no-build -- logprobs --quick --output "$results/logprobs.json" || memory_status=$?
+if [ "$memory_status" -ne 0 ]; then echo "memory benchmark smoke run failed (exit $memory_status)" >&2; status=1; fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 rm -rf "$results"

@@ -46,7 +46,7 @@ public static class EvalRunner
         var weights = PolicyWeights.Load(arguments, assets);
 
         progress.Phase("starting the rollout engine");
-        var source = new InMemoryWeightSource(retainedVersions: 1);
+        var source = new InMemoryWeightSource();
         source.Publish(EvalRunId, 0, weights.Image);
         var clock = Stopwatch.StartNew();
         await using var engine = new RolloutEngine(source, cache, new RolloutEngineOptions

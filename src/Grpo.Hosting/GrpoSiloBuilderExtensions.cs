@@ -82,6 +82,7 @@ public static class GrpoSiloBuilderExtensions
         // Silo-local services. The engine (and its torch thread) is created on first use, so a learner-only silo never starts one.
         builder.Services.AddSingleton<RunAssetsCache>();
         builder.Services.AddSingleton(new LearnerCheckpointOptions(options.CheckpointDirectory));
+        builder.Services.AddSingleton<SiloPublications>();
         builder.Services.AddSingleton<IWeightSource, LearnerWeightSource>();
         builder.Services.AddSingleton(services =>
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grpo.Abstractions.Configuration;
 using Grpo.Core.Model;
 using Grpo.Core.Training;
 using Grpo.Grains.Runs;
@@ -16,7 +17,6 @@ internal static class LearnerBenchmark
     public static LearnerReport Run(bool quick, TextWriter log)
     {
         string[] presets = quick ? [BenchRuns.DemoPreset] : [BenchRuns.DemoPreset, BenchRuns.LargePreset];
-        var probeBudget = TimeSpan.FromSeconds(quick ? 0.2 : 1.5);
         var rows = new List<LearnerRow>();
         foreach (var preset in presets)
         {
@@ -24,38 +24,45 @@ internal static class LearnerBenchmark
             // The demo trains a whole default step (64 prompts x 8); the 50M preset one minibatch-sized step.
             if (preset == BenchRuns.LargePreset) config = config with { PromptsPerStep = 8 };
             if (quick) config = config with { PromptsPerStep = 4 };
-            var assets = RunAssets.Create(config);
-            var options = RunOptions.Learner(config);
-            torch.manual_seed(config.Seed);
-            using var policy = new CausalLM(assets.Model);
-            using var reference = config.Beta > 0 ? ReferencePolicy.FrozenCopy(policy) : null;
-            using var learner = new GrpoLearner(policy, reference, options, assets.PadTokenId);
-            var samples = Samples(assets, config.PromptsPerStep * config.GroupSize, config.GroupSize, config.MaxCompletionTokens, config.Seed);
-            var flopsPerStep = StepFlops(assets.Model, samples, options, reference is not null);
-
-            learner.Train(samples);
-            var matmulBefore = MatmulProbe.GflopsPerSecond(probeBudget);
-            var steps = quick ? 1 : 2;
-            var before = (learner.ReferenceTime, learner.ForwardBackwardTime, learner.OptimizerTime);
-            var clock = Stopwatch.StartNew();
-            for (var s = 0; s < steps; s++) learner.Train(samples);
-            var seconds = clock.Elapsed.TotalSeconds;
-            var matmulAfter = MatmulProbe.GflopsPerSecond(probeBudget);
-
-            var completionTokens = samples.Sum(s => (long)s.CompletionTokens.Length) * options.NumIterations * steps;
-            var achieved = flopsPerStep * steps / seconds / 1e9;
-            var matmul = (matmulBefore + matmulAfter) / 2;
-            var parameters = policy.parameters().Sum(p => p.numel());
-            var row = new LearnerRow(preset, parameters, samples.Length, steps, seconds / steps, completionTokens / seconds, achieved, matmul, achieved / matmul,
-                (learner.ReferenceTime - before.ReferenceTime).TotalSeconds / steps,
-                (learner.ForwardBackwardTime - before.ForwardBackwardTime).TotalSeconds / steps,
-                (learner.OptimizerTime - before.OptimizerTime).TotalSeconds / steps);
-            rows.Add(row);
-            log.WriteLine($"learner {preset}: {parameters / 1e6:0.0}M parameters, {samples.Length} completions, {row.SecondsPerStep:0.00} s/step, " +
-                          $"{row.TokensPerSecond:0} trained tokens/s, {achieved:0.0} GFLOP/s = {row.FractionOfMatmul:P0} of matmul {matmul:0.0} GFLOP/s " +
-                          $"(reference {row.ReferenceSeconds:0.00} s, forward-backward {row.ForwardBackwardSeconds:0.00} s, optimizer {row.OptimizerSeconds:0.00} s)");
+            rows.Add(Measure(preset, config, quick, log));
         }
         return new LearnerReport(rows);
+    }
+
+    /// <summary>Times <paramref name="config"/>'s learner update (untimed once first) next to the matmul probe, labelled <paramref name="label"/>.</summary>
+    public static LearnerRow Measure(string label, RunConfig config, bool quick, TextWriter log)
+    {
+        var probeBudget = TimeSpan.FromSeconds(quick ? 0.2 : 1.5);
+        var assets = RunAssets.Create(config);
+        var options = RunOptions.Learner(config);
+        torch.manual_seed(config.Seed);
+        using var policy = new CausalLM(assets.Model);
+        using var reference = config.Beta > 0 ? ReferencePolicy.FrozenCopy(policy) : null;
+        using var learner = new GrpoLearner(policy, reference, options, assets.PadTokenId);
+        var samples = Samples(assets, config.PromptsPerStep * config.GroupSize, config.GroupSize, config.MaxCompletionTokens, config.Seed);
+        var flopsPerStep = StepFlops(assets.Model, samples, options, reference is not null);
+
+        learner.Train(samples);
+        var matmulBefore = MatmulProbe.GflopsPerSecond(probeBudget);
+        var steps = quick ? 1 : 2;
+        var before = (learner.ReferenceTime, learner.ForwardBackwardTime, learner.OptimizerTime);
+        var clock = Stopwatch.StartNew();
+        for (var s = 0; s < steps; s++) learner.Train(samples);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var matmulAfter = MatmulProbe.GflopsPerSecond(probeBudget);
+
+        var completionTokens = samples.Sum(s => (long)s.CompletionTokens.Length) * options.NumIterations * steps;
+        var achieved = flopsPerStep * steps / seconds / 1e9;
+        var matmul = (matmulBefore + matmulAfter) / 2;
+        var parameters = policy.parameters().Sum(p => p.numel());
+        var row = new LearnerRow(label, parameters, samples.Length, steps, seconds / steps, completionTokens / seconds, achieved, matmul, achieved / matmul,
+            (learner.ReferenceTime - before.ReferenceTime).TotalSeconds / steps,
+            (learner.ForwardBackwardTime - before.ForwardBackwardTime).TotalSeconds / steps,
+            (learner.OptimizerTime - before.OptimizerTime).TotalSeconds / steps);
+        log.WriteLine($"learner {label}: {parameters / 1e6:0.0}M parameters, {samples.Length} completions, {row.SecondsPerStep:0.00} s/step, " +
+                      $"{row.TokensPerSecond:0} trained tokens/s, {achieved:0.0} GFLOP/s = {row.FractionOfMatmul:P0} of matmul {matmul:0.0} GFLOP/s " +
+                      $"(reference {row.ReferenceSeconds:0.00} s, forward-backward {row.ForwardBackwardSeconds:0.00} s, optimizer {row.OptimizerSeconds:0.00} s)");
+        return row;
     }
 
     /// <summary>Groups of the run's prompts with random full-length completions and advantages, as a step hands them over.</summary>

@@ -61,6 +61,27 @@ internal static class MarkdownReport
             md.AppendLine(c, $"Engine batching: {batching.Batched.TokensPerSecond:0} tokens/s batched vs {batching.OneAtATime.TokensPerSecond:0} one at a time ({batching.Speedup:0.0}x).");
             md.AppendLine();
         }
+        if (report.Memory is { } memory)
+        {
+            md.AppendLine(c, $"Memory of the embedded `grpo train`, {memory.Shape} shape, 2 steps, one child process per case (peak = its VmHWM); accounted GB from tensor sizes:");
+            md.AppendLine();
+            md.AppendLine("| case | peak GB | B/param | policy | grads | optimizer | reference | engine copy | publication | logits | rest |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in memory.Rows)
+            {
+                var a = r.Accounting;
+                md.AppendLine(c, $"| {r.Case}{(r.Succeeded ? "" : " (failed)")} | {r.PeakBytes / 1e9:0.00} | {r.BytesPerParameter:0.0} | {a.Policy / 1e9:0.00} | " +
+                                 $"{a.Gradients / 1e9:0.00} | {a.Optimizer / 1e9:0.00} | {a.Reference / 1e9:0.00} | {a.EngineCopy / 1e9:0.00} | " +
+                                 $"{a.Publication / 1e9:0.00} | {a.Logits / 1e9:0.00} | {(r.PeakBytes - a.Total) / 1e9:0.00} |");
+            }
+            md.AppendLine();
+            if (memory.Learner is { } l)
+            {
+                md.AppendLine(c, $"Learner at that shape: {l.AchievedGflopsPerSecond:0.0} GFLOP/s = {l.FractionOfMatmul:P0} of the matmul probe's {l.MatmulGflopsPerSecond:0.0} GFLOP/s " +
+                                 $"({l.SecondsPerStep:0.00} s/step, {l.Completions} completions).");
+                md.AppendLine();
+            }
+        }
         md.AppendLine(c, $"Peak memory: {report.PeakMemoryMb:0} MB ({report.Machine.PeakMemoryNote}).");
         md.AppendLine();
         md.AppendLine("Targets:");

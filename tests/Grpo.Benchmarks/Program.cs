@@ -26,14 +26,15 @@ var learner = Runs("learner") ? LearnerBenchmark.Run(arguments.Quick, log) : nul
 var publication = Runs("publish") ? await PublicationBenchmark.RunAsync(arguments.Quick, log) : null;
 var batching = arguments.Benchmark == "batching" ? await BatchingBenchmark.RunAsync(arguments, log) : null;
 if (arguments.Benchmark == "logprobs") LogProbsMemoryBenchmark.Run(arguments.Quick, log);
+var memory = arguments.Benchmark == "memory" ? await MemoryBenchmark.RunAsync(arguments, log) : null;
 if (batching is not null)
     log.WriteLine($"  speedup        {batching.Speedup,10:0.0}x  (target >= {batching.TargetSpeedup:0}x: {(batching.Speedup >= batching.TargetSpeedup ? "met" : "NOT met")})");
 
 var machine = new MachineInfo(Environment.ProcessorCount, torch.get_num_threads(), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
     "peak resident set of the benchmark process, which hosts the silos; Linux VmHWM");
-var targets = Targets.Judge(rollout, step, learner, publication);
+var targets = Targets.Judge(rollout, step, learner, publication, memory);
 var report = new SuiteReport(startedAt, arguments.Quick, machine, rollout, step, learner, publication, batching, targets, BenchRuns.PeakMemoryMb(),
-    clock.Elapsed.TotalSeconds);
+    clock.Elapsed.TotalSeconds) { Memory = memory };
 if (arguments.Quick) log.WriteLine("quick form: a smoke check with a round or two each, so the target lines below are indicative only");
 foreach (var target in targets.Where(t => t.Value is not null)) log.WriteLine(target.Describe());
 log.WriteLine($"peak memory {report.PeakMemoryMb:0} MB; {report.Seconds:0} s in all");
@@ -45,4 +46,5 @@ await File.WriteAllTextAsync(arguments.OutputPath, json + Environment.NewLine);
 var markdownPath = Path.ChangeExtension(arguments.OutputPath, ".md");
 await File.WriteAllTextAsync(markdownPath, MarkdownReport.Render(report, "dotnet run --project tests/Grpo.Benchmarks -c Release -- " + string.Join(' ', args)));
 log.WriteLine($"written to {arguments.OutputPath} and {markdownPath}");
-return 0;
+// A memory case whose training failed measured nothing: the command fails too, so the smoke run catches it.
+return memory?.Rows.Any(row => !row.Succeeded) == true ? 1 : 0;

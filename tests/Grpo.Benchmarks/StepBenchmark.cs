@@ -100,7 +100,7 @@ internal static class StepBenchmark
             rolloutModel.eval();
             generator = new Generator(rolloutModel, assets.PadTokenId, tokens => assets.Codec.DecodeCompletion(tokens));
             random = new torch.Generator((ulong)config.Seed);
-            publication = new WeightPublication(keepVersions: 2);
+            publication = new WeightPublication();
         }
 
         public async Task<StepSplit> RunAsync(IReadOnlyList<Core.Tasks.TaskExample> examples, long step)

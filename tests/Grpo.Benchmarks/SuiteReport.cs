@@ -12,7 +12,11 @@ internal sealed record SuiteReport(
     BatchingReport? Batching,
     IReadOnlyList<TargetCheck> Targets,
     double PeakMemoryMb,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>The memory benchmark's cases, each measured in a child process of its own.</summary>
+    public MemoryReport? Memory { get; init; }
+}
 
 /// <param name="PeakMemoryNote">What the peak memory figure is.</param>
 internal sealed record MachineInfo(int ProcessorCount, int TorchThreads, string Os, string Runtime, string PeakMemoryNote);

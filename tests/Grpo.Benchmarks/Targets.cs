@@ -3,7 +3,8 @@ namespace Grpo.Benchmarks;
 /// <summary>The performance targets, judged from the figures of one run.</summary>
 internal static class Targets
 {
-    public static IReadOnlyList<TargetCheck> Judge(RolloutScalingReport? rollout, StepReport? step, LearnerReport? learner, PublicationReport? publication) =>
+    public static IReadOnlyList<TargetCheck> Judge(RolloutScalingReport? rollout, StepReport? step, LearnerReport? learner, PublicationReport? publication,
+        MemoryReport? memory = null) =>
     [
         new("engine in cluster / plain loop, demo preset, batch 32",
             rollout?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.DemoPreset && r.BatchSize == 32)?.Ratio, 0.9, AtLeast: true, "%"),
@@ -12,5 +13,7 @@ internal static class Targets
             learner?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.LargePreset)?.FractionOfMatmul, 0.5, AtLeast: true, "%"),
         new("weight publication between two silos, ~200 MB model",
             publication?.Preset == BenchRuns.LargePreset ? publication.MedianMegabytesPerSecond : null, 200, AtLeast: true, "MB/s"),
+        new("learner GFLOP/s / matmul GFLOP/s, Qwen2.5-0.5B shape",
+            memory is { Shape: "qwen2.5-0.5b", Learner: { } halfB } ? halfB.FractionOfMatmul : null, 0.5, AtLeast: true, "%"),
     ];
 }

@@ -25,20 +25,16 @@ public static class HfModelDirectory
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"model directory '{directory}' has no {ConfigFileName}.", configPath);
         var config = ModelConfig.Load(configPath, families);
-        var weights = SafeTensors.LoadDirectory(directory);
         var model = new CausalLM(config);
         try
         {
-            WeightLoader.LoadInto(model, weights, directory);
+            // Straight into the parameters: reading all tensors first would hold a second copy of the model.
+            SafeTensors.LoadDirectoryInto(directory, model, directory);
         }
         catch
         {
             model.Dispose();
             throw;
-        }
-        finally
-        {
-            foreach (var tensor in weights.Values) tensor.Dispose();
         }
         return model;
     }

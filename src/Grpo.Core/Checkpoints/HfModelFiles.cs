@@ -42,19 +42,12 @@ public static class HfModelFiles
 
     /// <summary>
     /// Copies the directory's weights into <paramref name="model"/>, converting them to the model's dtype (bf16 or
-    /// fp16 on disk become fp32 master weights). Every tensor is checked by name and shape before anything is copied.
+    /// fp16 on disk become fp32 master weights). Every tensor is checked by name and shape before any data is read.
     /// </summary>
     public static void LoadWeightsInto(string directory, CausalLM model)
     {
         RequireWeights(directory);
-        var weights = SafeTensors.LoadDirectory(directory);
-        try
-        {
-            WeightLoader.LoadInto(model, weights, directory);
-        }
-        finally
-        {
-            foreach (var tensor in weights.Values) tensor.Dispose();
-        }
+        // Straight into the parameters, a tensor at a time: a 0.5B model read whole first would need another 2 GB.
+        SafeTensors.LoadDirectoryInto(directory, model, directory);
     }
 }

@@ -16,11 +16,24 @@ public static class WeightLoader
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(weights);
-        var targets = module.state_dict();
+        var targets = Match(module, weights.ToDictionary(p => p.Key, p => p.Value.shape, StringComparer.Ordinal), sourceName, strict);
+        using var noGrad = no_grad();
+        foreach (var (name, target) in targets)
+            target.copy_(weights[name]);
+    }
 
+    /// <summary>
+    /// The module's tensor for each source tensor it takes, by name in ordinal order, once every name and shape of
+    /// <paramref name="sourceShapes"/> has been checked against the module's <c>state_dict()</c>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Names every unexpected, missing or misshapen tensor at once.</exception>
+    internal static IReadOnlyList<(string Name, Tensor Target)> Match(
+        nn.Module module, IReadOnlyDictionary<string, long[]> sourceShapes, string sourceName, bool strict)
+    {
+        var targets = module.state_dict();
         var problems = new List<string>();
-        var pairs = new List<(Tensor Target, Tensor Source)>();
-        foreach (var (name, source) in weights.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var pairs = new List<(string, Tensor)>();
+        foreach (var (name, shape) in sourceShapes.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (!targets.TryGetValue(name, out var target))
             {
@@ -30,22 +43,19 @@ public static class WeightLoader
                     problems.Add($"unexpected tensor '{name}' (the module has no such parameter or buffer)");
                 continue;
             }
-            if (!target.shape.SequenceEqual(source.shape))
+            if (!target.shape.SequenceEqual(shape))
             {
-                problems.Add($"tensor '{name}' has shape [{string.Join(", ", source.shape)}] but the module expects [{string.Join(", ", target.shape)}]");
+                problems.Add($"tensor '{name}' has shape [{string.Join(", ", shape)}] but the module expects [{string.Join(", ", target.shape)}]");
                 continue;
             }
-            pairs.Add((target, source));
+            pairs.Add((name, target));
         }
         if (strict)
-            foreach (var name in targets.Keys.Where(name => !weights.ContainsKey(name)).Order(StringComparer.Ordinal))
+            foreach (var name in targets.Keys.Where(name => !sourceShapes.ContainsKey(name)).Order(StringComparer.Ordinal))
                 problems.Add($"missing tensor '{name}' (the module needs it but '{sourceName}' lacks it)");
 
         if (problems.Count > 0)
             throw new InvalidDataException($"Cannot load weights from '{sourceName}': {string.Join("; ", problems)}.");
-
-        using var noGrad = no_grad();
-        foreach (var (target, source) in pairs)
-            target.copy_(source);
+        return pairs;
     }
 }

@@ -22,7 +22,8 @@ namespace Grpo.Grains;
 /// </summary>
 [LearnerSiloPlacement]
 public sealed partial class LearnerGrain(
-    ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints, ComputeDevice device) : Grain, ILearnerGrain
+    ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints, ComputeDevice device,
+    SiloPublications? colocated = null) : Grain, ILearnerGrain
 {
     const string ReferenceFileName = "reference.safetensors";
 
@@ -78,7 +79,9 @@ public sealed partial class LearnerGrain(
         // A new lineage for every build or restore: see LearnerLineage.
         var drawn = LearnerLineage.New();
         lineage = drawn;
-        publication = new WeightPublication(keepVersions: runConfig.MaxStaleness + 2, drawn);
+        if (publication is not null) colocated?.Unregister(runId, publication);
+        publication = new WeightPublication(drawn);
+        colocated?.Register(runId, publication);
         var clock = Stopwatch.StartNew();
         if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
             return ready = await Doing($"restoring checkpoint {latest}", () => RestoreAsync(runId, latest, clock));
@@ -86,7 +89,7 @@ public sealed partial class LearnerGrain(
         engine = await Doing("building the policy", () => LearnerEngine.CreateAsync(assets, runId, device.ToTorch(), WarmupProgress(runConfig)));
         if (runConfig.CheckpointEvery > 0)
             await Doing("saving the reference policy", () => engine.SaveReferenceAsync(Path.Combine(checkpointRoot, ReferenceFileName)));
-        publication.Publish(0, await engine.SnapshotAsync(runConfig.WeightChunkBytes));
+        await PublishAsync(0);
         var baseline = await Doing("baseline evaluation", engine.EvaluateAsync);
         logger.LogInformation("Learner of run {Run} ready in {Seconds:F1}s: {Parameters} parameters, baseline accuracy {Accuracy:P1}.",
             runId, clock.Elapsed.TotalSeconds, engine.ParameterCount, baseline.Accuracy);
@@ -103,7 +106,7 @@ public sealed partial class LearnerGrain(
         // The run grain may not have recorded the checkpoint's last step before the learner was lost; it can ask again.
         if (LearnerCheckpointExtra.ReadLastStep(state.Extra, checkpoint) is { } lastStep && lastStep.Step == state.Step - 1)
             trained[lastStep.Step] = new TrainedStep(lastStep, Samples: []);
-        publication!.Publish(Version, await engine!.SnapshotAsync(config!.WeightChunkBytes));
+        await PublishAsync(Version);
         var baseline = LearnerCheckpointExtra.ReadBaseline(state.Extra);
         logger.LogWarning("Learner of run {Run} restored from checkpoint {Checkpoint} at step {Step} in {Seconds:F1}s.",
             runId, checkpoint, state.Step, clock.Elapsed.TotalSeconds);
@@ -151,7 +154,7 @@ public sealed partial class LearnerGrain(
         GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Train, trainStart);
         Version = step + 1;
         var publishStart = Stopwatch.GetTimestamp();
-        publication!.Publish(Version, await engine!.SnapshotAsync(runConfig.WeightChunkBytes));
+        await PublishAsync(Version);
         GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Publish, publishStart);
         pending.Remove(step);
         var metrics = new StepMetrics
@@ -200,6 +203,23 @@ public sealed partial class LearnerGrain(
         }
     }
 
+    /// <summary>
+    /// Publishes the policy as <paramref name="version"/>: in bfloat16 when rollouts compute in bfloat16, since they round
+    /// every value to it on load anyway and the image (one is held per version still wanted) is half the size.
+    /// </summary>
+    async Task PublishAsync(long version)
+    {
+        // The policy has changed since the last image: unless a rollout silo is still pulling it, it can go before the
+        // new one is captured, so two full images never meet at the peak.
+        // The released image is garbage in the large object heap; collected only when the GC next sees fit, it would
+        // still be resident while the new one is filled. A blocking collection that returns it to the system first
+        // costs little next to a step that moves that many bytes.
+        if (publication!.ReleaseIdle() > 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var imageType = config!.ComputeDtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32;
+        var image = await engine!.SnapshotAsync(config.WeightChunkBytes, imageType);
+        publication!.Publish(version, image);
+    }
+
     async Task<string> SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
     {
         var runId = this.GetPrimaryKeyString();
@@ -241,6 +261,7 @@ public sealed partial class LearnerGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (publication is not null) colocated?.Unregister(this.GetPrimaryKeyString(), publication);
         if (engine is not null) await engine.DisposeAsync();
     }
 }

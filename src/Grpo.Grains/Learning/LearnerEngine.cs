@@ -227,8 +227,9 @@ public sealed class LearnerEngine : IAsyncDisposable
 
     /// <summary>The policy's weight image in segments of <paramref name="segmentBytes"/>, the chunks it is published in.
     /// With LoRA only the adapters are published: every silo rebuilds the same frozen base itself.</summary>
-    public Task<WeightImage> SnapshotAsync(int segmentBytes) => worker.RunAsync(() =>
-        lora ? WeightSnapshot.Capture(Policy.AdapterStateDict(), segmentBytes) : WeightSnapshot.Capture(Policy, segmentBytes));
+    /// <param name="imageType">Float32, or BFloat16 when rollouts compute in bfloat16 (rounded piece by piece as it is captured).</param>
+    public Task<WeightImage> SnapshotAsync(int segmentBytes, torch.ScalarType imageType = torch.ScalarType.Float32) => worker.RunAsync(() =>
+        lora ? WeightSnapshot.Capture(Policy.AdapterStateDict(), segmentBytes, imageType) : WeightSnapshot.Capture(Policy, segmentBytes, imageType));
 
     public Task<LearnerStepResult> TrainAsync(IReadOnlyList<CompletionSample> samples) =>
         worker.RunAsync(() => learner!.Train(samples));

@@ -4,18 +4,41 @@ using Grpo.Core.Checkpoints;
 namespace Grpo.Grains.Learning;
 
 /// <summary>
-/// The learner's published policy versions, served in chunks. Keeps only the newest few: a rollout silo always
-/// asks for the newest version at or above what it needs, so older images are never requested again.
+/// The learner's published policy versions, served in chunks. A rollout silo always asks for the newest version at or
+/// above what it needs, so once a newer version is out an older image is only wanted by a pull already under way: the
+/// newest version is kept, and an older one only while some pull of it is unfinished (see <see cref="IsBeingPulled"/>).
+/// Every image is a full copy of the policy (2 GB for a 0.5B model in float32), so each one kept for nothing counts.
 /// An image's segments are its chunks: publishing keeps the image itself, and serving a chunk to every rollout silo
 /// copies nothing more.
 /// </summary>
-public sealed class WeightPublication(int keepVersions, LearnerLineage lineage = default)
+/// <param name="pullLease">
+/// How long an unfinished pull keeps its superseded version alive without asking for a chunk: a puller that died or gave
+/// up mid-pull must not pin an image for ever.
+/// </param>
+public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan? pullLease = null, TimeProvider? time = null)
 {
+    /// <summary>The default <c>pullLease</c>: far longer than a chunk call takes, even retried.</summary>
+    public static readonly TimeSpan DefaultPullLease = TimeSpan.FromMinutes(1);
+
     readonly object gate = new();
-    readonly SortedDictionary<long, (WeightManifest Manifest, WeightImage Image)> versions = new();
+    readonly SortedDictionary<long, Published> versions = new();
+    readonly TimeSpan lease = pullLease ?? DefaultPullLease;
+    readonly TimeProvider clock = time ?? TimeProvider.System;
     TaskCompletionSource published = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long? Latest { get { lock (gate) return versions.Count == 0 ? null : versions.Keys.Last(); } }
+
+    /// <summary>The versions whose images are held now, oldest first.</summary>
+    public IReadOnlyList<long> HeldVersions { get { lock (gate) { Prune(); return [.. versions.Keys]; } } }
+
+    /// <summary>Bytes of all images held now.</summary>
+    public long HeldBytes { get { lock (gate) { Prune(); return versions.Values.Sum(v => v.Image.TotalBytes); } } }
+
+    /// <summary>The image published as <paramref name="version"/> while it is held, for a reader in this process (it must not change it).</summary>
+    public WeightImage? Image(long version)
+    {
+        lock (gate) return versions.TryGetValue(version, out var entry) ? entry.Image : null;
+    }
 
     /// <summary>Publishes <paramref name="image"/> as <paramref name="version"/>; the image is kept, not copied, and must not change afterwards.</summary>
     public WeightManifest Publish(long version, WeightImage image)
@@ -26,8 +49,8 @@ public sealed class WeightPublication(int keepVersions, LearnerLineage lineage =
         TaskCompletionSource wake;
         lock (gate)
         {
-            versions[version] = (manifest, image);
-            while (versions.Count > keepVersions) versions.Remove(versions.Keys.First());
+            versions[version] = new Published(manifest, image, new int[image.Segments.Count], clock.GetUtcNow());
+            Prune();
             wake = published;
             published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -36,9 +59,31 @@ public sealed class WeightPublication(int keepVersions, LearnerLineage lineage =
     }
 
     /// <summary>
+    /// Drops every version no pull is under way for, the newest included: called when the policy has moved on and its
+    /// next image is about to be captured, so that image never sits beside an outdated one nobody will ask for. Until the
+    /// next <see cref="Publish"/> a manifest request simply waits for it (the new version is at least as new as asked).
+    /// </summary>
+    /// <returns>The bytes of the images dropped.</returns>
+    public long ReleaseIdle()
+    {
+        lock (gate)
+        {
+            var now = clock.GetUtcNow();
+            long released = 0;
+            foreach (var (version, entry) in versions.ToArray())
+                if (!IsBeingPulled(entry, now))
+                {
+                    versions.Remove(version);
+                    released += entry.Image.TotalBytes;
+                }
+            return released;
+        }
+    }
+
+    /// <summary>
     /// The newest manifest once its version is at least <paramref name="minVersion"/>; after <paramref name="maxWait"/> the
     /// newest there is, older or not (see <see cref="Abstractions.Grains.ILearnerGrain.GetWeightManifestAsync"/>). Null when
-    /// nothing was published within <paramref name="maxWait"/>.
+    /// nothing was published within <paramref name="maxWait"/>. The answer counts as the start of a pull of that version.
     /// </summary>
     public async Task<WeightManifest?> WaitForAsync(long minVersion, TimeSpan maxWait, CancellationToken cancellationToken)
     {
@@ -50,7 +95,13 @@ public sealed class WeightPublication(int keepVersions, LearnerLineage lineage =
             Task next;
             lock (gate)
             {
-                if (versions.Count > 0 && (versions.Keys.Last() >= minVersion || patience.IsCancellationRequested)) return versions.Values.Last().Manifest;
+                if (versions.Count > 0 && (versions.Keys.Last() >= minVersion || patience.IsCancellationRequested))
+                {
+                    var newest = versions.Values.Last();
+                    newest.PullsStarted++;
+                    newest.LastActivity = clock.GetUtcNow();
+                    return newest.Manifest;
+                }
                 if (patience.IsCancellationRequested) return null;
                 next = published.Task;
             }
@@ -67,16 +118,54 @@ public sealed class WeightPublication(int keepVersions, LearnerLineage lineage =
 
     public byte[] Chunk(long version, int index)
     {
-        (WeightManifest Manifest, WeightImage Image) entry;
+        Published entry;
         lock (gate)
         {
-            if (!versions.TryGetValue(version, out entry))
+            Prune();
+            if (!versions.TryGetValue(version, out entry!))
                 throw new InvalidOperationException(
                     $"policy version {version} is no longer published (newest is {(versions.Count == 0 ? "none" : versions.Keys.Last())}); ask for the newest manifest again.");
+            if (index < 0 || index >= entry.Manifest.ChunkCount)
+                throw new ArgumentOutOfRangeException(nameof(index), $"policy version {version} has chunks 0..{entry.Manifest.ChunkCount - 1}, not {index}.");
+            entry.Served[index]++;
+            entry.LastActivity = clock.GetUtcNow();
+            // Served by the last chunk of a pull: nobody may still need this version.
+            if (version != versions.Keys.Last() && !IsBeingPulled(entry, entry.LastActivity))
+                versions.Remove(version);
         }
-        if (index < 0 || index >= entry.Manifest.ChunkCount)
-            throw new ArgumentOutOfRangeException(nameof(index), $"policy version {version} has chunks 0..{entry.Manifest.ChunkCount - 1}, not {index}.");
         // Shared, not copied: Orleans copies or serializes what a grain returns, so no caller can change the stored chunk.
         return entry.Image.Segments[index];
+    }
+
+    /// <summary>
+    /// A pull is unfinished while fewer of the version's every chunk were served than manifests of it were handed out
+    /// (a chunk retried counts twice, so it can only keep a version longer, never drop it early), and it still counts
+    /// as long as the version was touched within the lease.
+    /// </summary>
+    bool IsBeingPulled(Published entry, DateTimeOffset now) =>
+        entry.PullsStarted > entry.Served.Min() && now - entry.LastActivity < lease;
+
+    void Prune()
+    {
+        if (versions.Count < 2) return;
+        var now = clock.GetUtcNow();
+        var newest = versions.Keys.Last();
+        foreach (var (version, entry) in versions.Where(v => v.Key != newest).ToArray())
+            if (!IsBeingPulled(entry, now))
+                versions.Remove(version);
+    }
+
+    sealed class Published(WeightManifest manifest, WeightImage image, int[] served, DateTimeOffset publishedAt)
+    {
+        public WeightManifest Manifest { get; } = manifest;
+        public WeightImage Image { get; } = image;
+
+        /// <summary>How often each chunk was served.</summary>
+        public int[] Served { get; } = served;
+
+        /// <summary>Manifests of this version handed out: each one is a pull that will ask for every chunk.</summary>
+        public int PullsStarted { get; set; }
+
+        public DateTimeOffset LastActivity { get; set; } = publishedAt;
     }
 }

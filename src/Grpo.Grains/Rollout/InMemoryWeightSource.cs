@@ -7,16 +7,13 @@ namespace Grpo.Grains.Rollout;
 /// <summary>
 /// Published weight images held in this process, served in chunks (the image's segments, shared, not copied): for a
 /// learner and rollout engines in one process (benchmarks, local runs, tests). Each run's versions are a
-/// <see cref="WeightPublication"/>, as on a learner silo; the newest <paramref name="retainedVersions"/> are kept, so an
-/// engine still pulling the previous version can finish.
+/// <see cref="WeightPublication"/>, as on a learner silo: the newest is kept, and an older one while an engine still
+/// pulls it.
 /// </summary>
-public sealed class InMemoryWeightSource(int retainedVersions = 2) : IWeightSource
+public sealed class InMemoryWeightSource : IWeightSource
 {
     readonly object gate = new();
     readonly Dictionary<string, WeightPublication> runs = new(StringComparer.Ordinal);
-    readonly int retainedVersions = retainedVersions > 0
-        ? retainedVersions
-        : throw new ArgumentOutOfRangeException(nameof(retainedVersions), retainedVersions, "at least one version must be retained");
 
     /// <summary>
     /// Publishes <paramref name="image"/> (a <see cref="WeightSnapshot"/> image, served in its segments) as the run's
@@ -60,7 +57,7 @@ public sealed class InMemoryWeightSource(int retainedVersions = 2) : IWeightSour
 
     WeightPublication Run(string runId)
     {
-        if (!runs.TryGetValue(runId, out var run)) runs[runId] = run = new WeightPublication(retainedVersions);
+        if (!runs.TryGetValue(runId, out var run)) runs[runId] = run = new WeightPublication();
         return run;
     }
 }

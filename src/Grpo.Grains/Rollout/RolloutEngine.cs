@@ -183,15 +183,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             var needed = batch.Max(request => request.MinPolicyVersion);
             if (policy.Version < needed || batch.Any(request => !request.Lineage.Accepts(policy.Lineage)))
             {
-                // The pull runs here, off the torch thread, so other work queued on it is never held up by the network.
-                var pulled = await puller.PullAsync(runId, needed, options.PolicyWaitLimit, (policy.Version, policy.Lineage), token).ConfigureAwait(false);
-                if (pulled is not null)
-                {
-                    await worker.RunAsync(() => policy.Load(pulled.Image, pulled.Version, pulled.Lineage, $"run '{runId}' policy version {pulled.Version}"))
-                        .ConfigureAwait(false);
-                    loadedVersions[runId] = pulled.Version;
-                    Interlocked.Increment(ref weightPulls);
-                }
+                await PullAndLoadAsync(runId, policy, needed, token).ConfigureAwait(false);
                 batch = Servable(runId, batch, policy);
                 if (batch.Count == 0) return;
             }
@@ -218,6 +210,22 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             foreach (var request in batch) request.Fail(reported);
             if (stopped) throw new OperationCanceledException(token);
         }
+    }
+
+    /// <summary>
+    /// Pulls the newest version (at least <paramref name="needed"/>) into <paramref name="policy"/>. A method of its own so
+    /// that the pulled image, a full copy of the policy, is garbage as soon as it is in the model: a local of the batch's
+    /// method would live in its state machine until the batch's generation is over.
+    /// </summary>
+    async Task PullAndLoadAsync(string runId, RunPolicy policy, long needed, CancellationToken token)
+    {
+        // The pull runs here, off the torch thread, so other work queued on it is never held up by the network.
+        var pulled = await puller.PullAsync(runId, needed, options.PolicyWaitLimit, (policy.Version, policy.Lineage), token).ConfigureAwait(false);
+        if (pulled is null) return;
+        await worker.RunAsync(() => policy.Load(pulled.Image, pulled.Version, pulled.Lineage, $"run '{runId}' policy version {pulled.Version}"))
+            .ConfigureAwait(false);
+        loadedVersions[runId] = pulled.Version;
+        Interlocked.Increment(ref weightPulls);
     }
 
     /// <summary>

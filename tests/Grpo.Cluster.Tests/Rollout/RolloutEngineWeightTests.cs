@@ -159,7 +159,7 @@ public sealed class RolloutEngineWeightTests
     [Fact]
     public async Task The_in_memory_source_refuses_bad_publications()
     {
-        var source = new InMemoryWeightSource(retainedVersions: 1);
+        var source = new InMemoryWeightSource();
         source.Publish(Run, 3, WeightImage.Copy([1, 2, 3], 2));
         Assert.Throws<ArgumentException>(() => source.Publish(Run, 3, WeightImage.Copy([1, 2, 3], 2)));
         Assert.Throws<ArgumentException>(() => source.Publish(Run, 4, WeightImage.Copy([], 2)));

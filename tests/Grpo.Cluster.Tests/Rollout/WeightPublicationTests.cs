@@ -13,7 +13,7 @@ public sealed class WeightPublicationTests
     [Fact]
     public void The_images_segments_are_served_as_its_chunks_with_the_images_checksum()
     {
-        var publication = new WeightPublication(keepVersions: 2);
+        var publication = new WeightPublication();
         var image = WeightImage.Copy(Enumerable.Range(1, 10).Select(i => (byte)i).ToArray(), segmentBytes: 4);
 
         var manifest = publication.Publish(3, image);
@@ -33,7 +33,7 @@ public sealed class WeightPublicationTests
     public async Task A_wait_ends_with_the_awaited_version_or_after_the_limit_with_the_newest_older_one_named_by_the_lineage()
     {
         var lineage = LearnerLineage.New();
-        var publication = new WeightPublication(keepVersions: 2, lineage);
+        var publication = new WeightPublication(lineage);
         Assert.Null(await publication.WaitForAsync(0, TimeSpan.FromMilliseconds(50), CancellationToken.None));
 
         publication.Publish(4, WeightImage.Copy([1, 2, 3], 2));
@@ -51,18 +51,6 @@ public sealed class WeightPublicationTests
     }
 
     [Fact]
-    public void Only_the_newest_versions_stay_published()
-    {
-        var publication = new WeightPublication(keepVersions: 2);
-        foreach (var version in new long[] { 1, 2, 3 }) publication.Publish(version, WeightImage.Copy([(byte)version], 8));
-
-        Assert.Equal(3, publication.Latest);
-        Assert.Equal([2], publication.Chunk(2, 0));
-        var error = Assert.Throws<InvalidOperationException>(() => publication.Chunk(1, 0));
-        Assert.Contains("newest is 3", error.Message);
-    }
-
-    [Fact]
     public async Task A_policy_published_in_many_segments_is_pulled_and_loaded_exactly()
     {
         // Segments of 10,001 bytes: the tiny policy spans dozens of them, with values straddling their boundaries,
@@ -70,7 +58,7 @@ public sealed class WeightPublicationTests
         using var model = TinyPolicy.Model(seed: 4);
         var image = WeightSnapshot.Capture(model, segmentBytes: 10_001);
         Assert.True(image.Segments.Count > 10, $"only {image.Segments.Count} segments");
-        var publication = new WeightPublication(keepVersions: 2);
+        var publication = new WeightPublication();
         publication.Publish(1, image);
         var config = TinyPolicy.Config with { TopK = 1 };
         await using var engine = Engine(new PublicationSource(publication));
@@ -85,7 +73,7 @@ public sealed class WeightPublicationTests
     public async Task A_damaged_chunk_of_a_many_segment_image_is_refused_naming_the_version_and_the_checksums()
     {
         using var model = TinyPolicy.Model(seed: 5);
-        var publication = new WeightPublication(keepVersions: 2);
+        var publication = new WeightPublication();
         var manifest = publication.Publish(2, WeightSnapshot.Capture(model, segmentBytes: 10_001));
         var damaged = manifest.ChunkCount / 2;
         var source = new PublicationSource(publication) { Tamper = (index, chunk) => index == damaged ? Flip(chunk) : chunk };
@@ -101,6 +89,32 @@ public sealed class WeightPublicationTests
         // Served, not damaged at the source: the published chunk itself is intact.
         Assert.Equal(manifest.Sha256, new WeightImage(
             Enumerable.Range(0, manifest.ChunkCount).Select(i => publication.Chunk(2, i)).ToArray(), manifest.ChunkBytes).Sha256());
+    }
+
+    [Fact]
+    public async Task A_bfloat16_image_is_half_the_size_generates_as_the_float32_one_rounded_on_load_and_is_checked()
+    {
+        using var model = TinyPolicy.Model(seed: 6);
+        var config = TinyPolicy.Config with { ComputeDtype = "bfloat16", TopK = 1 };
+        var full = new WeightPublication();
+        var fullManifest = full.Publish(1, WeightSnapshot.Capture(model, segmentBytes: 10_001));
+        var half = new WeightPublication();
+        var halfManifest = half.Publish(1, WeightSnapshot.Capture(model, segmentBytes: 10_001, imageType: TorchSharp.torch.ScalarType.BFloat16));
+
+        RolloutOutput fromFull, fromHalf;
+        await using (var engine = Engine(new PublicationSource(full)))
+            fromFull = await engine.GenerateAsync(Run, config, TinyPolicy.Prompt(0), 1, CancellationToken.None);
+        await using (var engine = Engine(new PublicationSource(half)))
+            fromHalf = await engine.GenerateAsync(Run, config, TinyPolicy.Prompt(0), 1, CancellationToken.None);
+
+        Assert.Equal(fullManifest.TotalBytes, 2 * halfManifest.TotalBytes);
+        // A bfloat16 engine rounds a float32 image on load: the bfloat16 image must hold exactly those values.
+        Assert.Equal(fromFull.Tokens, fromHalf.Tokens);
+        Assert.Equal(fromFull.LogProbs, fromHalf.LogProbs);
+        var damaged = new PublicationSource(half) { Tamper = (index, chunk) => index == 0 ? Flip(chunk) : chunk };
+        await using var refusing = Engine(damaged);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => refusing.GenerateAsync(Run, config, TinyPolicy.Prompt(0), 1, CancellationToken.None));
+        Assert.Contains($"the manifest says {halfManifest.Sha256}", error.Message);
     }
 
     static RolloutEngine Engine(IWeightSource source) =>
