@@ -44,6 +44,8 @@ public static class EvalRunner
 
         progress.Phase($"loading {arguments.SourceKind} {arguments.Source}");
         var weights = PolicyWeights.Load(arguments, assets);
+        // A whole model's weights are served by a plain model even under a LoRA configuration, whose engine expects adapters only.
+        var serving = weights.Adapters || config.LoraRank == 0 ? config : config with { LoraRank = 0 };
 
         progress.Phase("starting the rollout engine");
         var source = new InMemoryWeightSource();
@@ -68,7 +70,7 @@ public static class EvalRunner
                 Task<RolloutOutput> generating;
                 try
                 {
-                    generating = engine.GenerateAsync(EvalRunId, config, prompt, minPolicyVersion: 0, cancellationToken);
+                    generating = engine.GenerateAsync(EvalRunId, serving, prompt, minPolicyVersion: 0, cancellationToken);
                 }
                 catch (ArgumentException e)
                 {

@@ -1,11 +1,14 @@
 using Grpo.Core.Checkpoints;
-using Grpo.Core.Model;
 using Grpo.Grains.Runs;
 
 namespace Grpo.Client.Eval;
 
-/// <summary>The weights to evaluate, as the weight image the rollout engine loads, read from a checkpoint or a model directory.</summary>
-public sealed record PolicyWeights(WeightImage Image, long? Step, string Folder)
+/// <summary>
+/// The weights to evaluate, as the weight image the rollout engine loads, read from a checkpoint or a model directory.
+/// A LoRA checkpoint gives its adapters only (<paramref name="Adapters"/>): the engine rebuilds the run's base and applies
+/// them, as rollout silos do during the run.
+/// </summary>
+public sealed record PolicyWeights(WeightImage Image, long? Step, string Folder, bool Adapters = false)
 {
     /// <summary>The file that marks a complete learner checkpoint folder (written last, see TrainingCheckpoint).</summary>
     public const string TrainerStateFileName = "trainer_state.json";
@@ -28,11 +31,14 @@ public sealed record PolicyWeights(WeightImage Image, long? Step, string Folder)
     private static PolicyWeights FromCheckpoint(string source, RunAssets assets)
     {
         var folder = FindCheckpoint(source);
-        using var model = new CausalLM(assets.Model);
-        var loaded = TrainingCheckpoint.Load(folder, model);
-        // Only the weights are evaluated; the optimizer moments are not needed.
-        foreach (var tensor in loaded.OptimizerState.Values) tensor.Dispose();
-        return new PolicyWeights(WeightSnapshot.Capture(model), loaded.State.Step, folder);
+        // Loading the whole policy, not just reading its files, checks the checksums and that it fits the run's model.
+        var (policy, state) = RunCheckpointPolicy.Load(assets, folder);
+        using (policy)
+        {
+            return policy.Lora is null
+                ? new PolicyWeights(WeightSnapshot.Capture(policy), state.Step, folder)
+                : new PolicyWeights(WeightSnapshot.Capture(policy.AdapterStateDict()), state.Step, folder, Adapters: true);
+        }
     }
 
     private static PolicyWeights FromModel(string source)

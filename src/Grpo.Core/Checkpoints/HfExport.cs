@@ -77,7 +77,7 @@ public static class HfExport
         return Write(outputDirectory, model.Config, model.state_dict(), options);
     }
 
-    static void CheckOutput(string directory, bool overwrite)
+    internal static void CheckOutput(string directory, bool overwrite)
     {
         if (File.Exists(directory))
             throw new IOException($"output folder '{directory}' is an existing file");

@@ -119,6 +119,7 @@ public sealed class ExportCommandTests : IDisposable
     [InlineData(new[] { "export", "--checkpoint", "/no/such/folder", "--out", "x" }, "grpo export: --checkpoint '/no/such/folder' is not a directory.")]
     [InlineData(new[] { "export", "--checkpoint", ".", "--out", "x", "--dtype", "int8" }, "grpo export: --dtype 'int8': expected bfloat16 or float32.")]
     [InlineData(new[] { "export", "--checkpoint", ".", "--out", "x", "--model", "/no/such/model" }, "grpo export: --model '/no/such/model' is not a directory.")]
+    [InlineData(new[] { "export", "--checkpoint", ".", "--out", "x", "--adapter-only", "--dtype", "float32" }, "grpo export: --dtype applies to the merged model")]
     public async Task Bad_arguments_exit_2_before_anything_is_loaded(string[] args, string message)
     {
         var exported = new List<ExportArguments>();
