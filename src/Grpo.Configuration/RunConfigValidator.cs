@@ -18,6 +18,7 @@ public static class RunConfigValidator
     public static readonly IReadOnlyList<string> ModelPresets = ["tiny", "small", "medium50m"];
 
     public static readonly IReadOnlyList<string> ComputeDtypes = ["float32", "bfloat16"];
+    public static readonly IReadOnlyList<string> ExportFormats = ["none", "bfloat16", "float32"];
 
     public static IReadOnlyList<string> ImportanceSamplingNames => EnumNames.Of<ImportanceSampling>();
 
@@ -93,6 +94,7 @@ public static class RunConfigValidator
         rules.AtLeast(nameof(RunConfig.MicroBatchSize), config.MicroBatchSize, 0);
         rules.OneOf(nameof(RunConfig.LearnerComputeDtype), config.LearnerComputeDtype, ComputeDtypes);
         rules.AtLeast(nameof(RunConfig.LogProbChunkSize), config.LogProbChunkSize, 0);
+        rules.OneOf(nameof(RunConfig.ExportFinalModel), config.ExportFinalModel, ExportFormats);
 
         // model and task
         rules.OneOf(nameof(RunConfig.ModelPreset), config.ModelPreset, ModelPresets);

@@ -74,7 +74,7 @@ public sealed class RunConfigDefaultsTests
             "dynamic_sampling_max_rounds", "held_out_size",
             "lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules", "lora_base_dtype",
             "warmup_sft_steps", "warmup_sft_batch_size", "warmup_sft_learning_rate", "warmup_sft_target_accuracy",
-            "eval_every", "checkpoint_every", "keep_checkpoints", "log_samples_every", "log_samples_prompts",
+            "eval_every", "checkpoint_every", "keep_checkpoints", "export_final_model", "log_samples_every", "log_samples_prompts",
             "rollout_max_batch", "rollout_batch_wait_ms", "weight_chunk_bytes", "completion_timeout_seconds",
         ];
 
@@ -137,7 +137,7 @@ public sealed class RunConfigDefaultsTests
     }
 
     [Fact]
-    public void The_training_identity_ignores_exactly_the_keys_documented_as_observation_only()
+    public void The_training_identity_ignores_exactly_the_keys_documented_as_observation_or_memory_only()
     {
         foreach (var key in RunConfigKeys.All)
         {
@@ -145,9 +145,10 @@ public sealed class RunConfigDefaultsTests
             var baseline = RunConfigLoader.ApplyOverrides(new RunConfig(), context);
             var changed = RunConfigLoader.ApplyOverrides(baseline, [change]);
 
-            var observationOnly = key.Description.Contains(RunConfig.ObservationOnly, StringComparison.Ordinal);
+            var observationOnly = key.Description.Contains(RunConfig.ObservationOnly, StringComparison.Ordinal)
+                || key.Description.Contains(RunConfig.MemoryOnly, StringComparison.Ordinal);
             Assert.True(observationOnly == baseline.TrainsLike(changed),
-                $"{key.Name}: documented as observation only = {observationOnly}, but the training identity {(baseline.TrainsLike(changed) ? "ignores" : "sees")} it");
+                $"{key.Name}: documented as observation or memory only = {observationOnly}, but the training identity {(baseline.TrainsLike(changed) ? "ignores" : "sees")} it");
         }
     }
 
@@ -179,6 +180,7 @@ public sealed class RunConfigDefaultsTests
         "lora_dropout" => ([], "lora_dropout=0.25"),
         "lora_target_modules" => ([], "lora_target_modules=q,v"),
         "lora_base_dtype" => ([], "lora_base_dtype=bfloat16"),
+        "export_final_model" => ([], "export_final_model=float32"),
         _ => ([], key + "=7"),
     };
 }

@@ -231,6 +231,9 @@ public sealed record RunConfig
     [Description("Newest checkpoints kept on disk. " + ObservationOnly)]
     [Id(39), JsonPropertyName("keep_checkpoints")] public int KeepCheckpoints { get; init; } = 3;
 
+    [Description("At the end of the run, write the trained policy as a Hugging Face model directory (config.json, safetensors in this number format, the model directory's tokenizer files) to final-model/ in the run's checkpoint folder, LoRA adapters merged into the base: none, bfloat16 or float32. The last step is checkpointed first if it was not already. `grpo export` does the same for any checkpoint. " + ObservationOnly)]
+    [Id(95), JsonPropertyName("export_final_model")] public string ExportFinalModel { get; init; } = "none";
+
     [Description("Keep a few prompts with their completions, rewards and advantages every n steps (samples.jsonl); 0 never does. " + ObservationOnly)]
     [Id(50), JsonPropertyName("log_samples_every")] public int LogSamplesEvery { get; init; } = 50;
 
@@ -264,6 +267,7 @@ public sealed record RunConfig
             EvalEvery = defaults.EvalEvery,
             CheckpointEvery = defaults.CheckpointEvery,
             KeepCheckpoints = defaults.KeepCheckpoints,
+            ExportFinalModel = defaults.ExportFinalModel,
             LogSamplesEvery = defaults.LogSamplesEvery,
             LogSamplesPrompts = defaults.LogSamplesPrompts,
             WeightChunkBytes = defaults.WeightChunkBytes,

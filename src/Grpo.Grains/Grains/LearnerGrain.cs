@@ -183,6 +183,16 @@ public sealed partial class LearnerGrain(
             var checkpoint = await Doing($"writing the checkpoint of step {Version}", () => SaveCheckpointAsync(runConfig, metrics));
             trained[step] = new TrainedStep(metrics with { Checkpoint = checkpoint }, kept);
         }
+        if (Version == runConfig.Steps && runConfig.ExportFinalModel != "none")
+        {
+            // The export reads a checkpoint of the last step, exactly what a later `grpo export` would read.
+            if (latestCheckpoint?.Step != Version)
+            {
+                var checkpoint = await Doing($"writing the checkpoint of step {Version}", () => SaveCheckpointAsync(runConfig, metrics));
+                trained[step] = new TrainedStep(metrics with { Checkpoint = checkpoint }, kept);
+            }
+            await Doing("exporting the final model", () => ExportFinalModelAsync(runConfig, latestCheckpoint!.Value.Path));
+        }
         return trained[step];
     }
 
@@ -232,6 +242,23 @@ public sealed partial class LearnerGrain(
         latestCheckpoint = (path, Version);
         return path;
     }
+
+    /// <summary>
+    /// Writes the policy of <paramref name="checkpoint"/> as a Hugging Face model directory, final-model/ beside the checkpoints.
+    /// </summary>
+    async Task<string> ExportFinalModelAsync(RunConfig runConfig, string checkpoint)
+    {
+        var dtype = runConfig.ExportFinalModel == "float32" ? HfExportDType.Float32 : HfExportDType.BFloat16;
+        var output = Path.Combine(checkpointRoot!, FinalModelFolder);
+        // Loading and writing a model is torch work: off the grain's scheduler, like the engine's own work.
+        var result = await Task.Run(() => FinalModelExport.ExportFinalModel(assets!, checkpoint, output, dtype, overwrite: true));
+        logger.LogInformation("Run {Run}: the policy of step {Step} exported as a Hugging Face model to {Path}{Merged}.",
+            this.GetPrimaryKeyString(), result.Step, output, result.MergedAdapters ? " (LoRA adapters merged)" : "");
+        return output;
+    }
+
+    /// <summary>The folder under the run's checkpoint folder that <c>export_final_model</c> writes.</summary>
+    public const string FinalModelFolder = "final-model";
 
     static readonly LearnerStepResult NoUpdate = new(0, 0, 0, 0, 0, 1, 1, 0, 0, 0, OptimizerUpdates: 0, TrainedTokens: 0, PaddingFraction: 0);
 

@@ -3,6 +3,7 @@ using Grpo.Abstractions.Grains;
 using Grpo.Core.Checkpoints;
 using Grpo.Core.Model;
 using Grpo.Core.Training;
+using Grpo.Grains;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Runs;
 using Grpo.Hosting;
@@ -27,6 +28,8 @@ public sealed class LoraRunTests(ITestOutputHelper output) : IDisposable
         var config = RunScenario.Fast(steps: 4) with
         {
             CheckpointEvery = 2, LoraRank = 4, WarmupSftSteps = 20, WarmupSftTargetAccuracy = 0, Beta = 0.04f,
+            // The learner's memory options ride along: they must not change what a LoRA run does.
+            MicroBatchSize = 3, LogProbChunkSize = 5, GradientCheckpointing = true, ExportFinalModel = "float32",
         };
         var assets = RunAssets.Create(config);
         long adapterBytes, fullBytes;
@@ -58,6 +61,23 @@ public sealed class LoraRunTests(ITestOutputHelper output) : IDisposable
         var peft = PeftAdapterConfig.Load(latest);
         Assert.Equal(4, peft.Options.Rank);
         Assert.Equal(config.LoraAlpha, peft.Options.Alpha);
+
+        // export_final_model: the merged policy of the last step as a Hugging Face directory, no adapter keys left.
+        var exported = Path.Combine(runDirectory, LearnerGrain.FinalModelFolder);
+        using (var merged = HfModelDirectory.Load(exported))
+        {
+            Assert.DoesNotContain(merged.state_dict().Keys, CausalLM.IsAdapterKey);
+            var (trained, _) = RunCheckpointPolicy.Load(assets, latest);
+            using (trained)
+            {
+                var ids = torch.tensor(assets.Codec.EncodePrompt(assets.Train[0].Prompt).Select(t => (long)t).ToArray()).unsqueeze(0);
+                using var expected = trained.forward(ids);
+                using var actual = merged.forward(ids);
+                var scale = expected.abs().max().item<float>();
+                var worst = (expected - actual).abs().max().item<float>();
+                Assert.True(worst <= 1e-4f * scale, $"exported logits differ by {worst} (scale {scale})");
+            }
+        }
 
         // The step 2 checkpoint resumes: at step 4 the cosine schedule has reached a learning rate of 0 and nothing would move.
         var resumable = Path.Combine(runDirectory, "step-00000002");
