@@ -21,15 +21,15 @@ public sealed class Attention : nn.Module
     readonly int kvHeads;
     readonly int headDim;
 
-    public Attention(ModelConfig config) : base(nameof(Attention))
+    public Attention(ModelConfig config, ScalarType projectionDtype = ScalarType.Float32) : base(nameof(Attention))
     {
         heads = config.NumAttentionHeads;
         kvHeads = config.NumKeyValueHeads;
         headDim = config.HeadDim;
-        q_proj = new LoraCapableLinear(config.HiddenSize, heads * headDim, hasBias: config.AttentionBias);
-        k_proj = new LoraCapableLinear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias);
-        v_proj = new LoraCapableLinear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias);
-        o_proj = new LoraCapableLinear(heads * headDim, config.HiddenSize, hasBias: config.OutputProjectionBias);
+        q_proj = new LoraCapableLinear(config.HiddenSize, heads * headDim, hasBias: config.AttentionBias, projectionDtype);
+        k_proj = new LoraCapableLinear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias, projectionDtype);
+        v_proj = new LoraCapableLinear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias, projectionDtype);
+        o_proj = new LoraCapableLinear(heads * headDim, config.HiddenSize, hasBias: config.OutputProjectionBias, projectionDtype);
         if (config.QkNorm)
         {
             q_norm = new RmsNorm(headDim, config.RmsNormEps);

@@ -19,12 +19,20 @@ public sealed partial class CausalLM : nn.Module<Tensor, Tensor>
     readonly Linear? lm_head;
 #pragma warning restore IDE1006
 
-    public CausalLM(ModelConfig config) : base(nameof(CausalLM))
+    public CausalLM(ModelConfig config) : this(config, ScalarType.Float32)
+    {
+    }
+
+    /// <param name="projectionDtype">
+    /// The dtype the decoder projections are held in from construction (a frozen LoRA base in bfloat16), with the same
+    /// values, rounded, as a float32 model of the same seed; embeddings, norms and lm_head stay float32.
+    /// </param>
+    public CausalLM(ModelConfig config, ScalarType projectionDtype) : base(nameof(CausalLM))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate(nameof(ModelConfig));
         Config = config;
-        model = new DecoderStack(config);
+        model = new DecoderStack(config, projectionDtype);
         if (!config.TieWordEmbeddings)
             lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
         RegisterComponents();
@@ -151,7 +159,7 @@ public sealed partial class CausalLM : nn.Module<Tensor, Tensor>
                     if (linear.bias is not null) nn.init.zeros_(linear.bias);
                     break;
                 case LoraCapableLinear projection:
-                    nn.init.normal_(projection.Weight, 0.0, InitializerStd);
+                    projection.InitialiseWeightNormal(InitializerStd);
                     if (projection.Bias is not null) nn.init.zeros_(projection.Bias);
                     break;
                 case Embedding embedding:

@@ -13,12 +13,12 @@ public sealed class DecoderLayer : nn.Module
     readonly Mlp mlp;
 #pragma warning restore IDE1006
 
-    public DecoderLayer(ModelConfig config) : base(nameof(DecoderLayer))
+    public DecoderLayer(ModelConfig config, ScalarType projectionDtype = ScalarType.Float32) : base(nameof(DecoderLayer))
     {
         input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        self_attn = new Attention(config);
+        self_attn = new Attention(config, projectionDtype);
         post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        mlp = new Mlp(config);
+        mlp = new Mlp(config, projectionDtype);
         RegisterComponents();
     }
 

@@ -14,11 +14,11 @@ public sealed class DecoderStack : nn.Module
 #pragma warning restore IDE1006
     readonly ModelConfig config;
 
-    public DecoderStack(ModelConfig config) : base(nameof(DecoderStack))
+    public DecoderStack(ModelConfig config, ScalarType projectionDtype = ScalarType.Float32) : base(nameof(DecoderStack))
     {
         this.config = config;
         embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new DecoderLayer(config)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new DecoderLayer(config, projectionDtype)).ToArray());
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         RegisterComponents();
     }

@@ -28,7 +28,11 @@ public sealed class LoraCapableLinear : nn.Module<Tensor, Tensor>
     double scale;
     double dropout;
 
-    public LoraCapableLinear(long inFeatures, long outFeatures, bool hasBias) : base(nameof(LoraCapableLinear))
+    /// <param name="weightDtype">
+    /// The dtype the weight is held in from the start (e.g. bfloat16 for a frozen LoRA base): it is drawn in float32 and
+    /// converted at once, so a model never holds all its projections in float32 on the way to a narrower type.
+    /// </param>
+    public LoraCapableLinear(long inFeatures, long outFeatures, bool hasBias, ScalarType weightDtype = ScalarType.Float32) : base(nameof(LoraCapableLinear))
     {
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
@@ -36,6 +40,13 @@ public sealed class LoraCapableLinear : nn.Module<Tensor, Tensor>
         // numbers it did when the projections were nn.Linear (the run's seed must rebuild the same base on every silo).
         weight = empty(outFeatures, inFeatures).AsParameter();
         nn.init.kaiming_uniform_(weight, a: Math.Sqrt(5));
+        if (weightDtype != ScalarType.Float32)
+        {
+            using var noGrad = no_grad();
+            var drawn = weight;
+            weight = new Parameter(drawn.detach().to_type(weightDtype), requires_grad: drawn.requires_grad);
+            drawn.Dispose();
+        }
         if (hasBias)
         {
             bias = empty(outFeatures).AsParameter();
@@ -135,6 +146,23 @@ public sealed class LoraCapableLinear : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Converts the (frozen) base weight to <paramref name="dtype"/>; the bias is tiny and stays as it is.</summary>
+    /// <summary>
+    /// Sets the weight to N(0, <paramref name="std"/>) drawn in float32, whatever dtype it is held in, so a model built
+    /// with narrower weights gets exactly the rounded values of one built in float32.
+    /// </summary>
+    internal void InitialiseWeightNormal(double std)
+    {
+        using var noGrad = no_grad();
+        if (weight.dtype == ScalarType.Float32)
+        {
+            nn.init.normal_(weight, 0.0, std);
+            return;
+        }
+        using var drawn = empty(weight.shape, ScalarType.Float32);
+        nn.init.normal_(drawn, 0.0, std);
+        weight.copy_(drawn);
+    }
+
     internal void HoldBaseWeightIn(ScalarType dtype)
     {
         if (weight.dtype == dtype) return;

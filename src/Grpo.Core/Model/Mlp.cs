@@ -12,11 +12,11 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     readonly LoraCapableLinear down_proj;
 #pragma warning restore IDE1006
 
-    public Mlp(ModelConfig config) : base(nameof(Mlp))
+    public Mlp(ModelConfig config, ScalarType projectionDtype = ScalarType.Float32) : base(nameof(Mlp))
     {
-        gate_proj = new LoraCapableLinear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        up_proj = new LoraCapableLinear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        down_proj = new LoraCapableLinear(config.IntermediateSize, config.HiddenSize, hasBias: false);
+        gate_proj = new LoraCapableLinear(config.HiddenSize, config.IntermediateSize, hasBias: false, projectionDtype);
+        up_proj = new LoraCapableLinear(config.HiddenSize, config.IntermediateSize, hasBias: false, projectionDtype);
+        down_proj = new LoraCapableLinear(config.IntermediateSize, config.HiddenSize, hasBias: false, projectionDtype);
         RegisterComponents();
     }
 

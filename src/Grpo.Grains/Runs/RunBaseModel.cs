@@ -42,7 +42,9 @@ public static class RunBaseModel
         lock (Seeding)
         {
             torch.manual_seed(assets.Config.Seed);
-            var model = new CausalLM(assets.Model);
+            // A bfloat16 base is held in bfloat16 from construction, never whole in float32 first: for a 0.5B model that
+            // float32 detour was a 2 GB transient on the learner and again on every rollout engine.
+            var model = lora?.BaseDtype == "bfloat16" ? new CausalLM(assets.Model, torch.ScalarType.BFloat16) : new CausalLM(assets.Model);
             if (lora is null) return model;
             try
             {
