@@ -74,6 +74,13 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
 
         var finished = await cluster.WaitUntilAsync(RunId, run => run.Status.IsFinished, PhaseTimeout);
 
+        // How the cluster recovered, for whoever reads the test's output: first, so that a failure's cause leads it.
+        output.WriteLine($"run ended {finished.Status.State} at step {finished.Status.Step}: {finished.Status.Error}");
+        foreach (var line in cluster.Logs().Split('\n').Where(line => Recovery().IsMatch(line)))
+        {
+            output.WriteLine(line.Length > 400 ? line[..400] : line);
+        }
+
         Assert.True(finished.Status.State == "Completed", $"run ended {finished.Status.State}: {finished.Status.Error}\n{cluster.Logs()}");
         Assert.Equal(Steps, finished.Status.Step);
         Assert.Equal(Steps, finished.Status.PolicyVersion);
@@ -86,12 +93,6 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
 
         // The silo that joined mid-run received completion grains; the rollout silo generated nothing once it was dead. (The
         // learner's silo may still appear after its kill: steps redone from the checkpoint reuse completions finished before.)
-        // How the cluster recovered, for whoever reads the test's output.
-        foreach (var line in cluster.Logs().Split('\n').Where(line => Recovery().IsMatch(line)))
-        {
-            output.WriteLine(line.Length > 240 ? line[..240] : line);
-        }
-
         foreach (var step in finished.Metrics)
         {
             output.WriteLine($"step {step.Step}: " + string.Join(", ", step.CompletionsBySilo.OrderBy(silo => silo.Key).Select(silo => $"{silo.Key} {silo.Value}")));
