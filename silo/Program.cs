@@ -1,6 +1,7 @@
 using Grpo.Core.Runtime;
 using Grpo.Hosting;
 using Grpo.Hosting.Components;
+using Grpo.Hosting.Tls;
 using Grpo.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,10 +63,22 @@ if (settings.Cluster is { } connectionString)
     }
 }
 
+ClusterTlsCredentials? tls;
+try
+{
+    tls = settings.Tls is { } tlsFiles ? SiloTlsSettings.Load(tlsFiles) : null;
+}
+catch (SiloArgumentException e)
+{
+    Console.Error.WriteLine("grpo-silo: " + e.Message);
+    return 2;
+}
+
+using var tlsLifetime = tls;
 IHost host;
 try
 {
-    host = SiloHost.Build(settings, configuration);
+    host = SiloHost.Build(settings, configuration, tls);
 }
 catch (PluginLoadException e)
 {
@@ -85,7 +98,7 @@ catch (Exception e)
 }
 
 var address = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
-Console.WriteLine($"grpo-silo: joined cluster {settings.ClusterId} as {address.ToParsableString()} with roles {settings.RolesText} on {settings.Device}");
+Console.WriteLine($"grpo-silo: joined cluster {settings.ClusterId} as {address.ToParsableString()} with roles {settings.RolesText} on {settings.Device}{(tls is null ? "" : " over mutual TLS")}");
 
 // SIGTERM and Ctrl+C stop the host; Orleans' shutdown deactivates this silo's grains so others take them over.
 await host.WaitForShutdownAsync();

@@ -11,6 +11,8 @@ public static class SiloConfiguration
 {
     public const string SettingsFileName = "appsettings.json";
 
+    private const string LoggingVariablePrefix = "Logging__";
+
     /// <exception cref="SiloArgumentException">An unknown option, an option without a value, a stray word, or an unreadable settings file.</exception>
     public static IConfiguration Build(IReadOnlyList<string> args, IDictionary environment, string settingsDirectory)
     {
@@ -44,8 +46,11 @@ public static class SiloConfiguration
             "usage: grpo-silo [--cluster CONNECTION] [--roles rollout,learner] [--device cpu|cuda:N] [--silo-port N] [--gateway-port N]",
             "                 [--primary-port N] [--checkpoint-dir DIR] [--advertised-ip IP] [--cluster-id NAME] [--service-id NAME]",
             "                 [--metrics none|console|otlp] [--otlp-endpoint URL] [--metrics-interval SECONDS] [--dashboard-port N]",
+            "                 [--dashboard-bind IP] [--dashboard-token-file FILE] [--tls on|off] [--tls-cert FILE] [--tls-key FILE] [--tls-ca FILE]",
+            "                 [--log-level LEVEL]",
             "Each option can also be set as an environment variable (GRPO_SILO_PORT=...) or in appsettings.json beside the",
             "executable (\"SiloPort\": ...); the command line wins over the environment, which wins over the file.",
+            "Log levels per category also come from the standard variables, e.g. Logging__LogLevel__Orleans=Information.",
             "",
         };
         lines.AddRange(SiloOption.All.Select(option => $"  {option.Switch,-18} {option.Help}"));
@@ -92,6 +97,15 @@ public static class SiloConfiguration
             if (environment[option.EnvironmentVariable] is string value)
             {
                 values[option.Key] = value;
+            }
+        }
+
+        // The standard .NET variables for log levels, e.g. Logging__LogLevel__Orleans=Information, as any host reads them.
+        foreach (DictionaryEntry variable in environment)
+        {
+            if (variable.Key is string name && name.StartsWith(LoggingVariablePrefix, StringComparison.OrdinalIgnoreCase) && variable.Value is string value)
+            {
+                values[name.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)] = value;
             }
         }
 

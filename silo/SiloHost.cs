@@ -1,5 +1,6 @@
 using System.Net;
 using Grpo.Hosting;
+using Grpo.Hosting.Tls;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +15,8 @@ namespace Grpo.Silo;
 /// <summary>The grpo-silo process's host: one Orleans silo configured by UseGrpo, on PostgreSQL or localhost clustering.</summary>
 public static class SiloHost
 {
-    public static IHost Build(SiloSettings settings, IConfiguration configuration)
+    /// <param name="tls">The silo's TLS credentials when <see cref="SiloSettings.Tls"/> is set (see <see cref="SiloTlsSettings.Load"/>).</param>
+    public static IHost Build(SiloSettings settings, IConfiguration configuration, ClusterTlsCredentials? tls = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -22,12 +24,17 @@ public static class SiloHost
         options.Validate();
 
         // With a dashboard the silo also serves HTTP (ASP.NET Core); without one it stays a plain generic host.
+        if (settings.Tls is not null && tls is null)
+        {
+            throw new ArgumentException("The settings ask for TLS; pass the credentials loaded from them.", nameof(tls));
+        }
+
         return settings.DashboardPort is { } dashboardPort
-            ? BuildWithDashboard(settings, configuration, options, dashboardPort)
-            : BuildPlain(settings, configuration, options);
+            ? BuildWithDashboard(settings, configuration, options, dashboardPort, tls)
+            : BuildPlain(settings, configuration, options, tls);
     }
 
-    private static IHost BuildPlain(SiloSettings settings, IConfiguration configuration, GrpoSiloOptions options)
+    private static IHost BuildPlain(SiloSettings settings, IConfiguration configuration, GrpoSiloOptions options, ClusterTlsCredentials? tls)
     {
         // No default sources: the configuration was already assembled from file, GRPO_ variables and arguments.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -36,11 +43,12 @@ public static class SiloHost
             ApplicationName = "grpo-silo",
             ContentRootPath = AppContext.BaseDirectory,
         });
-        Configure(builder, settings, configuration, options, silo => { });
+        Configure(builder, settings, configuration, options, tls, silo => { });
         return builder.Build();
     }
 
-    private static IHost BuildWithDashboard(SiloSettings settings, IConfiguration configuration, GrpoSiloOptions options, int dashboardPort)
+    private static IHost BuildWithDashboard(
+        SiloSettings settings, IConfiguration configuration, GrpoSiloOptions options, int dashboardPort, ClusterTlsCredentials? tls)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -48,20 +56,22 @@ public static class SiloHost
             ContentRootPath = AppContext.BaseDirectory,
             Args = [],
         });
-        // The dashboard is reached from other machines whenever the silo is (it listens where the silo advertises itself).
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            if (IPAddress.IsLoopback(settings.AdvertisedIp)) kestrel.ListenLocalhost(dashboardPort);
-            else kestrel.ListenAnyIP(dashboardPort);
-        });
-        Configure(builder, settings, configuration, options, silo => silo.AddDashboard());
+        // The dashboard shows and controls the whole cluster, so it stays on loopback unless --dashboard-bind says otherwise.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(settings.DashboardBind, dashboardPort));
+        Configure(builder, settings, configuration, options, tls, silo => silo.AddDashboard());
         var app = builder.Build();
+        if (settings.DashboardToken is { } token)
+        {
+            app.Use(new DashboardTokenCheck(token).InvokeAsync);
+        }
+
         app.MapOrleansDashboard();
         return app;
     }
 
     private static void Configure(
-        IHostApplicationBuilder builder, SiloSettings settings, IConfiguration configuration, GrpoSiloOptions options, Action<ISiloBuilder> extra)
+        IHostApplicationBuilder builder, SiloSettings settings, IConfiguration configuration, GrpoSiloOptions options, ClusterTlsCredentials? tls,
+        Action<ISiloBuilder> extra)
     {
         builder.Configuration.AddConfiguration(configuration);
 
@@ -69,6 +79,11 @@ public static class SiloHost
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
+        if (settings.LogLevel is { } level)
+        {
+            builder.Services.PostConfigure<LoggerFilterOptions>(filters => SiloLogLevel.Apply(filters, level));
+        }
+
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
@@ -89,6 +104,11 @@ public static class SiloHost
             {
                 silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
                     new IPEndPoint(IPAddress.Loopback, settings.PrimaryPort), settings.ServiceId, settings.ClusterId);
+            }
+
+            if (tls is not null)
+            {
+                silo.UseGrpoTls(tls);
             }
 
             silo.UseGrpo(options);

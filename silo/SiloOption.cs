@@ -33,10 +33,26 @@ public sealed record SiloOption(string Name, string Key, string Help)
         "OTLP collector address for --metrics otlp, e.g. http://localhost:4317 (default: the exporter's, or OTEL_EXPORTER_OTLP_ENDPOINT)");
     public static SiloOption MetricsInterval { get; } = new("metrics-interval", "MetricsInterval", "seconds between metric exports (default 10)");
     public static SiloOption DashboardPort { get; } = new("dashboard-port", "DashboardPort", "serve the Orleans dashboard on this port (default: no dashboard)");
+    public static SiloOption DashboardBind { get; } = new("dashboard-bind", "DashboardBind",
+        "address the dashboard listens on (default 127.0.0.1); any other needs --dashboard-token-file, e.g. 0.0.0.0 for every interface");
+    public static SiloOption DashboardTokenFile { get; } = new("dashboard-token-file", "DashboardTokenFile",
+        "file holding the token every dashboard request must carry (Authorization: Bearer TOKEN, or Basic with TOKEN as password); default: no token");
+
+    public static SiloOption TlsCert { get; } = new("tls-cert", "TlsCert",
+        "this silo's certificate for mutual TLS: PEM (with --tls-key) or PKCS#12 (.pfx/.p12); turns TLS on for silo and gateway connections");
+    public static SiloOption TlsKey { get; } = new("tls-key", "TlsKey", "PEM private key of --tls-cert (not for PKCS#12, nor a PEM that holds its key)");
+    public static SiloOption TlsCa { get; } = new("tls-ca", "TlsCa", "PEM certificate authority that every silo's and client's certificate must be issued by");
+    public static SiloOption TlsPassword { get; } = new("tls-password", "TlsPassword",
+        "password of a PKCS#12 --tls-cert; set it as the variable, since a switch shows in the process list");
+    public static SiloOption Tls { get; } = new("tls", "Tls",
+        "on or off (default: on with --tls-cert); a silo whose --advertised-ip is not loopback refuses to start without TLS unless off");
+
+    public static SiloOption LogLevel { get; } = new("log-level", "LogLevel",
+        "lowest level logged: Trace, Debug, Information, Warning, Error, Critical or None (default Warning, from appsettings.json)");
 
     public static SiloOption Plugins { get; } = new("plugins", "Plugins",
         "folders of plugin assemblies whose rewards, tasks and losses this silo registers, comma-separated (default none); every silo of a cluster needs the plugins its runs name");
 
     public static IReadOnlyList<SiloOption> All { get; } =
-        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId, Metrics, OtlpEndpoint, MetricsInterval, DashboardPort, Plugins];
+        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId, Metrics, OtlpEndpoint, MetricsInterval, DashboardPort, Plugins, DashboardBind, DashboardTokenFile, TlsCert, TlsKey, TlsCa, TlsPassword, Tls, LogLevel];
 }

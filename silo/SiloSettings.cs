@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using Grpo.Core.Runtime;
 using Grpo.Hosting;
+using Grpo.Hosting.Tls;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Grpo.Silo;
 
@@ -27,6 +29,18 @@ public sealed record SiloSettings
 
     /// <summary>The port of the Orleans dashboard; null serves none.</summary>
     public int? DashboardPort { get; init; }
+
+    /// <summary>Where the dashboard listens: loopback unless asked.</summary>
+    public IPAddress DashboardBind { get; init; } = IPAddress.Loopback;
+
+    /// <summary>The token every dashboard request must carry; null lets any request through.</summary>
+    public string? DashboardToken { get; init; }
+
+    /// <summary>The files of mutual TLS for silo and gateway connections; null speaks plaintext.</summary>
+    public ClusterTlsFiles? Tls { get; init; }
+
+    /// <summary>The default log level asked for with --log-level; null keeps the configured one.</summary>
+    public LogLevel? LogLevel { get; init; }
 
     /// <summary>"rollout,learner", "rollout" or "learner".</summary>
     public string RolesText => string.Join(',', new[] { Rollout ? "rollout" : null, Learner ? "learner" : null }.OfType<string>());
@@ -68,6 +82,15 @@ public sealed record SiloSettings
             ServiceId = Text(configuration, SiloOption.ServiceId) ?? "grpo",
             Telemetry = SiloTelemetrySettings.From(configuration),
             DashboardPort = Text(configuration, SiloOption.DashboardPort) is null ? null : Port(configuration, SiloOption.DashboardPort, 0),
+        };
+
+        var (dashboardBind, dashboardToken) = SiloDashboardSettings.From(configuration, settings.DashboardPort is not null);
+        settings = settings with
+        {
+            DashboardBind = dashboardBind,
+            DashboardToken = dashboardToken,
+            Tls = SiloTlsSettings.From(configuration, settings.AdvertisedIp),
+            LogLevel = SiloLogLevel.From(configuration),
         };
 
         if (settings.DashboardPort is { } dashboard && (dashboard == settings.SiloPort || dashboard == settings.GatewayPort))

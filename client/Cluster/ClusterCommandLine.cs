@@ -14,16 +14,16 @@ public static class ClusterCommandLine
     public static IEnumerable<Command> Create(ClusterCommands commands, TimeProvider clock, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(commands);
-        yield return CreateSubmit(commands, clock, environment);
-        yield return CreateWatch(commands, environment);
-        yield return CreateStatus(commands, environment);
-        yield return CreateList(commands, environment);
-        yield return CreateRunCommand("stop", "Ask a run to stop and print its state.", commands.StopAsync, environment);
-        yield return CreateRunCommand(
+        yield return ClientTls.WithOptions(CreateSubmit(commands, clock, environment));
+        yield return ClientTls.WithOptions(CreateWatch(commands, environment));
+        yield return ClientTls.WithOptions(CreateStatus(commands, environment));
+        yield return ClientTls.WithOptions(CreateList(commands, environment));
+        yield return ClientTls.WithOptions(CreateRunCommand("stop", "Ask a run to stop and print its state.", commands.StopAsync, environment));
+        yield return ClientTls.WithOptions(CreateRunCommand(
             "resume",
             "Continue a stopped, interrupted or infrastructure-failed run from its learner's last checkpoint (or live state).",
             commands.ResumeAsync,
-            environment);
+            environment));
     }
 
     private static Command CreateList(ClusterCommands commands, Func<string, string?> environment)
@@ -193,6 +193,6 @@ public static class ClusterCommandLine
             throw new ArgumentException("--cluster-id is empty; give the cluster id the silos use (default grpo).");
         }
 
-        return new ClusterTarget(connection, clusterId);
+        return new ClusterTarget(connection, clusterId) { Tls = ClientTls.Resolve(parsed, environment) };
     }
 }

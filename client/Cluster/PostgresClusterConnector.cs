@@ -1,6 +1,7 @@
 using Grpo.Abstractions.Grains;
 using Grpo.Grains.Resilience;
 using Grpo.Hosting;
+using Grpo.Hosting.Tls;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,9 +31,19 @@ public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null, IL
         await databaseCheck.ExecuteAsync(async token => await SchemaCheck.EnsureAsync(target.ConnectionString, token), cancellationToken);
 
         var builder = Host.CreateApplicationBuilder();
-        // Orleans' own start-up log would bury the command's one line of output.
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => client.UseGrpoPostgres(target.ConnectionString, target.ClusterId));
+        // Orleans' own start-up log would bury the command's one line of output, unless GRPO_LOG_LEVEL asks for it.
+        ClientLogging.Configure(builder.Logging, Environment.GetEnvironmentVariable);
+        var diagnosis = new GatewayConnectionDiagnosis();
+        diagnosis.AddTo(builder.Logging);
+        var tls = target.Tls is { } tlsFiles ? ClusterTlsCredentials.Load(tlsFiles, ClusterTlsRole.Client) : null;
+        builder.UseOrleansClient(client =>
+        {
+            client.UseGrpoPostgres(target.ConnectionString, target.ClusterId);
+            if (tls is not null)
+            {
+                client.UseGrpoTls(tls, diagnosis.Rejections);
+            }
+        });
         var host = builder.Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
@@ -43,19 +54,21 @@ public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null, IL
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new TimeoutException(
-                $"no silo answered within {ConnectTimeout.TotalSeconds:0} s: start the cluster's silos or check --cluster-id.");
+            tls?.Dispose();
+            throw new TimeoutException(diagnosis.Describe(ConnectTimeout, usesTls: tls is not null));
         }
         catch
         {
             host.Dispose();
+            tls?.Dispose();
             throw;
         }
 
-        return new OrleansRunCluster(host);
+        return new OrleansRunCluster(host, tls);
     }
 
-    private sealed class OrleansRunCluster(IHost host) : IRunCluster
+    /// <param name="tls">The client's certificate, used by every connection the host opens, so released with it.</param>
+    private sealed class OrleansRunCluster(IHost host, IDisposable? tls) : IRunCluster
     {
         private readonly IClusterClient client = host.Services.GetRequiredService<IClusterClient>();
 
@@ -73,6 +86,7 @@ public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null, IL
             finally
             {
                 host.Dispose();
+                tls?.Dispose();
             }
         }
     }

@@ -4,31 +4,37 @@
 # gives the login role a password and waits until the server accepts connections. Safe to run again: a running
 # server on the same directory and port is left as it is (its password is set again).
 #
-#   deploy/postgres/start-local.sh [--data-dir DIR] [--port PORT] [--user NAME] [--password SECRET] [--database NAME]
+#   GRPO_PG_PASSWORD=... deploy/postgres/start-local.sh [--data-dir DIR] [--port PORT] [--user NAME] [--database NAME]
+#   deploy/postgres/start-local.sh --password-file FILE [...]
 #
-# Defaults: --data-dir /var/tmp/grpo-postgres, --port 5433, --user grpo, --password $GRPO_PG_PASSWORD or "grpo",
-# --database grpo (only named in the printed connection string; create-schema.sh creates it).
+# The role's password comes from GRPO_PG_PASSWORD or from the first line of --password-file (never from the command
+# line, which every user sees in ps); with neither the script stops: it invents no password. Defaults: --data-dir
+# /var/tmp/grpo-postgres, --port 5433, --user grpo, --database grpo (only named in the printed connection string;
+# create-schema.sh creates it).
 # The last line on standard output is the connection string; progress goes to standard error.
 # Stop the server with deploy/postgres/stop-local.sh --data-dir DIR.
 set -euo pipefail
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
 fail() { echo "start-local.sh: $*" >&2; exit 1; }
 
 data_dir="/var/tmp/grpo-postgres"
 port="5433"
 user="grpo"
-password="${GRPO_PG_PASSWORD:-grpo}"
+password_file=""
 database="grpo"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --data-dir|--port|--user|--password|--database)
+    --password)
+      echo "start-local.sh: --password would show the password to every user in ps; set GRPO_PG_PASSWORD or use --password-file FILE" >&2
+      exit 2 ;;
+    --data-dir|--port|--user|--password-file|--database)
       [ $# -ge 2 ] || { echo "start-local.sh: $1 needs a value" >&2; exit 2; }
       case "$1" in
         --data-dir) data_dir="$2" ;;
         --port) port="$2" ;;
         --user) user="$2" ;;
-        --password) password="$2" ;;
+        --password-file) password_file="$2" ;;
         --database) database="$2" ;;
       esac
       shift 2 ;;
@@ -38,7 +44,16 @@ while [ $# -gt 0 ]; do
 done
 [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || { echo "start-local.sh: --port '$port' is not a port (1..65535)" >&2; exit 2; }
 [ -n "$user" ] || { echo "start-local.sh: --user is empty" >&2; exit 2; }
-[ -n "$password" ] || { echo "start-local.sh: --password is empty" >&2; exit 2; }
+if [ -n "$password_file" ]; then
+  [ -z "${GRPO_PG_PASSWORD:-}" ] || { echo "start-local.sh: both GRPO_PG_PASSWORD and --password-file are set; use one" >&2; exit 2; }
+  [ -r "$password_file" ] || { echo "start-local.sh: --password-file '$password_file' cannot be read" >&2; exit 2; }
+  IFS= read -r password < "$password_file" || true
+  password="${password%$'\r'}"
+  [ -n "$password" ] || { echo "start-local.sh: --password-file '$password_file' starts with an empty line; put the password on the first line" >&2; exit 2; }
+else
+  password="${GRPO_PG_PASSWORD:-}"
+  [ -n "$password" ] || { echo "start-local.sh: no password: set GRPO_PG_PASSWORD or pass --password-file FILE (e.g. openssl rand -hex 16 > FILE)" >&2; exit 2; }
+fi
 case "$password$user$database" in *";"*) echo "start-local.sh: user, password and database may not contain ';'" >&2; exit 2 ;; esac
 [[ "$data_dir" = /* ]] || data_dir="$(pwd)/$data_dir"
 
@@ -99,8 +114,11 @@ for _ in $(seq 1 60); do
 done
 "$bin_dir/pg_isready" -q -h 127.0.0.1 -p "$port" || fail "PostgreSQL on 127.0.0.1:$port is not accepting connections (log: $data_dir/server.log)"
 
+# The password reaches psql through the environment (readable by its owner only), not its arguments (readable by all).
+export GRPO_PG_PASSWORD="$password"
 as_postgres "$bin_dir/psql" -X -q -v ON_ERROR_STOP=1 -h "$data_dir" -p "$port" -d postgres \
-  -v user="$user" -v password="$password" >/dev/null <<'SQL'
+  -v user="$user" >/dev/null <<'SQL'
+\getenv password GRPO_PG_PASSWORD
 SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'user') AS missing \gset
 \if :missing
 CREATE ROLE :"user" LOGIN CREATEDB PASSWORD :'password';

@@ -112,7 +112,7 @@ public sealed class ClusterTlsCredentials : IDisposable
         }
 
         var reasons = chain.ChainStatus.Select(status => status.StatusInformation.Trim().TrimEnd('.')).Where(text => text.Length > 0).Distinct();
-        problem = $"certificate '{remote.Subject}' {string.Join("; ", reasons)}";
+        problem = $"certificate '{remote.Subject}': {string.Join("; ", reasons)}";
         return false;
     }
 
