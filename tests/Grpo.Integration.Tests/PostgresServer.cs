@@ -21,7 +21,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var result = await Script.RunAsync("start-local.sh", StartArguments(), StartTimeout);
+        var result = await Script.RunAsync("start-local.sh", StartArguments(), StartTimeout, StartEnvironment());
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException("PostgreSQL could not be started for the integration tests: " + result.Describe("start-local.sh"));
@@ -31,7 +31,10 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     public IEnumerable<string> StartArguments() =>
-        ["--data-dir", DataDirectory, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--user", User, "--password", Password];
+        ["--data-dir", DataDirectory, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--user", User];
+
+    /// <summary>The password goes through the environment, as start-local.sh takes it (never on its command line).</summary>
+    public IReadOnlyDictionary<string, string> StartEnvironment() => new Dictionary<string, string> { ["GRPO_PG_PASSWORD"] = Password };
 
     public string ConnectionStringFor(string database, string? password = null, int? port = null) =>
         $"Host=127.0.0.1;Port={port ?? Port};Database={database};Username={User};Password={password ?? Password}";

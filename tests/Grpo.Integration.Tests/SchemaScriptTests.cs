@@ -58,7 +58,7 @@ public sealed class SchemaScriptTests(PostgresServer server)
     [Fact]
     public async Task Start_local_run_again_keeps_the_running_server_and_prints_the_same_connection_string()
     {
-        var result = await Script.RunAsync("start-local.sh", server.StartArguments(), ScriptTimeout);
+        var result = await Script.RunAsync("start-local.sh", server.StartArguments(), ScriptTimeout, server.StartEnvironment());
 
         Assert.True(result.ExitCode == 0, result.Describe("start-local.sh (again)"));
         Assert.Contains("already running", result.StandardError);

@@ -22,7 +22,7 @@ public static class Script
         }
 
         // The scripts read the PG* variables as defaults; the test's own environment must not leak into them.
-        foreach (var variable in new[] { "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "GRPO_CLUSTER" })
+        foreach (var variable in new[] { "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "GRPO_CLUSTER", "GRPO_PG_PASSWORD" })
         {
             start.Environment.Remove(variable);
         }

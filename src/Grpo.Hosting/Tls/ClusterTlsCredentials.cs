@@ -177,7 +177,8 @@ public sealed class ClusterTlsCredentials : IDisposable
         {
             return X509Certificate2.CreateFromPemFile(files.CertificatePath, files.KeyPath);
         }
-        catch (CryptographicException e)
+        // A key of another certificate is an ArgumentException ("does not match the public key"), the rest cryptographic.
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             var key = files.KeyPath ?? files.CertificatePath;
             throw new ClusterTlsException(files.KeyPath is null ? ClusterTlsFile.Certificate : ClusterTlsFile.Key,
