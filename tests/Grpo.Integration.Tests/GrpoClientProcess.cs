@@ -9,8 +9,10 @@ public static class GrpoClientProcess
 
     /// <param name="cluster">Passed through GRPO_CLUSTER, as an operator would set it, so the variable is exercised too; null leaves it unset.</param>
     /// <param name="workingDirectory">Where relative paths (a --config file, runs/) resolve [default: the temp folder].</param>
+    /// <param name="environment">More variables for the client (GRPO_LOG_LEVEL, say), set after the test's own GRPO_ ones are removed.</param>
     public static async Task<ScriptResult> RunAsync(
-        IEnumerable<string> arguments, string? cluster, TimeSpan? timeout = null, string? workingDirectory = null)
+        IEnumerable<string> arguments, string? cluster, TimeSpan? timeout = null, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var limit = timeout ?? DefaultTimeout;
         var start = new ProcessStartInfo(RepositoryLayout.ClientExecutable)
@@ -34,6 +36,11 @@ public static class GrpoClientProcess
         if (cluster is not null)
         {
             start.Environment["GRPO_CLUSTER"] = cluster;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start.");

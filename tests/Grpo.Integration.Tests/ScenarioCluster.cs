@@ -68,9 +68,12 @@ public sealed class ScenarioCluster : IAsyncDisposable
         return silo.WaitForJoinAsync(JoinTimeout);
     }
 
+    /// <summary>Given to every client command after its own arguments (the TLS files of a cluster with mutual TLS, say).</summary>
+    public IReadOnlyList<string> ClientArguments { get; set; } = [];
+
     /// <summary>The grpo client with <c>--cluster-id</c> of this cluster and the connection string in GRPO_CLUSTER.</summary>
     public Task<ScriptResult> ClientAsync(params string[] arguments) =>
-        GrpoClientProcess.RunAsync([.. arguments, "--cluster-id", ClusterId], ConnectionString, workingDirectory: Folder);
+        GrpoClientProcess.RunAsync([.. arguments, "--cluster-id", ClusterId, .. ClientArguments], ConnectionString, workingDirectory: Folder);
 
     /// <summary>Writes a run configuration file into the scenario folder and returns its path.</summary>
     public string WriteConfig(string name, string json)
