@@ -49,6 +49,16 @@ public sealed class MutualTlsClusterTests(PostgresServer server)
             $"grpo: cannot connect to cluster '{cluster.ClusterId}': no silo answered within 15 s: this client refused the gateway's TLS certificate 'CN=silo': unable to get local issuer certificate; the silos' certificates and --tls-ca must come from the same authority.",
             otherAuthority.StandardError.Trim());
         Assert.Equal("", otherAuthority.StandardOutput);
+
+        // A client that trusts both authorities accepts the gateway, but the silo refuses its certificate and logs why.
+        var bothAuthorities = Path.Combine(stranger.Folder, "both-ca.pem");
+        await File.WriteAllTextAsync(bothAuthorities, await File.ReadAllTextAsync(certificates.Authority) + await File.ReadAllTextAsync(stranger.Authority));
+        cluster.ClientArguments = ["--tls-cert", Path.Combine(stranger.Folder, "client.pem"), "--tls-key", Path.Combine(stranger.Folder, "client.key"), "--tls-ca", bothAuthorities];
+        var refusedBySilo = await cluster.ClientAsync("list");
+        Assert.True(refusedBySilo.ExitCode == 4, refusedBySilo.Describe("grpo list with a certificate the silos do not trust"));
+        Assert.StartsWith($"grpo: cannot connect to cluster '{cluster.ClusterId}': no silo answered within 15 s: the TLS handshake with the gateway failed (", refusedBySilo.StandardError);
+        Assert.EndsWith("); do the silos trust the authority that issued this client's --tls-cert?", refusedBySilo.StandardError.Trim());
+        Assert.Contains("Refused a TLS connection: certificate 'CN=client': ", learner.Output + rollout.Output);
         Assert.False(learner.HasExited);
         Assert.False(rollout.HasExited);
     }

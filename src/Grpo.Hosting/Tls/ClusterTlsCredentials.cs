@@ -44,18 +44,13 @@ public sealed class ClusterTlsCredentials : IDisposable
                     $"TLS certificate {files.CertificatePath} comes without its private key; give the key file as well.");
             }
 
-            var usage = role == ClusterTlsRole.Silo ? new[] { ServerAuthentication, ClientAuthentication } : [ClientAuthentication];
-            foreach (var purpose in usage)
+            if (MissingUsage(certificate, role) is { } missing)
             {
-                if (!AllowsUsage(certificate, purpose))
-                {
-                    throw new ClusterTlsException(ClusterTlsFile.Certificate,
-                        $"TLS certificate {files.CertificatePath} is not meant for {purpose.FriendlyName ?? purpose.Value}; a {role.ToString().ToLowerInvariant()} certificate needs {string.Join(" and ", usage.Select(oid => oid.FriendlyName ?? oid.Value))} in its extended key usage.");
-                }
+                throw new ClusterTlsException(ClusterTlsFile.Certificate, $"TLS certificate {files.CertificatePath} {missing}.");
             }
 
             var credentials = new ClusterTlsCredentials(certificate, authorities);
-            if (!credentials.Trusts(certificate, null, null, out var problem))
+            if (!credentials.Trusts(certificate, null, null, role, out var problem))
             {
                 throw new ClusterTlsException(ClusterTlsFile.Certificate,
                     $"TLS certificate {files.CertificatePath} is not trusted by the authority in {files.AuthorityPath}: {problem}.");
@@ -71,16 +66,23 @@ public sealed class ClusterTlsCredentials : IDisposable
     }
 
     /// <summary>
-    /// True when <paramref name="remote"/> chains to <see cref="Authorities"/>; otherwise <paramref name="problem"/> says why.
+    /// True when <paramref name="remote"/> chains to <see cref="Authorities"/> and may act as <paramref name="peer"/>;
+    /// otherwise <paramref name="problem"/> says why.
     /// </summary>
     /// <param name="presented">The chain TLS built for the peer: its intermediates and its application policy
     /// (server or client authentication, whichever side the peer is on) are kept.</param>
-    public bool Trusts(X509Certificate2 remote, X509Chain? presented, SslPolicyErrors? errors, out string problem)
+    public bool Trusts(X509Certificate2 remote, X509Chain? presented, SslPolicyErrors? errors, ClusterTlsRole peer, out string problem)
     {
         ArgumentNullException.ThrowIfNull(remote);
         if (errors is { } policyErrors && policyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
             problem = "the peer sent no certificate";
+            return false;
+        }
+
+        if (MissingUsage(remote, peer) is { } missing)
+        {
+            problem = $"certificate '{remote.Subject}' {missing}";
             return false;
         }
 
@@ -193,6 +195,19 @@ public sealed class ClusterTlsCredentials : IDisposable
             throw new ClusterTlsException(file, $"{what} file {Path.GetFullPath(path)} does not exist.");
         }
     }
+
+    /// <summary>Null when <paramref name="certificate"/> may act as <paramref name="role"/>, else the reason it may not.</summary>
+    private static string? MissingUsage(X509Certificate2 certificate, ClusterTlsRole role)
+    {
+        var usage = role == ClusterTlsRole.Silo ? new[] { ServerAuthentication, ClientAuthentication } : [ClientAuthentication];
+        var missing = usage.Where(purpose => !AllowsUsage(certificate, purpose)).ToList();
+        return missing.Count == 0
+            ? null
+            : $"is not meant for {string.Join(" and ", missing.Select(UsageName))}; a {role.ToString().ToLowerInvariant()} certificate needs {string.Join(" and ", usage.Select(UsageName))} in its extended key usage";
+    }
+
+    // Oid.FriendlyName differs between platforms ("TLS Web Server Authentication" with OpenSSL), so messages use their own.
+    private static string UsageName(Oid purpose) => purpose.Value == ServerAuthentication.Value ? "server authentication" : "client authentication";
 
     private static bool AllowsUsage(X509Certificate2 certificate, Oid purpose)
     {

@@ -32,11 +32,11 @@ public sealed class ClusterTlsCredentialsTests : IDisposable
         using var stranger = ClusterTlsCredentials.Load(other.IssueClient("stranger"), ClusterTlsRole.Client);
 
         Assert.True(silo.Certificate.HasPrivateKey);
-        Assert.True(silo.Trusts(client.Certificate, null, SslPolicyErrors.None, out var none), none);
+        Assert.True(silo.Trusts(client.Certificate, null, SslPolicyErrors.None, ClusterTlsRole.Client, out var none), none);
         Assert.Equal("", none);
-        Assert.False(silo.Trusts(stranger.Certificate, null, SslPolicyErrors.RemoteCertificateChainErrors, out var problem));
+        Assert.False(silo.Trusts(stranger.Certificate, null, SslPolicyErrors.RemoteCertificateChainErrors, ClusterTlsRole.Client, out var problem));
         Assert.StartsWith("certificate 'CN=stranger': ", problem);
-        Assert.False(stranger.Trusts(silo.Certificate, null, SslPolicyErrors.None, out _));
+        Assert.False(stranger.Trusts(silo.Certificate, null, SslPolicyErrors.None, ClusterTlsRole.Silo, out _));
     }
 
     [Fact]
@@ -46,22 +46,34 @@ public sealed class ClusterTlsCredentialsTests : IDisposable
         using var peer = ClusterTlsCredentials.Load(authority.IssueSilo("peer"), ClusterTlsRole.Silo);
 
         // Silos connect to each other by IP address, which no certificate names.
-        Assert.True(silo.Trusts(peer.Certificate, null, SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateChainErrors, out _));
-        Assert.False(silo.Trusts(peer.Certificate, null, SslPolicyErrors.RemoteCertificateNotAvailable, out var problem));
+        Assert.True(silo.Trusts(peer.Certificate, null, SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateChainErrors, ClusterTlsRole.Silo, out _));
+        Assert.False(silo.Trusts(peer.Certificate, null, SslPolicyErrors.RemoteCertificateNotAvailable, ClusterTlsRole.Silo, out var problem));
         Assert.Equal("the peer sent no certificate", problem);
     }
 
     [Fact]
-    public void The_application_policy_of_the_presented_chain_is_kept_so_a_client_certificate_cannot_serve_as_a_silo()
+    public void A_client_certificate_is_refused_where_a_silo_is_expected_on_the_silo_port_and_by_a_client()
+    {
+        using var silo = ClusterTlsCredentials.Load(authority.IssueSilo("silo"), ClusterTlsRole.Silo);
+        using var client = ClusterTlsCredentials.Load(authority.IssueClient("client"), ClusterTlsRole.Client);
+
+        Assert.False(silo.Trusts(client.Certificate, null, SslPolicyErrors.None, ClusterTlsRole.Silo, out var problem));
+        Assert.StartsWith("certificate 'CN=client' is not meant for server authentication; a silo certificate needs server authentication and client authentication in its extended key usage", problem);
+        Assert.True(silo.Trusts(silo.Certificate, null, SslPolicyErrors.None, ClusterTlsRole.Client, out _));
+    }
+
+    [Fact]
+    public void The_application_policy_of_the_presented_chain_is_kept()
     {
         using var silo = ClusterTlsCredentials.Load(authority.IssueSilo("silo"), ClusterTlsRole.Silo);
         using var client = ClusterTlsCredentials.Load(authority.IssueClient("client"), ClusterTlsRole.Client);
         using var asServer = new X509Chain();
         asServer.ChainPolicy.ApplicationPolicy.Add(new("1.3.6.1.5.5.7.3.1"));
 
-        Assert.False(silo.Trusts(client.Certificate, asServer, SslPolicyErrors.None, out var problem));
+        // Asked as a client but with TLS's server-authentication policy, the chain itself refuses the client certificate.
+        Assert.False(silo.Trusts(client.Certificate, asServer, SslPolicyErrors.None, ClusterTlsRole.Client, out var problem));
         Assert.Contains("CN=client", problem);
-        Assert.True(client.Trusts(silo.Certificate, asServer, SslPolicyErrors.None, out _));
+        Assert.True(client.Trusts(silo.Certificate, asServer, SslPolicyErrors.None, ClusterTlsRole.Silo, out _));
     }
 
     [Fact]
