@@ -44,6 +44,12 @@ public sealed class GatewayConnectionDiagnosis : ILoggerProvider
             return $"{waited}: the TLS handshake with the gateway failed ({failure}); do the silos trust the authority that issued this client's --tls-cert?";
         }
 
+        if (usesTls && closedDuringPreamble)
+        {
+            // With TLS 1.3 the server judges the client's certificate after the client's side of the handshake is done.
+            return $"{waited}: the gateways closed every connection right after the TLS handshake, as silos do when they refuse a client's certificate; is this client's --tls-cert issued by the authority the silos trust?";
+        }
+
         if (!usesTls && closedDuringPreamble)
         {
             return $"{waited}: the gateways closed every connection, as silos with mutual TLS do when a client brings no certificate; " +

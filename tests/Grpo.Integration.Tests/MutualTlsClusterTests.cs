@@ -56,8 +56,9 @@ public sealed class MutualTlsClusterTests(PostgresServer server)
         cluster.ClientArguments = ["--tls-cert", Path.Combine(stranger.Folder, "client.pem"), "--tls-key", Path.Combine(stranger.Folder, "client.key"), "--tls-ca", bothAuthorities];
         var refusedBySilo = await cluster.ClientAsync("list");
         Assert.True(refusedBySilo.ExitCode == 4, refusedBySilo.Describe("grpo list with a certificate the silos do not trust"));
-        Assert.StartsWith($"grpo: cannot connect to cluster '{cluster.ClusterId}': no silo answered within 15 s: the TLS handshake with the gateway failed (", refusedBySilo.StandardError);
-        Assert.EndsWith("); do the silos trust the authority that issued this client's --tls-cert?", refusedBySilo.StandardError.Trim());
+        Assert.Equal(
+            $"grpo: cannot connect to cluster '{cluster.ClusterId}': no silo answered within 15 s: the gateways closed every connection right after the TLS handshake, as silos do when they refuse a client's certificate; is this client's --tls-cert issued by the authority the silos trust?",
+            refusedBySilo.StandardError.Trim());
         Assert.Contains("Refused a TLS connection: certificate 'CN=client': ", learner.Output + rollout.Output);
         Assert.False(learner.HasExited);
         Assert.False(rollout.HasExited);
