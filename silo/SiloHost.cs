@@ -57,7 +57,13 @@ public static class SiloHost
             Args = [],
         });
         // The dashboard shows and controls the whole cluster, so it stays on loopback unless --dashboard-bind says otherwise.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(settings.DashboardBind, dashboardPort));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The two usual cases on both IPv4 and IPv6, so http://localhost:PORT works whichever the browser tries first.
+            if (settings.DashboardBind.Equals(IPAddress.Loopback)) kestrel.ListenLocalhost(dashboardPort);
+            else if (settings.DashboardBind.Equals(IPAddress.Any)) kestrel.ListenAnyIP(dashboardPort);
+            else kestrel.Listen(settings.DashboardBind, dashboardPort);
+        });
         Configure(builder, settings, configuration, options, tls, silo => silo.AddDashboard());
         var app = builder.Build();
         if (settings.DashboardToken is { } token)
