@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using Grpo.Hosting.Tls;
 
 namespace Grpo.Integration.Tests;
 
 /// <summary>deploy/tls/make-test-certs.sh: what it makes is what grpo-silo and grpo accept, keys stay private, and bad arguments are refused.</summary>
+// The script runs under bash and sets Unix file modes.
+[UnsupportedOSPlatform("windows")]
 public sealed class MakeTestCertsScriptTests
 {
     private static readonly string ScriptPath = Path.Combine(RepositoryLayout.Root, "deploy", "tls", "make-test-certs.sh");
