@@ -90,6 +90,23 @@ public static class RunConfigLoader
         Validate(config, new RunConfigSource(sourceName), catalog);
     }
 
+    /// <summary>
+    /// As <see cref="Validate(RunConfig, string, ComponentCatalog?)"/>, and every path-like value must lie under
+    /// <paramref name="dataRoots"/>: what a silo checks of a configuration it is sent, all problems in one exception.
+    /// </summary>
+    /// <exception cref="RunConfigException">At least one rule is violated or a path lies outside the allowed folders.</exception>
+    public static void Validate(RunConfig config, string sourceName, ComponentCatalog? catalog, RunDataRoots dataRoots)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        ArgumentNullException.ThrowIfNull(dataRoots);
+        var problems = RunConfigValidator.FindProblems(config, catalog).Concat(dataRoots.FindProblems(config)).ToArray();
+        if (problems.Length > 0)
+        {
+            throw new RunConfigException(sourceName, problems);
+        }
+    }
+
     /// <summary>As <see cref="Validate(RunConfig, string, ComponentCatalog?)"/>, each problem at the line <paramref name="source"/> wrote its key on.</summary>
     /// <exception cref="RunConfigException">At least one rule is violated.</exception>
     public static void Validate(RunConfig config, RunConfigSource source, ComponentCatalog? catalog = null)

@@ -67,7 +67,7 @@ public sealed partial class RunGrain(
         if (record.State.Config is not null) return record.State.Status;
         // Which silo lacks a component is the more useful message than this silo's own "not registered".
         EnsureEverySiloHasTheComponents(config);
-        RunConfigLoader.Validate(config, $"run {RunId}", RunComponentCatalog.Build(assetsCache.Registries));
+        RunConfigLoader.Validate(config, $"run {RunId}", RunComponentCatalog.Build(assetsCache.Registries), assetsCache.DataRoots);
         assetsCache.Get(RunId, config); // refuses an unsupported task or model before the run is recorded
         record.State.Config = config;
         record.State.Status = new RunStatus
