@@ -10,7 +10,7 @@ public static class PrivateFiles
     public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Creates the folder (and missing parents) as 0700; an existing folder keeps its mode, since its owner chose it.</summary>
+    /// <summary>Creates the folder and its missing parents as 0700; an existing folder keeps its mode, since its owner chose it.</summary>
     public static void CreateFolder(string path)
     {
         if (OperatingSystem.IsWindows())
@@ -18,7 +18,12 @@ public static class PrivateFiles
             Directory.CreateDirectory(path);
             return;
         }
-        Directory.CreateDirectory(path, FolderMode);
+        // Directory.CreateDirectory(path, mode) gives the mode to the last folder only; missing parents would get the umask's.
+        var missing = new Stack<string>();
+        for (var folder = Path.GetFullPath(path); !Directory.Exists(folder); folder = Path.GetDirectoryName(folder)!)
+            missing.Push(folder);
+        while (missing.TryPop(out var folder))
+            Directory.CreateDirectory(folder, FolderMode);
     }
 
     /// <summary>Makes <paramref name="path"/> (a file, or a folder and everything in it) private to the silo's user.</summary>

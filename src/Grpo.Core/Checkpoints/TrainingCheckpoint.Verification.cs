@@ -70,9 +70,9 @@ public static partial class TrainingCheckpoint
                 return $"file '{path}' cannot be read: {e.Message}";
             }
             if (actual.Length != expected.Length)
-                return $"file '{path}' is truncated or extended: {actual.Length} bytes, '{statePath}' records {expected.Length}";
+                return $"file '{path}' is corrupt: {actual.Length} bytes where '{statePath}' records {expected.Length} (truncated or extended)";
             if (actual.Sha256 != expected.Sha256)
-                return $"file '{path}' is corrupt: SHA-256 {actual.Sha256}, '{statePath}' records {expected.Sha256}";
+                return $"file '{path}' is corrupt: SHA-256 {actual.Sha256} where '{statePath}' records {expected.Sha256}";
         }
         return null;
     }

@@ -16,6 +16,9 @@ public static partial class TrainingCheckpoint
     public const string ModelFileName = "model.safetensors";
     public const string OptimizerFileName = "optimizer.safetensors";
 
+    /// <summary>What a folder that failed verification is renamed to end with (plus a unique id) when its step is saved again.</summary>
+    public const string FailedVerificationSuffix = ".failed-verification-";
+
     static readonly Regex CheckpointFolderName = new(@"^step-(\d{8,})$", RegexOptions.CultureInvariant);
 
     /// <param name="baseModelNameOrPath">With LoRA, the base the adapters belong to, written to adapter_config.json; null when the run's seed made it.</param>
@@ -97,11 +100,14 @@ public static partial class TrainingCheckpoint
             return;
         }
         // Saving the same step again replaces the old folder; it is moved aside first so that some complete
-        // checkpoint of this step exists at every moment.
-        var displaced = final + ".old-" + Guid.NewGuid().ToString("N");
+        // checkpoint of this step exists at every moment. One that failed verification (a resume passed over it and
+        // redid its steps) is kept under its new name, so whoever looks into why still has its files.
+        var failed = Verify(final) is not null;
+        var displaced = final + (failed ? FailedVerificationSuffix : ".old-") + Guid.NewGuid().ToString("N");
         Directory.Move(final, displaced);
         Directory.Move(temporary, final);
-        Directory.Delete(displaced, recursive: true);
+        if (!failed)
+            Directory.Delete(displaced, recursive: true);
     }
 
     /// <summary>
