@@ -9,6 +9,8 @@ public static class ResumeText
     {
         null => "the learner could not be asked where it continues; grpo status names its checkpoint once it has started",
         { Refused: true } => "the learner will refuse to start: no checkpoint passed checksum verification",
+        { LiveVersion: { } version, Checkpoint: { } path, CheckpointStep: var step } =>
+            $"the learner continues from its live policy at step {version}, restored from checkpoint step {step} ({path})",
         { LiveVersion: { } version } => $"the learner continues from its live policy at step {version}",
         { Checkpoint: { } path, CheckpointStep: var step } => $"the learner restores checkpoint step {step} ({path})",
         _ => "the learner starts from step 0 (no checkpoint)",

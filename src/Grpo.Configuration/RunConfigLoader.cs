@@ -100,7 +100,10 @@ public static class RunConfigLoader
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(sourceName);
         ArgumentNullException.ThrowIfNull(dataRoots);
-        var problems = RunConfigValidator.FindProblems(config, catalog).Concat(dataRoots.FindProblems(config)).ToArray();
+        // Checking a component builds it, and building a task reads its data file: a path outside the roots must be
+        // refused before anything opens it, so the components are then checked by name and rules only.
+        var outside = dataRoots.FindProblems(config);
+        var problems = RunConfigValidator.FindProblems(config, outside.Count > 0 ? null : catalog).Concat(outside).ToArray();
         if (problems.Length > 0)
         {
             throw new RunConfigException(sourceName, problems);

@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Grpo.Abstractions.Configuration;
+using Grpo.Grains.Runs.Components;
 
 namespace Grpo.Configuration.Tests;
 
@@ -131,6 +132,36 @@ public sealed class RunDataRootsTests : IDisposable
 
         Assert.Equal(["group_size", "model_path", "task.path"], error.Details.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.StartsWith("Invalid run configuration in run r1 (3 problems)", error.Message);
+    }
+
+    [Fact]
+    public void A_data_file_outside_the_roots_is_never_opened_by_the_component_check()
+    {
+        // Checking the jsonl task builds it, which reads its file: its first line would show up in the refusal.
+        var outside = Path.Combine(Outside, "shadow.jsonl");
+        File.WriteAllText(outside, "root:$6$secret-hash:19000:0:99999:7:::\n");
+        var config = Jsonl(outside);
+        Assert.Contains(RunConfigValidator.FindProblems(config, RunComponentCatalog.Default), p => p.Key == "task" && p.Message.Contains($"{outside}: line 1"));
+
+        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Validate(config, "run r2", RunComponentCatalog.Default, Roots));
+
+        var problem = Assert.Single(error.Details);
+        Assert.Equal("task.path", problem.Key);
+        Assert.StartsWith($"'{outside}' ({outside}) is outside", problem.Message);
+        Assert.DoesNotContain("secret-hash", error.Message);
+    }
+
+    [Fact]
+    public void Inside_the_roots_the_component_check_still_reads_the_data_file()
+    {
+        var inside = Path.Combine(Allowed, "broken.jsonl");
+        File.WriteAllText(inside, "not json\n");
+
+        var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Validate(Jsonl(inside), "run r3", RunComponentCatalog.Default, Roots));
+
+        var problem = Assert.Single(error.Details);
+        Assert.Equal("task", problem.Key);
+        Assert.Contains($"{inside}: line 1: invalid JSON", problem.Message);
     }
 
     public void Dispose() => folder.Dispose();

@@ -303,9 +303,7 @@ public sealed partial class LearnerGrain(
         // A learner that holds the run (or is restoring it) reports what it chose; otherwise the choice a restore would
         // make now, by the same rule.
         if (config is not null && checkpointChoice is { } made)
-            return ready is null
-                ? new LearnerResumePoint(null, made.Path, made.Step, made.Warning, made.OnlyBadCheckpoints)
-                : new LearnerResumePoint(Version, latestCheckpoint?.Path, latestCheckpoint?.Step, made.Warning, false);
+            return new LearnerResumePoint(ready is null ? null : Version, made.Path, made.Step, made.Warning, made.OnlyBadCheckpoints && ready is null);
         var root = checkpoints.RunDirectory(this.GetPrimaryKeyString());
         var choice = await Task.Run(() => TrainingCheckpoint.ChooseNewest(root));
         return new LearnerResumePoint(null, choice.Path, choice.Step, choice.Warning, choice.OnlyBadCheckpoints);
