@@ -33,4 +33,33 @@ public static class RunConfigBounds
     public const int MaxRolloutBatchWaitMs = 60_000;
     public const int MaxCompletionTimeoutSeconds = 86_400;
     public const int MaxComponentCount = 64;
+
+    /// <summary>Each bound as docs/configuration.md lists it: the key (or keys) and the largest value allowed.</summary>
+    public static IReadOnlyList<(string Keys, string Limit)> Documented { get; } =
+    [
+        ("steps", Number(MaxSteps)),
+        ("prompts_per_step, log_samples_prompts", Number(MaxPromptsPerStep)),
+        ("group_size", Number(MaxGroupSize)),
+        ("prompts_per_step × group_size", Number(MaxCompletionsPerStep) + " completions per step"),
+        ("max_staleness", Number(MaxStaleness)),
+        ("max_completion_tokens", Number(MaxCompletionTokens)),
+        ("top_k", Number(MaxTopK)),
+        ("stop_strings", $"{Number(MaxStopStrings)} strings of at most {Number(MaxStopStringLength)} characters"),
+        ("system_prompt", Number(MaxSystemPromptLength) + " characters"),
+        ("num_iterations", Number(MaxNumIterations)),
+        ("minibatch_size, micro_batch_size, warmup_sft_batch_size", Number(MaxBatchSize)),
+        ("logprob_chunk_size", Number(MaxLogProbChunkSize)),
+        ("dynamic_sampling_max_rounds", Number(MaxDynamicSamplingRounds)),
+        ("held_out_size", Number(MaxHeldOutSize)),
+        ("lora_rank", Number(MaxLoraRank)),
+        ("lora_target_modules", Number(MaxLoraTargetModules) + " projections"),
+        ("warmup_sft_steps", Number(MaxWarmupSftSteps)),
+        ("keep_checkpoints", Number(MaxKeepCheckpoints)),
+        ("rollout_max_batch", Number(MaxRolloutBatch)),
+        ("rollout_batch_wait_ms", Number(MaxRolloutBatchWaitMs)),
+        ("completion_timeout_seconds", Number(MaxCompletionTimeoutSeconds)),
+        ("rewards", Number(MaxComponentCount) + " entries"),
+    ];
+
+    private static string Number(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 }
