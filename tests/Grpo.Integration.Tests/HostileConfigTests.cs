@@ -50,7 +50,7 @@ public sealed class HostileConfigTests(PostgresServer server)
             var error = await Assert.ThrowsAsync<RunConfigException>(() => run.StartAsync(hostile));
 
             Assert.Equal(["group_size", "max_completion_tokens", "model_path", "task.path"], error.Details.Select(p => p.Key).Order(StringComparer.Ordinal));
-            Assert.Contains($"task.path: '{Path.Combine(dataRoot, "..", "secret.jsonl")}' ({secret}) is outside the folders this silo reads run data from ({dataRoot})", error.Problems);
+            Assert.Contains($"task.path: '{Path.Combine(dataRoot, "..", "secret.jsonl")}' ({secret}) is outside the folders this silo reads run data from ({dataRoot}); the silo's operator can allow more with --data-root", error.Problems);
             Assert.Contains($"group_size: must be at most {Grpo.Configuration.RunConfigBounds.MaxGroupSize}, got 1000000", error.Problems);
             Assert.Equal(RunState.NotStarted, (await run.GetStatusAsync()).State);
             Assert.Empty(await grains.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).ListAsync());
