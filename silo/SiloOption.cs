@@ -53,6 +53,9 @@ public sealed record SiloOption(string Name, string Key, string Help)
     public static SiloOption Plugins { get; } = new("plugins", "Plugins",
         "folders of plugin assemblies whose rewards, tasks and losses this silo registers, comma-separated (default none); every silo of a cluster needs the plugins its runs name");
 
+    public static SiloOption DataRoot { get; } = new("data-root", "DataRoot",
+        "folders a submitted run may read model_path, task.path and other path parameters from, comma-separated (default: the folder data in the working folder)");
+
     public static IReadOnlyList<SiloOption> All { get; } =
-        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId, Metrics, OtlpEndpoint, MetricsInterval, DashboardPort, Plugins, DashboardBind, DashboardTokenFile, TlsCert, TlsKey, TlsCa, TlsPassword, Tls, LogLevel];
+        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId, Metrics, OtlpEndpoint, MetricsInterval, DashboardPort, Plugins, DashboardBind, DashboardTokenFile, TlsCert, TlsKey, TlsCa, TlsPassword, Tls, LogLevel, DataRoot];
 }

@@ -27,6 +27,12 @@ public sealed record SiloSettings
     /// <summary>Folders of plugin assemblies (see <see cref="GrpoSiloOptions.PluginDirectories"/>).</summary>
     public IReadOnlyList<string> PluginDirectories { get; init; } = [];
 
+    /// <summary>The folder a submitted run's paths must lie in when <see cref="SiloOption.DataRoot"/> is not given.</summary>
+    public const string DefaultDataRoot = "data";
+
+    /// <summary>Absolute folders a submitted run may read files from (see <see cref="GrpoSiloOptions.DataRoots"/>).</summary>
+    public IReadOnlyList<string> DataRoots { get; init; } = [Path.GetFullPath(DefaultDataRoot)];
+
     /// <summary>The port of the Orleans dashboard; null serves none.</summary>
     public int? DashboardPort { get; init; }
 
@@ -57,6 +63,7 @@ public sealed record SiloSettings
         CheckpointDirectory = CheckpointDirectory,
         Telemetry = Telemetry,
         PluginDirectories = PluginDirectories,
+        DataRoots = DataRoots,
         Storage = Cluster is null ? GrpoStorage.InMemory : GrpoStorage.Postgres,
     };
 
@@ -77,6 +84,7 @@ public sealed record SiloSettings
             PrimaryPort = Port(configuration, SiloOption.PrimaryPort, siloPort),
             CheckpointDirectory = Text(configuration, SiloOption.CheckpointDir) ?? "checkpoints",
             PluginDirectories = PluginFolders(configuration),
+            DataRoots = DataRootFolders(configuration),
             AdvertisedIp = Address(configuration),
             ClusterId = Text(configuration, SiloOption.ClusterId) ?? "grpo",
             ServiceId = Text(configuration, SiloOption.ServiceId) ?? "grpo",
@@ -178,6 +186,32 @@ public sealed record SiloSettings
             if (!Directory.Exists(folder))
             {
                 throw new SiloArgumentException($"{SiloOption.Plugins.Display}: folder '{Path.GetFullPath(folder)}' does not exist.");
+            }
+        }
+
+        return folders;
+    }
+
+    /// <summary>Given folders must exist (a misspelt one would refuse every run); the default need not.</summary>
+    private static string[] DataRootFolders(IConfiguration configuration)
+    {
+        var text = Text(configuration, SiloOption.DataRoot);
+        if (text is null)
+        {
+            return [Path.GetFullPath(DefaultDataRoot)];
+        }
+
+        var folders = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath).ToArray();
+        if (folders.Length == 0)
+        {
+            throw new SiloArgumentException($"{SiloOption.DataRoot.Display} names no folder; give at least one, e.g. /data,/models.");
+        }
+
+        foreach (var folder in folders)
+        {
+            if (!Directory.Exists(folder))
+            {
+                throw new SiloArgumentException($"{SiloOption.DataRoot.Display}: folder '{folder}' does not exist.");
             }
         }
 

@@ -131,7 +131,9 @@ public sealed class ClusterCommands(IClusterConnector connector, RunWatcher watc
             switch (resumption.Outcome)
             {
                 case ResumeOutcome.Resumed:
-                    output.WriteLine($"run {runId}: resumed at step {status.Step}/{status.TotalSteps}; last checkpoint {StatusText.Checkpoint(status)}");
+                    output.WriteLine($"run {runId}: resumed at step {status.Step}/{status.TotalSteps}; {ResumeText.LearnerStart(resumption.LearnerStart)}");
+                    if (resumption.LearnerStart?.Warning is { } warning)
+                        error.WriteLine($"grpo: warning: {warning}");
                     return ExitCodes.Success;
                 case ResumeOutcome.AlreadyRunning:
                     output.WriteLine($"run {runId}: already running ({status.State}), step {status.Step}/{status.TotalSteps}, policy version {status.PolicyVersion}");

@@ -19,6 +19,11 @@ public static class StatusText
             $"  final accuracy     {ProgressText.Accuracy(status.FinalAccuracy)}",
         };
         lines.Add($"  last checkpoint    {Checkpoint(status)}");
+        if (status.CheckpointWarning is { } warning)
+        {
+            lines.Add($"  checkpoint warning {warning}");
+        }
+
         if (status.Error is { } error)
         {
             lines.Add($"  error              {error}");

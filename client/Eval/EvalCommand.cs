@@ -54,6 +54,11 @@ public sealed class EvalCommand(IActionProgressView progress, TextWriter output,
             return ExitCodes.Interrupted;
         }
 
+        if (report.CheckpointWarning is { } warning)
+        {
+            error.WriteLine("grpo eval: warning: " + warning);
+        }
+
         foreach (var line in SummaryLines(report))
         {
             output.WriteLine(line);

@@ -95,7 +95,7 @@ public static class EvalRunner
             weights.Folder, arguments.SourceKind, weights.Step, datasetName, problems.Count, arguments.Samples, config.Temperature,
             arguments.K.ToDictionary(k => $"pass@{k}", k => PassAtK.Mean(correct, arguments.Samples, k)),
             results.Average(r => r.Completions.Average(c => (double)c.Reward)),
-            tokens, seconds, seconds > 0 ? tokens / seconds : 0, results);
+            tokens, seconds, seconds > 0 ? tokens / seconds : 0, results, weights.CheckpointWarning);
     }
 
     private static int[] Encode(RunAssets assets, TaskExample problem, int index, string datasetName)

@@ -8,7 +8,8 @@ namespace Grpo.Client.Eval;
 /// A LoRA checkpoint gives its adapters only (<paramref name="Adapters"/>): the engine rebuilds the run's base and applies
 /// them, as rollout silos do during the run.
 /// </summary>
-public sealed record PolicyWeights(WeightImage Image, long? Step, string Folder, bool Adapters = false)
+/// <param name="CheckpointWarning">Newer checkpoints passed over because they failed checksum verification, and why (see <see cref="CheckpointChoice.Warning"/>).</param>
+public sealed record PolicyWeights(WeightImage Image, long? Step, string Folder, bool Adapters = false, string? CheckpointWarning = null)
 {
     /// <summary>The file that marks a complete learner checkpoint folder (written last, see TrainingCheckpoint).</summary>
     public const string TrainerStateFileName = "trainer_state.json";
@@ -30,14 +31,15 @@ public sealed record PolicyWeights(WeightImage Image, long? Step, string Folder,
 
     private static PolicyWeights FromCheckpoint(string source, RunAssets assets)
     {
-        var folder = FindCheckpoint(source);
+        var choice = FindCheckpoint(source);
+        var folder = choice.Path!;
         // Loading the whole policy, not just reading its files, checks the checksums and that it fits the run's model.
         var (policy, state) = RunCheckpointPolicy.Load(assets, folder);
         using (policy)
         {
             return policy.Lora is null
-                ? new PolicyWeights(WeightSnapshot.Capture(policy), state.Step, folder)
-                : new PolicyWeights(WeightSnapshot.Capture(policy.AdapterStateDict()), state.Step, folder, Adapters: true);
+                ? new PolicyWeights(WeightSnapshot.Capture(policy), state.Step, folder, CheckpointWarning: choice.Warning)
+                : new PolicyWeights(WeightSnapshot.Capture(policy.AdapterStateDict()), state.Step, folder, Adapters: true, choice.Warning);
         }
     }
 
@@ -48,21 +50,31 @@ public sealed record PolicyWeights(WeightImage Image, long? Step, string Folder,
     }
 
     /// <summary>
-    /// The folder itself when it is a checkpoint, else the newest complete checkpoint in it, else the newest in its
-    /// only run folder (so both <c>runs/ID/checkpoints</c> and <c>runs/ID/checkpoints/ID</c> work).
+    /// The folder itself when it is a checkpoint, else the newest checkpoint in it that passes checksum verification,
+    /// else that of its only run folder (so both <c>runs/ID/checkpoints</c> and <c>runs/ID/checkpoints/ID</c> work).
+    /// Newer checkpoints that fail are named in <see cref="CheckpointChoice.Warning"/>, by the rule the learner
+    /// follows when it resumes; a folder named explicitly is used or refused, never replaced by another.
     /// </summary>
-    public static string FindCheckpoint(string source)
+    /// <returns>A choice whose <see cref="CheckpointChoice.Path"/> is set.</returns>
+    /// <exception cref="EvalInputException">No checkpoint passes verification, or several runs' checkpoints are found.</exception>
+    public static CheckpointChoice FindCheckpoint(string source)
     {
-        if (File.Exists(Path.Combine(source, TrainerStateFileName))) return source;
-        if (TrainingCheckpoint.FindLatest(source) is { } latest) return latest;
-        var nested = Directory.GetDirectories(source).Select(TrainingCheckpoint.FindLatest).OfType<string>().ToArray();
+        if (File.Exists(Path.Combine(source, TrainerStateFileName))) return new CheckpointChoice(source, null, []);
+        var own = TrainingCheckpoint.ChooseNewest(source);
+        if (own.Path is not null) return own;
+        if (own.OnlyBadCheckpoints) throw new EvalInputException(own.Refusal(source) + ".");
+        var nested = (Directory.Exists(source) ? Directory.GetDirectories(source) : [])
+            .Select(folder => (Folder: folder, Choice: TrainingCheckpoint.ChooseNewest(folder)))
+            .Where(run => run.Choice.Path is not null || run.Choice.OnlyBadCheckpoints)
+            .ToArray();
         return nested.Length switch
         {
-            1 => nested[0],
+            1 when nested[0].Choice.Path is null => throw new EvalInputException(nested[0].Choice.Refusal(nested[0].Folder) + "."),
+            1 => nested[0].Choice,
             0 => throw new EvalInputException(
                 $"'{source}' holds no complete checkpoint (a folder with {TrainerStateFileName}, {TrainingCheckpoint.ModelFileName} and {TrainingCheckpoint.OptimizerFileName})."),
             _ => throw new EvalInputException(
-                $"'{source}' holds checkpoints of {nested.Length} runs ({string.Join(", ", nested.Select(Path.GetFileName))}); name one of their folders."),
+                $"'{source}' holds checkpoints of {nested.Length} runs ({string.Join(", ", nested.Select(run => Path.GetFileName(run.Folder)))}); name one of their folders."),
         };
     }
 }

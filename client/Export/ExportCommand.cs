@@ -38,7 +38,9 @@ public sealed class ExportCommand(TextWriter output, TextWriter error, Action? e
 
         try
         {
-            var checkpoint = PolicyWeights.FindCheckpoint(arguments.Source);
+            var choice = PolicyWeights.FindCheckpoint(arguments.Source);
+            if (choice.Warning is { } warning) error.WriteLine($"grpo export: warning: {warning}");
+            var checkpoint = choice.Path!;
             if (arguments.AdapterOnly) ExportAdapters(arguments, checkpoint);
             else if (arguments.ModelDirectory is { } modelDirectory) ExportOverModelDirectory(arguments, checkpoint, modelDirectory);
             else ExportWithRunConfiguration(arguments, checkpoint);

@@ -69,6 +69,35 @@ public static class ConfigurationReference
             text.Append($"| `{old}` | {Escape(replacement, code: false)} |\n");
         }
 
+        text.Append("""
+
+            ## Bounds
+
+            A silo accepts run configurations from whoever reaches its gateway, so besides the rules above every size and count
+            has an upper bound, well above what a real run needs; the run grain that receives a configuration refuses one
+            beyond, naming the key, whatever the client checked.
+
+            | key | at most |
+            |---|---|
+
+            """.Replace("\r\n", "\n", StringComparison.Ordinal));
+        foreach (var (keys, limit) in RunConfigBounds.Documented)
+        {
+            text.Append($"| {string.Join(", ", keys.Split(", ").Select(key => $"`{key}`"))} | {limit} |\n");
+        }
+
+        text.Append("""
+
+            ## Paths on a cluster
+
+            `model_path`, `task.path` and every component parameter named `path` or ending in `_path`, `_file`, `_dir` or
+            `_directory` are read by the silos, not by the client. Each silo accepts only paths that lie, once relative paths
+            and `..` are resolved against its working folder, under one of its `--data-root` folders (`GRPO_DATA_ROOT`,
+            `"DataRoot"` in appsettings.json; comma-separated; default: the folder `data` in the silo's working folder); a path
+            that is a symbolic link must point under one too. The check runs before any file is opened, and every path outside
+            is named by its key. `grpo train` without a cluster reads any path its user can.
+
+            """.Replace("\r\n", "\n", StringComparison.Ordinal));
         return text.ToString();
     }
 

@@ -90,6 +90,26 @@ public static class RunConfigLoader
         Validate(config, new RunConfigSource(sourceName), catalog);
     }
 
+    /// <summary>
+    /// As <see cref="Validate(RunConfig, string, ComponentCatalog?)"/>, and every path-like value must lie under
+    /// <paramref name="dataRoots"/>: what a silo checks of a configuration it is sent, all problems in one exception.
+    /// </summary>
+    /// <exception cref="RunConfigException">At least one rule is violated or a path lies outside the allowed folders.</exception>
+    public static void Validate(RunConfig config, string sourceName, ComponentCatalog? catalog, RunDataRoots dataRoots)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        ArgumentNullException.ThrowIfNull(dataRoots);
+        // Checking a component builds it, and building a task reads its data file: a path outside the roots must be
+        // refused before anything opens it, so the components are then checked by name and rules only.
+        var outside = dataRoots.FindProblems(config);
+        var problems = RunConfigValidator.FindProblems(config, outside.Count > 0 ? null : catalog).Concat(outside).ToArray();
+        if (problems.Length > 0)
+        {
+            throw new RunConfigException(sourceName, problems);
+        }
+    }
+
     /// <summary>As <see cref="Validate(RunConfig, string, ComponentCatalog?)"/>, each problem at the line <paramref name="source"/> wrote its key on.</summary>
     /// <exception cref="RunConfigException">At least one rule is violated.</exception>
     public static void Validate(RunConfig config, RunConfigSource source, ComponentCatalog? catalog = null)

@@ -141,6 +141,8 @@ public static class RunConfigValidator
             $"must be between {MinWeightChunkBytes} (64 KiB) and {MaxWeightChunkBytes} (64 MiB), got {config.WeightChunkBytes}");
         rules.AtLeast(nameof(RunConfig.CompletionTimeoutSeconds), config.CompletionTimeoutSeconds, 1);
 
+        SizeBounds(config, rules);
+
         // components: each is registered and its parameters pass the component's own check
         foreach (var (path, kind, spec) in Components(config))
         {
@@ -176,6 +178,62 @@ public static class RunConfigValidator
             {
                 yield return (key.Name, key.ComponentKind!, (ComponentSpec)key.ValueIn(config)!);
             }
+        }
+    }
+
+    /// <summary>The upper bounds of <see cref="RunConfigBounds"/>, so a configuration sent to a silo cannot ask for absurd sizes.</summary>
+    private static void SizeBounds(RunConfig config, Rules rules)
+    {
+        rules.AtMost(nameof(RunConfig.Steps), config.Steps, RunConfigBounds.MaxSteps);
+        rules.AtMost(nameof(RunConfig.PromptsPerStep), config.PromptsPerStep, RunConfigBounds.MaxPromptsPerStep);
+        rules.AtMost(nameof(RunConfig.GroupSize), config.GroupSize, RunConfigBounds.MaxGroupSize);
+        if ((long)config.PromptsPerStep * config.GroupSize > RunConfigBounds.MaxCompletionsPerStep
+            && config.PromptsPerStep <= RunConfigBounds.MaxPromptsPerStep && config.GroupSize <= RunConfigBounds.MaxGroupSize)
+        {
+            rules.Add(nameof(RunConfig.PromptsPerStep),
+                $"times group_size is {(long)config.PromptsPerStep * config.GroupSize} completions per step, more than {RunConfigBounds.MaxCompletionsPerStep}");
+        }
+
+        rules.AtMost(nameof(RunConfig.MaxStaleness), config.MaxStaleness, RunConfigBounds.MaxStaleness);
+        rules.AtMost(nameof(RunConfig.MaxCompletionTokens), config.MaxCompletionTokens, RunConfigBounds.MaxCompletionTokens);
+        rules.AtMost(nameof(RunConfig.TopK), config.TopK, RunConfigBounds.MaxTopK);
+        if (config.StopStrings.Length > RunConfigBounds.MaxStopStrings)
+        {
+            rules.Add(nameof(RunConfig.StopStrings), $"holds {config.StopStrings.Length} strings, more than {RunConfigBounds.MaxStopStrings}");
+        }
+
+        if (config.StopStrings.FirstOrDefault(s => s is { Length: > RunConfigBounds.MaxStopStringLength }) is { } longStop)
+        {
+            rules.Add(nameof(RunConfig.StopStrings), $"holds a string of {longStop.Length} characters, more than {RunConfigBounds.MaxStopStringLength}");
+        }
+
+        if (config.SystemPrompt is { Length: > RunConfigBounds.MaxSystemPromptLength } systemPrompt)
+        {
+            rules.Add(nameof(RunConfig.SystemPrompt), $"has {systemPrompt.Length} characters, more than {RunConfigBounds.MaxSystemPromptLength}");
+        }
+
+        rules.AtMost(nameof(RunConfig.NumIterations), config.NumIterations, RunConfigBounds.MaxNumIterations);
+        rules.AtMost(nameof(RunConfig.MinibatchSize), config.MinibatchSize, RunConfigBounds.MaxBatchSize);
+        rules.AtMost(nameof(RunConfig.MicroBatchSize), config.MicroBatchSize, RunConfigBounds.MaxBatchSize);
+        rules.AtMost(nameof(RunConfig.LogProbChunkSize), config.LogProbChunkSize, RunConfigBounds.MaxLogProbChunkSize);
+        rules.AtMost(nameof(RunConfig.DynamicSamplingMaxRounds), config.DynamicSamplingMaxRounds, RunConfigBounds.MaxDynamicSamplingRounds);
+        rules.AtMost(nameof(RunConfig.HeldOutSize), config.HeldOutSize, RunConfigBounds.MaxHeldOutSize);
+        rules.AtMost(nameof(RunConfig.LoraRank), config.LoraRank, RunConfigBounds.MaxLoraRank);
+        if (config.LoraTargetModules.Length > RunConfigBounds.MaxLoraTargetModules)
+        {
+            rules.Add(nameof(RunConfig.LoraTargetModules), $"names {config.LoraTargetModules.Length} projections; a decoder layer has {RunConfigBounds.MaxLoraTargetModules}");
+        }
+
+        rules.AtMost(nameof(RunConfig.WarmupSftSteps), config.WarmupSftSteps, RunConfigBounds.MaxWarmupSftSteps);
+        rules.AtMost(nameof(RunConfig.WarmupSftBatchSize), config.WarmupSftBatchSize, RunConfigBounds.MaxBatchSize);
+        rules.AtMost(nameof(RunConfig.LogSamplesPrompts), config.LogSamplesPrompts, RunConfigBounds.MaxPromptsPerStep);
+        rules.AtMost(nameof(RunConfig.KeepCheckpoints), config.KeepCheckpoints, RunConfigBounds.MaxKeepCheckpoints);
+        rules.AtMost(nameof(RunConfig.RolloutMaxBatch), config.RolloutMaxBatch, RunConfigBounds.MaxRolloutBatch);
+        rules.AtMost(nameof(RunConfig.RolloutBatchWaitMs), config.RolloutBatchWaitMs, RunConfigBounds.MaxRolloutBatchWaitMs);
+        rules.AtMost(nameof(RunConfig.CompletionTimeoutSeconds), config.CompletionTimeoutSeconds, RunConfigBounds.MaxCompletionTimeoutSeconds);
+        if (config.Rewards.Count > RunConfigBounds.MaxComponentCount)
+        {
+            rules.Add(nameof(RunConfig.Rewards), $"holds {config.Rewards.Count} rewards, more than {RunConfigBounds.MaxComponentCount}");
         }
     }
 
@@ -252,6 +310,9 @@ public static class RunConfigValidator
 
         public void AtLeast(string propertyName, int value, int minimum) =>
             Check(propertyName, value >= minimum, $"must be at least {minimum}, got {value}");
+
+        public void AtMost(string propertyName, int value, int maximum) =>
+            Check(propertyName, value <= maximum, $"must be at most {maximum}, got {value}");
 
         public void Positive(string propertyName, double value) =>
             Check(propertyName, double.IsFinite(value) && value > 0, $"must be greater than 0, got {Show(value)}");

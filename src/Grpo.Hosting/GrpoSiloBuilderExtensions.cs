@@ -1,3 +1,4 @@
+using Grpo.Configuration;
 using Grpo.Core.Registries;
 using Grpo.Core.Runtime;
 using Grpo.Grains.Components;
@@ -80,6 +81,7 @@ public static class GrpoSiloBuilderExtensions
         builder.Services.AddSingleton(device);
 
         // Silo-local services. The engine (and its torch thread) is created on first use, so a learner-only silo never starts one.
+        builder.Services.AddSingleton(options.DataRoots is { } roots ? RunDataRoots.Under(roots) : RunDataRoots.Unrestricted);
         builder.Services.AddSingleton<RunAssetsCache>();
         builder.Services.AddSingleton(new LearnerCheckpointOptions(options.CheckpointDirectory));
         builder.Services.AddSingleton<SiloPublications>();

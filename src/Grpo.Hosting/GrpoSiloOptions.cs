@@ -36,6 +36,13 @@ public sealed record GrpoSiloOptions
     /// <summary>Registers this silo's own components in code (after the built-ins and the plugins), e.g. in tests.</summary>
     public Action<Grpo.Core.Registries.GrpoRegistries>? Components { get; init; }
 
+    /// <summary>
+    /// The folders a submitted run configuration may read files from (model_path, task.path and other path
+    /// parameters); null allows any path, as suits a silo embedded in the program of the user who writes the
+    /// configuration. grpo-silo always sets it.
+    /// </summary>
+    public IReadOnlyList<string>? DataRoots { get; init; }
+
     /// <summary>Where the silo exports its metrics (nowhere by default).</summary>
     public GrpoTelemetryOptions Telemetry { get; init; } = GrpoTelemetryOptions.None;
 
@@ -79,6 +86,11 @@ public sealed record GrpoSiloOptions
         foreach (var directory in PluginDirectories)
         {
             ValidateText(directory, nameof(PluginDirectories));
+        }
+
+        foreach (var root in DataRoots ?? [])
+        {
+            ValidateText(root, nameof(DataRoots));
         }
 
         ArgumentNullException.ThrowIfNull(Telemetry, nameof(Telemetry));

@@ -6,8 +6,8 @@ namespace Grpo.Integration.Tests;
 
 /// <summary>
 /// The whole cluster stops mid-run and starts again: <c>grpo resume</c> continues the run at the last checkpoint's step
-/// and policy version, and it finishes with every step recorded once; a corrupted newest checkpoint is named and left
-/// as it is. Real PostgreSQL, real silo and client processes.
+/// and policy version, and it finishes with every step recorded once; a truncated newest checkpoint is named by eval,
+/// resume, status and the log, and the run continues from the one before it. Real PostgreSQL, real silo and client processes.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHelper log) : IAsyncLifetime
@@ -83,43 +83,76 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
     }
 
     [Fact]
-    public async Task An_unreadable_newest_checkpoint_after_a_restart_fails_the_run_naming_the_file_and_nothing_on_disk_changes()
+    public async Task A_truncated_newest_checkpoint_is_named_by_eval_resume_status_and_the_log_and_the_run_finishes_from_the_previous_one()
     {
-        var (newest, _) = await RunUntilCheckpointThenStopEverySiloAsync();
-        var optimizer = Path.Combine(newest, TrainingCheckpoint.OptimizerFileName);
-        var bytes = await File.ReadAllBytesAsync(optimizer);
-        bytes[bytes.Length / 2] ^= 0xFF;
-        await File.WriteAllBytesAsync(optimizer, bytes);
-        var before = Snapshot(Checkpoints);
+        var (newest, checkpointStep) = await RunUntilCheckpointThenStopEverySiloAsync(stopAfterStep: 2 * CheckpointEvery);
+        var runCheckpoints = Path.Combine(Checkpoints, RunId);
+        var previous = Path.Combine(runCheckpoints, $"step-{checkpointStep - CheckpointEvery:D8}");
+        Assert.True(Directory.Exists(previous), $"no checkpoint {previous} before the newest {newest}");
+        var model = Path.Combine(newest, TrainingCheckpoint.ModelFileName);
+        await using (var file = new FileStream(model, FileMode.Open))
+        {
+            file.SetLength(file.Length - 100);
+        }
+
+        var truncatedHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(model)));
+        var expectedWarning = $"checkpoint '{newest}' failed verification: file '{model}' is corrupt: ";
+        var expectedUse = $"using checkpoint '{previous}' (step {checkpointStep - CheckpointEvery}) instead";
+
+        // eval, before any silo runs, follows the learner's rule: the newest good checkpoint, the bad one named.
+        var eval = await GrpoClientProcess.RunAsync(["eval", "--checkpoint", runCheckpoints, .. RunSettings, "--limit", "2"], cluster: null, ClientTimeout);
+        Assert.True(eval.ExitCode == 0, eval.Describe("grpo eval"));
+        Assert.Contains("grpo eval: warning: " + expectedWarning, eval.StandardError);
+        Assert.Contains(expectedUse, eval.StandardError);
+        Assert.Contains($"eval of checkpoint {previous} (step {checkpointStep - CheckpointEvery})", eval.StandardOutput);
 
         await StartClusterAsync("second");
         var resume = await ClientAsync("resume", RunId);
         Assert.True(resume.ExitCode == 0, resume.Describe("grpo resume"));
-        var watch = await ClientAsync(TimeSpan.FromMinutes(3), "watch", RunId, "--out", Path.Combine(folder, "watch"));
+        Log(resume.StandardOutput.Trim() + " | " + resume.StandardError.Trim());
+        // The learner may already have restored it by the time resume asks (a reminder re-activated the run first).
+        Assert.Contains($"checkpoint step {checkpointStep - CheckpointEvery} ({previous})", resume.StandardOutput);
+        Assert.Contains("grpo: warning: " + expectedWarning, resume.StandardError);
+        Assert.Contains(expectedUse, resume.StandardError);
 
-        Assert.True(watch.ExitCode == 1, watch.Describe("grpo watch") + Logs());
-        Assert.Contains($"Checkpoint file '{optimizer}' is corrupt", watch.StandardOutput + watch.StandardError);
+        var watch = await ClientAsync(TimeSpan.FromMinutes(3), "watch", RunId, "--out", Path.Combine(folder, "watch"));
+        Assert.True(watch.ExitCode == 0, watch.Describe("grpo watch") + Logs());
         var status = await ClientAsync("status", RunId);
-        Assert.Contains("Failed", status.StandardOutput);
-        Assert.Contains(optimizer, status.StandardOutput);
-        Assert.Equal(before, Snapshot(Checkpoints));
+        Assert.Contains("Completed", status.StandardOutput);
+        Assert.Contains("  checkpoint warning " + expectedWarning, status.StandardOutput);
+        Assert.Contains(expectedUse, status.StandardOutput);
+        Assert.Contains($"{expectedWarning}", Logs());
+        Assert.Contains($"restored from checkpoint {previous} at step {checkpointStep - CheckpointEvery}", Logs());
+
+        // The step was checkpointed again by the redone steps; the bad folder is kept aside, untouched, for inspection.
+        Assert.Null(TrainingCheckpoint.Verify(newest));
+        var keptAside = Assert.Single(Directory.GetDirectories(runCheckpoints, Path.GetFileName(newest) + TrainingCheckpoint.FailedVerificationSuffix + "*"));
+        Assert.Equal(truncatedHash, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(keptAside, TrainingCheckpoint.ModelFileName)))));
     }
 
-    /// <summary>Submits the ~20-step run, waits for its first checkpoint and stops every silo; returns the newest checkpoint.</summary>
-    private async Task<(string Newest, long Step)> RunUntilCheckpointThenStopEverySiloAsync()
+    /// <summary>The run's settings, for submit and for eval of its checkpoints (which needs the same task and model).</summary>
+    private static readonly string[] RunSettings =
+    [
+        "--set", $"steps={Steps}", "--set", $"checkpoint_every={CheckpointEvery}", "--set", "keep_checkpoints=10",
+        "--set", "prompts_per_step=4", "--set", "group_size=4", "--set", "minibatch_size=16", "--set", "max_completion_tokens=4",
+        "--set", "task.max_operand=19", "--set", "warmup_sft_steps=20", "--set", "warmup_sft_target_accuracy=0",
+        "--set", "held_out_size=16", "--set", "eval_every=0", "--set", "completion_timeout_seconds=20",
+    ];
+
+    /// <summary>
+    /// Submits the ~20-step run, waits for its checkpoint of step <paramref name="stopAfterStep"/> and stops every silo;
+    /// returns the newest checkpoint.
+    /// </summary>
+    private async Task<(string Newest, long Step)> RunUntilCheckpointThenStopEverySiloAsync(long stopAfterStep = CheckpointEvery)
     {
         await StartClusterAsync("first");
-        var submit = await ClientAsync("submit", "--run-id", RunId,
-            "--set", $"steps={Steps}", "--set", $"checkpoint_every={CheckpointEvery}", "--set", "keep_checkpoints=10",
-            "--set", "prompts_per_step=4", "--set", "group_size=4", "--set", "minibatch_size=16", "--set", "max_completion_tokens=4",
-            "--set", "task.max_operand=19", "--set", "warmup_sft_steps=20", "--set", "warmup_sft_target_accuracy=0",
-            "--set", "held_out_size=16", "--set", "eval_every=0", "--set", "completion_timeout_seconds=20");
+        var submit = await ClientAsync(["submit", "--run-id", RunId, .. RunSettings]);
         Assert.True(submit.ExitCode == 0, submit.Describe("grpo submit"));
         Assert.Equal(RunId, submit.StandardOutput.Trim());
         Log("run submitted");
 
         var runCheckpoints = Path.Combine(Checkpoints, RunId);
-        await WaitForCheckpointAsync(runCheckpoints, CheckpointEvery);
+        await WaitForCheckpointAsync(runCheckpoints, stopAfterStep);
         foreach (var silo in silos.ToArray())
         {
             await silo.TerminateAsync();
@@ -131,14 +164,9 @@ public sealed class FullClusterRestartTests(PostgresServer server, ITestOutputHe
         var newest = TrainingCheckpoint.FindLatest(runCheckpoints) ?? throw new InvalidOperationException("no checkpoint survived the stop.");
         var checkpointStep = long.Parse(Path.GetFileName(newest)["step-".Length..]);
         Log($"every silo stopped; newest checkpoint {newest}");
-        Assert.InRange(checkpointStep, CheckpointEvery, Steps - 1);
+        Assert.InRange(checkpointStep, stopAfterStep, Steps - 1);
         return (newest, checkpointStep);
     }
-
-    /// <summary>Every file under <paramref name="root"/> with its SHA-256.</summary>
-    private static Dictionary<string, string> Snapshot(string root) =>
-        Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .ToDictionary(path => path, path => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))));
 
     private void Log(string message) => log.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1}s  {message}");
 

@@ -19,6 +19,12 @@ public sealed record LearnerReady(
     /// one lineage: after a restore the run redoes its steps, and whatever was generated for the lost learner is refused.
     /// </summary>
     [Id(6)] public LearnerLineage Lineage { get; init; }
+
+    /// <summary>
+    /// Newer checkpoints that failed checksum verification and were passed over, each named with its fault, and the one
+    /// used instead; null when none was.
+    /// </summary>
+    [Id(7)] public string? CheckpointWarning { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("grpo.EvaluationReport")]

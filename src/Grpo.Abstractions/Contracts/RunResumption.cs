@@ -20,4 +20,8 @@ public enum ResumeOutcome
 }
 
 [GenerateSerializer, Immutable, Alias("grpo.RunResumption")]
-public sealed record RunResumption([property: Id(0)] ResumeOutcome Outcome, [property: Id(1)] RunStatus Status);
+public sealed record RunResumption([property: Id(0)] ResumeOutcome Outcome, [property: Id(1)] RunStatus Status)
+{
+    /// <summary>Where the learner continues from, when the run was resumed and its learner could be asked.</summary>
+    [Id(2)] public LearnerResumePoint? LearnerStart { get; init; }
+}

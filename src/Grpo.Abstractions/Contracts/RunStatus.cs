@@ -29,5 +29,11 @@ public sealed record RunStatus
     /// </summary>
     [Id(13)] public bool Resumable { get; init; }
 
+    /// <summary>
+    /// Set when the learner last started: the newer checkpoints it passed over because they failed checksum
+    /// verification, each named with its fault, and the checkpoint it used instead. Null when none was passed over.
+    /// </summary>
+    [Id(21)] public string? CheckpointWarning { get; init; }
+
     public bool IsFinished => State is RunState.Completed or RunState.Stopped or RunState.Failed;
 }

@@ -41,6 +41,12 @@ public interface ILearnerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetActivity")] Task<LearnerActivity?> GetActivityAsync();
 
     /// <summary>
+    /// Where a run continues if it resumes now: the live policy when this learner holds the run, else the newest
+    /// checkpoint that passes checksum verification, with the newer ones passed over. Reads files, so it is not free.
+    /// </summary>
+    [AlwaysInterleave, Alias("GetResumePoint")] Task<LearnerResumePoint> GetResumePointAsync();
+
+    /// <summary>
     /// The lineage of this activation's policy (see <see cref="LearnerLineage"/>), or null while nobody initialised it:
     /// the run polls it to find out quickly that its learner was lost or replaced.
     /// </summary>

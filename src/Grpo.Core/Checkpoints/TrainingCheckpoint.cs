@@ -8,12 +8,16 @@ namespace Grpo.Core.Checkpoints;
 /// Training checkpoints as folders <c>step-XXXXXXXX/</c> holding <c>model.safetensors</c> (Hugging Face names, so the
 /// folder is also a loadable weight folder; with LoRA, PEFT's adapter files instead), <c>optimizer.safetensors</c> and <c>trainer_state.json</c> with a SHA-256
 /// of each file. A folder is written under a temporary name and renamed when complete, so a crash never leaves a
-/// folder that looks like a checkpoint but is not one.
+/// folder that looks like a checkpoint but is not one. Folders are 0700 and files 0600 (see <see cref="PrivateFiles"/>).
+/// Every file is checked against its checksum before anything is loaded (see <see cref="Verify"/>).
 /// </summary>
 public static partial class TrainingCheckpoint
 {
     public const string ModelFileName = "model.safetensors";
     public const string OptimizerFileName = "optimizer.safetensors";
+
+    /// <summary>What a folder that failed verification is renamed to end with (plus a unique id) when its step is saved again.</summary>
+    public const string FailedVerificationSuffix = ".failed-verification-";
 
     static readonly Regex CheckpointFolderName = new(@"^step-(\d{8,})$", RegexOptions.CultureInvariant);
 
@@ -27,17 +31,18 @@ public static partial class TrainingCheckpoint
         ArgumentOutOfRangeException.ThrowIfNegative(state.Step);
         ArgumentOutOfRangeException.ThrowIfLessThan(keepLast, 1);
 
-        Directory.CreateDirectory(rootDirectory);
+        PrivateFiles.CreateFolder(rootDirectory);
         var folderName = $"step-{state.Step:D8}";
         var final = Path.Combine(rootDirectory, folderName);
         var temporary = Path.Combine(rootDirectory, $"{folderName}.tmp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temporary);
+        PrivateFiles.CreateFolder(temporary);
         try
         {
             var weightFiles = SaveWeights(temporary, model, baseModelNameOrPath);
             SafeTensors.Save(Path.Combine(temporary, OptimizerFileName), optimizerState);
             var digests = weightFiles.Append(OptimizerFileName).Select(name => TrainerStateFile.Digest(temporary, name)).ToArray();
             TrainerStateFile.Write(Path.Combine(temporary, TrainerStateFile.FileName), state, digests);
+            PrivateFiles.Restrict(temporary);
             MoveIntoPlace(temporary, final);
         }
         catch
@@ -57,12 +62,6 @@ public static partial class TrainingCheckpoint
         return final;
     }
 
-    /// <summary>The newest complete checkpoint folder under the root, or null when there is none.</summary>
-    public static string? FindLatest(string rootDirectory) =>
-        Directory.Exists(rootDirectory)
-            ? CompleteCheckpoints(rootDirectory).OrderByDescending(c => c.Step).Select(c => c.Path).FirstOrDefault()
-            : null;
-
     /// <summary>
     /// Verifies every file against the checksums in <c>trainer_state.json</c>, loads the weights into
     /// <paramref name="model"/> (strict) and returns the training and optimizer state.
@@ -70,23 +69,13 @@ public static partial class TrainingCheckpoint
     public static LoadedCheckpoint Load(string checkpointDirectory, nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (Verify(checkpointDirectory) is { } problem)
+            throw new InvalidDataException($"Checkpoint '{checkpointDirectory}' failed verification: {problem}");
         var statePath = Path.Combine(checkpointDirectory, TrainerStateFile.FileName);
-        if (!File.Exists(statePath))
-            throw new InvalidDataException($"Checkpoint '{checkpointDirectory}' has no '{TrainerStateFile.FileName}' (incomplete or not a checkpoint).");
         var contents = TrainerStateFile.Read(statePath);
-
-        foreach (var required in new[] { WeightsFileOf(checkpointDirectory, model), OptimizerFileName })
-            if (!contents.Files.Any(f => f.Name == required))
-                throw new InvalidDataException($"Trainer state '{statePath}' lists no checksum for '{required}'.");
-        foreach (var expected in contents.Files)
-        {
-            var path = Path.Combine(checkpointDirectory, expected.Name);
-            if (!File.Exists(path))
-                throw new InvalidDataException($"Checkpoint file '{path}' is missing.");
-            var actual = TrainerStateFile.Digest(checkpointDirectory, expected.Name);
-            if (actual.Length != expected.Length || actual.Sha256 != expected.Sha256)
-                throw new InvalidDataException($"Checkpoint file '{path}' is corrupt: {actual.Length} bytes with SHA-256 {actual.Sha256}, but '{statePath}' records {expected.Length} bytes with SHA-256 {expected.Sha256}.");
-        }
+        var weightsFile = WeightsFileOf(checkpointDirectory, model);
+        if (!contents.Files.Any(f => f.Name == weightsFile))
+            throw new InvalidDataException($"Trainer state '{statePath}' lists no checksum for '{weightsFile}'.");
 
         // The optimizer state is read before the weights are copied, so a failure leaves the model as it was.
         var optimizer = SafeTensors.Load(Path.Combine(checkpointDirectory, OptimizerFileName));
@@ -111,22 +100,34 @@ public static partial class TrainingCheckpoint
             return;
         }
         // Saving the same step again replaces the old folder; it is moved aside first so that some complete
-        // checkpoint of this step exists at every moment.
-        var displaced = final + ".old-" + Guid.NewGuid().ToString("N");
+        // checkpoint of this step exists at every moment. One that failed verification (a resume passed over it and
+        // redid its steps) is kept under its new name, so whoever looks into why still has its files.
+        var failed = Verify(final) is not null;
+        var displaced = final + (failed ? FailedVerificationSuffix : ".old-") + Guid.NewGuid().ToString("N");
         Directory.Move(final, displaced);
         Directory.Move(temporary, final);
-        Directory.Delete(displaced, recursive: true);
+        if (!failed)
+            Directory.Delete(displaced, recursive: true);
     }
 
-    /// <summary>Checkpoint folders whose trainer state exists and whose listed files all exist with the recorded sizes.</summary>
+    /// <summary>
+    /// Checkpoint folders whose trainer state exists and whose listed files all exist with the recorded sizes: the
+    /// cheap test that decides which folders count towards keep_checkpoints, never which one is loaded.
+    /// </summary>
     static IEnumerable<(long Step, string Path)> CompleteCheckpoints(string rootDirectory)
+    {
+        foreach (var (step, directory) in StepFolders(rootDirectory))
+            if (IsComplete(directory))
+                yield return (step, directory);
+    }
+
+    /// <summary>Every folder named like a checkpoint (<c>step-XXXXXXXX</c>), complete or not.</summary>
+    static IEnumerable<(long Step, string Path)> StepFolders(string rootDirectory)
     {
         foreach (var directory in Directory.EnumerateDirectories(rootDirectory))
         {
             var match = CheckpointFolderName.Match(Path.GetFileName(directory));
-            if (!match.Success || !long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var step))
-                continue;
-            if (IsComplete(directory))
+            if (match.Success && long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var step))
                 yield return (step, directory);
         }
     }

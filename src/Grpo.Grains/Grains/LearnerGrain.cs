@@ -39,6 +39,7 @@ public sealed partial class LearnerGrain(
     string? fingerprint;
     LearnerLineage? lineage;
     (string Path, long Step)? latestCheckpoint;
+    CheckpointChoice? checkpointChoice;
 
     /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
     long Version { get; set; }
@@ -65,7 +66,11 @@ public sealed partial class LearnerGrain(
         var initial = await (initializing ??= InitializeCoreAsync(runConfig));
         // A run that continues against this live learner (resumed after a stop, or its run grain re-activated) goes
         // on from the steps trained since start-up, not from where the learner started.
-        return initial with { PolicyVersion = Version, CompletedSteps = Version, Lineage = lineage!.Value, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step };
+        return initial with
+        {
+            PolicyVersion = Version, CompletedSteps = Version, Lineage = lineage!.Value, Checkpoint = latestCheckpoint?.Path, CheckpointStep = latestCheckpoint?.Step,
+            CheckpointWarning = checkpointChoice?.Warning,
+        };
     }
 
     async Task<LearnerReady> InitializeCoreAsync(RunConfig runConfig)
@@ -83,7 +88,13 @@ public sealed partial class LearnerGrain(
         publication = new WeightPublication(drawn);
         colocated?.Register(runId, publication);
         var clock = Stopwatch.StartNew();
-        if (TrainingCheckpoint.FindLatest(checkpointRoot) is { } latest)
+        var root = checkpointRoot;
+        var choice = checkpointChoice = await Doing("verifying checkpoint checksums", () => Task.Run(() => TrainingCheckpoint.ChooseNewest(root)));
+        foreach (var rejected in choice.Rejected)
+            logger.LogWarning("Run {Run}: {Rejected}; it is passed over.", runId, rejected);
+        if (choice.OnlyBadCheckpoints)
+            throw new InvalidDataException($"run {runId}: {choice.Refusal(checkpointRoot)}.");
+        if (choice.Path is { } latest)
             return ready = await Doing($"restoring checkpoint {latest}", () => RestoreAsync(runId, latest, clock));
 
         engine = await Doing("building the policy", () => LearnerEngine.CreateAsync(assets, runId, device.ToTorch(), WarmupProgress(runConfig)));
@@ -108,8 +119,8 @@ public sealed partial class LearnerGrain(
             trained[lastStep.Step] = new TrainedStep(lastStep, Samples: []);
         await PublishAsync(Version);
         var baseline = LearnerCheckpointExtra.ReadBaseline(state.Extra);
-        logger.LogWarning("Learner of run {Run} restored from checkpoint {Checkpoint} at step {Step} in {Seconds:F1}s.",
-            runId, checkpoint, state.Step, clock.Elapsed.TotalSeconds);
+        logger.LogWarning("Learner of run {Run} restored from checkpoint {Checkpoint} at step {Step} in {Seconds:F1}s{Skipped}.",
+            runId, checkpoint, state.Step, clock.Elapsed.TotalSeconds, checkpointChoice is { Rejected.Count: > 0 } c ? $", passing over {c.Rejected.Count} newer checkpoint(s) that failed verification" : "");
         return new LearnerReady(Version, state.Step, baseline, engine.ParameterCount);
     }
 
@@ -251,7 +262,13 @@ public sealed partial class LearnerGrain(
         var dtype = runConfig.ExportFinalModel == "float32" ? HfExportDType.Float32 : HfExportDType.BFloat16;
         var output = Path.Combine(checkpointRoot!, FinalModelFolder);
         // Loading and writing a model is torch work: off the grain's scheduler, like the engine's own work.
-        var result = await Task.Run(() => FinalModelExport.ExportFinalModel(assets!, checkpoint, output, dtype, overwrite: true));
+        var result = await Task.Run(() =>
+        {
+            var exported = FinalModelExport.ExportFinalModel(assets!, checkpoint, output, dtype, overwrite: true);
+            // Beside the checkpoints it holds the same weights, so it is as private as they are.
+            PrivateFiles.Restrict(output);
+            return exported;
+        });
         logger.LogInformation("Run {Run}: the policy of step {Step} exported as a Hugging Face model to {Path}{Merged}.",
             this.GetPrimaryKeyString(), result.Step, output, result.MergedAdapters ? " (LoRA adapters merged)" : "");
         return output;
@@ -279,6 +296,17 @@ public sealed partial class LearnerGrain(
         if (config is null || publication is null) throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
         return await publication.WaitForAsync(minVersion, maxWait, CancellationToken.None)
             ?? throw new PolicyUnavailableException($"run {this.GetPrimaryKeyString()}: the learner published no policy version within {maxWait.TotalSeconds:F0} s.");
+    }
+
+    public async Task<LearnerResumePoint> GetResumePointAsync()
+    {
+        // A learner that holds the run (or is restoring it) reports what it chose; otherwise the choice a restore would
+        // make now, by the same rule.
+        if (config is not null && checkpointChoice is { } made)
+            return new LearnerResumePoint(ready is null ? null : Version, made.Path, made.Step, made.Warning, made.OnlyBadCheckpoints && ready is null);
+        var root = checkpoints.RunDirectory(this.GetPrimaryKeyString());
+        var choice = await Task.Run(() => TrainingCheckpoint.ChooseNewest(root));
+        return new LearnerResumePoint(null, choice.Path, choice.Step, choice.Warning, choice.OnlyBadCheckpoints);
     }
 
     public Task<LearnerLineage?> GetLineageAsync() => Task.FromResult(config is null ? null : lineage);

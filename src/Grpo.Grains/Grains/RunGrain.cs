@@ -67,7 +67,7 @@ public sealed partial class RunGrain(
         if (record.State.Config is not null) return record.State.Status;
         // Which silo lacks a component is the more useful message than this silo's own "not registered".
         EnsureEverySiloHasTheComponents(config);
-        RunConfigLoader.Validate(config, $"run {RunId}", RunComponentCatalog.Build(assetsCache.Registries));
+        RunConfigLoader.Validate(config, $"run {RunId}", RunComponentCatalog.Build(assetsCache.Registries), assetsCache.DataRoots);
         assetsCache.Get(RunId, config); // refuses an unsupported task or model before the run is recorded
         record.State.Config = config;
         record.State.Status = new RunStatus
@@ -117,7 +117,7 @@ public sealed partial class RunGrain(
             // the first caller to ask, that is the resume; later callers find it running.
             var outcome = continuedOnActivation ? ResumeOutcome.Resumed : ResumeOutcome.AlreadyRunning;
             continuedOnActivation = false;
-            return new RunResumption(outcome, status);
+            return new RunResumption(outcome, status) { LearnerStart = outcome == ResumeOutcome.Resumed ? await LearnerStartAsync() : null };
         }
 
         // The loop that ended the run may still be writing its last state; two writes at once would conflict.
@@ -125,10 +125,29 @@ public sealed partial class RunGrain(
         stopRequested = false;
         logger.LogWarning("Run {Run} resumed after it {State} at step {Step}; last checkpoint at step {Checkpoint}.",
             RunId, status.State, status.Step, status.CheckpointStep);
+        // Asked before the loop starts, so the answer is what the learner's start-up will find.
+        var learnerStart = await LearnerStartAsync();
         await UpdateStatusAsync(s => s with { State = RunState.Training, Phase = "resuming", Error = null, EndedAt = null, Resumable = false });
         await KeepAliveAsync();
         StartLoop();
-        return new RunResumption(ResumeOutcome.Resumed, record.State.Status);
+        return new RunResumption(ResumeOutcome.Resumed, record.State.Status) { LearnerStart = learnerStart };
+    }
+
+    /// <summary>
+    /// Where the learner will continue, so that resume names the checkpoint actually used; null when the learner cannot
+    /// be asked now (the loop finds out itself and the status shows it).
+    /// </summary>
+    async Task<LearnerResumePoint?> LearnerStartAsync()
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<ILearnerGrain>(RunId).GetResumePointAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Run {Run}: could not ask the learner where it continues: {Error}", RunId, e.Message);
+            return null;
+        }
     }
 
     /// <summary>

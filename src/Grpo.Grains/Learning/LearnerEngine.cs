@@ -180,11 +180,12 @@ public sealed class LearnerEngine : IAsyncDisposable
     public Task<bool> SaveReferenceAsync(string path) => worker.RunAsync(() =>
     {
         if (reference is null) return false;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = $"{path}.tmp-{Guid.NewGuid():N}";
         try
         {
             SafeTensors.Save(temporary, reference.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
+            PrivateFiles.Restrict(temporary);
             File.Move(temporary, path, overwrite: true);
         }
         catch

@@ -45,6 +45,7 @@ internal sealed class StepLoop(IStepLoopHost host, RunConfig config, RunAssetsCa
         {
             State = RunState.Training, Phase = "training", BaselineAccuracy = ready.BaselineAccuracy ?? s.BaselineAccuracy,
             PolicyVersion = ready.PolicyVersion, Step = host.Record.NextStep, CheckpointStep = ready.CheckpointStep, CheckpointPath = ready.Checkpoint,
+            CheckpointWarning = ready.CheckpointWarning,
         });
 
         var watch = new LearnerWatch(RunId, learner, ready.Lineage);

@@ -122,19 +122,54 @@ public sealed class ListAndResumeCommandTests
     }
 
     [Fact]
-    public async Task Resume_of_a_stopped_run_continues_it_and_names_the_last_checkpoint()
+    public async Task Resume_of_a_stopped_run_continues_it_and_names_the_checkpoint_the_learner_restores()
     {
         var run = await StartedRunAsync("job-1");
         await run.GetStatusAsync();
         run.Checkpointed(1);
         await run.StopAsync();
+        run.LearnerStart = new LearnerResumePoint(null, "/checkpoints/job-1/step-00000001", 1, null, false);
 
         Assert.Equal(ExitCodes.Success, await InvokeAsync("resume", "job-1", "--cluster", Connection));
 
         Assert.Equal(1, run.ResumeCalls);
         Assert.Equal(RunState.Training, run.Current.State);
-        Assert.Equal("run job-1: resumed at step 1/6; last checkpoint step 1 (/checkpoints/job-1/step-00000001)" + Environment.NewLine, output.ToString());
+        Assert.Equal("run job-1: resumed at step 1/6; the learner restores checkpoint step 1 (/checkpoints/job-1/step-00000001)" + Environment.NewLine, output.ToString());
         Assert.Equal("", error.ToString());
+    }
+
+    [Fact]
+    public async Task Resume_past_a_bad_newest_checkpoint_names_the_one_used_and_warns_naming_the_bad_one()
+    {
+        var run = await StartedRunAsync("job-1");
+        await run.GetStatusAsync();
+        run.Checkpointed(4);
+        await run.StopAsync();
+        const string warning = "checkpoint '/checkpoints/job-1/step-00000004' failed verification: file '/checkpoints/job-1/step-00000004/model.safetensors' is corrupt: "
+                               + "10 bytes where '/checkpoints/job-1/step-00000004/trainer_state.json' records 20 (truncated or extended); "
+                               + "using checkpoint '/checkpoints/job-1/step-00000002' (step 2) instead";
+        run.LearnerStart = new LearnerResumePoint(null, "/checkpoints/job-1/step-00000002", 2, warning, false);
+
+        Assert.Equal(ExitCodes.Success, await InvokeAsync("resume", "job-1", "--cluster", Connection));
+
+        Assert.Equal("run job-1: resumed at step 1/6; the learner restores checkpoint step 2 (/checkpoints/job-1/step-00000002)" + Environment.NewLine, output.ToString());
+        Assert.Equal("grpo: warning: " + warning + Environment.NewLine, error.ToString());
+    }
+
+    [Theory]
+    [InlineData(7L, "/checkpoints/job-1/step-00000004", 4L, false, "the learner continues from its live policy at step 7, restored from checkpoint step 4 (/checkpoints/job-1/step-00000004)")]
+    [InlineData(3L, null, null, false, "the learner continues from its live policy at step 3")]
+    [InlineData(null, null, null, false, "the learner starts from step 0 (no checkpoint)")]
+    [InlineData(null, null, null, true, "the learner will refuse to start: no checkpoint passed checksum verification")]
+    public async Task Resume_says_where_the_learner_continues(long? live, string? checkpoint, long? step, bool refused, string expected)
+    {
+        var run = await StartedRunAsync("job-1");
+        await run.StopAsync();
+        run.LearnerStart = new LearnerResumePoint(live, checkpoint, step, null, refused);
+
+        Assert.Equal(ExitCodes.Success, await InvokeAsync("resume", "job-1", "--cluster", Connection));
+
+        Assert.Equal("run job-1: resumed at step 0/6; " + expected + Environment.NewLine, output.ToString());
     }
 
     [Fact]
@@ -146,7 +181,8 @@ public sealed class ListAndResumeCommandTests
         Assert.Equal(ExitCodes.Success, await InvokeAsync("resume", "job-1", "--cluster", Connection));
 
         Assert.Equal(RunState.Training, run.Current.State);
-        Assert.Equal("run job-1: resumed at step 0/6; last checkpoint none" + Environment.NewLine, output.ToString());
+        Assert.Equal("run job-1: resumed at step 0/6; the learner could not be asked where it continues; grpo status names its checkpoint once it has started"
+                     + Environment.NewLine, output.ToString());
     }
 
     [Fact]

@@ -89,6 +89,9 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
 
     public int ResumeCalls { get; private set; }
 
+    /// <summary>What a resume reports about where the learner continues, as the real run grain asks its learner.</summary>
+    public LearnerResumePoint? LearnerStart { get; set; }
+
     /// <summary>Records a checkpoint of <paramref name="step"/>, as the learner would report it.</summary>
     public void Checkpointed(long step) =>
         status = status with { CheckpointStep = step, CheckpointPath = $"/checkpoints/{runId}/step-{step:D8}" };
@@ -127,7 +130,7 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
         }
 
         status = status with { State = RunState.Training, Phase = "resuming", Error = null, Resumable = false };
-        return Task.FromResult(new RunResumption(ResumeOutcome.Resumed, status));
+        return Task.FromResult(new RunResumption(ResumeOutcome.Resumed, status) { LearnerStart = LearnerStart });
     }
 
     public Task<RunStatus> StopAsync()

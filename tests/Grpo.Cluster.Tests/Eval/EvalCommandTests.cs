@@ -136,7 +136,44 @@ public sealed class EvalCommandTests : IDisposable
         var code = await Run(new EvalOptions { CheckpointPath = checkpoint, Overrides = Overrides() });
 
         Assert.Equal(ExitCodes.InvalidArguments, code);
-        Assert.StartsWith($"grpo eval: cannot load the policy from '{checkpoint}': Checkpoint file '{weights}' is corrupt", error.ToString());
+        Assert.StartsWith($"grpo eval: cannot load the policy from '{checkpoint}': Checkpoint '{checkpoint}' failed verification: file '{weights}' is corrupt", error.ToString());
+    }
+
+    [Fact]
+    public async Task A_truncated_newest_checkpoint_is_passed_over_with_a_warning_naming_it_and_the_checkpoint_used()
+    {
+        var (older, _) = WriteCheckpoint("checkpoints", [], step: 7);
+        var (newest, _) = WriteCheckpoint("checkpoints", [], step: 9);
+        var weights = Path.Combine(newest, TrainingCheckpoint.ModelFileName);
+        var recorded = new FileInfo(weights).Length;
+        using (var file = new FileStream(weights, FileMode.Open)) file.SetLength(recorded - 16);
+        var report = Path.Combine(folder.Path, "report.json");
+
+        var code = await Run(new EvalOptions { CheckpointPath = Path.Combine(folder.Path, "checkpoints"), Overrides = Overrides(), Limit = 2, OutputPath = report });
+
+        Assert.True(code == ExitCodes.Success, error.ToString());
+        var warning = $"checkpoint '{newest}' failed verification: file '{weights}' is corrupt: {recorded - 16} bytes where "
+                      + $"'{Path.Combine(newest, "trainer_state.json")}' records {recorded} (truncated or extended); using checkpoint '{older}' (step 7) instead";
+        Assert.Equal("grpo eval: warning: " + warning, error.ToString().TrimEnd());
+        Assert.StartsWith($"eval of checkpoint {older} (step 7)", output.ToString());
+        var written = JsonSerializer.Deserialize<JsonElement>(File.ReadAllText(report));
+        Assert.Equal(older, written.GetProperty("source").GetString());
+        Assert.Equal(warning, written.GetProperty("checkpointWarning").GetString());
+    }
+
+    [Fact]
+    public async Task When_no_checkpoint_passes_verification_eval_refuses_naming_each()
+    {
+        var (only, _) = WriteCheckpoint("checkpoints", [], step: 7);
+        var optimizer = Path.Combine(only, TrainingCheckpoint.OptimizerFileName);
+        File.Delete(optimizer);
+        var root = Path.Combine(folder.Path, "checkpoints");
+
+        var code = await Run(new EvalOptions { CheckpointPath = root, Overrides = Overrides() });
+
+        Assert.Equal(ExitCodes.InvalidArguments, code);
+        Assert.Equal($"grpo eval: no checkpoint under '{root}' passed verification (checkpoint '{only}' failed verification: file '{optimizer}' is missing; "
+                     + "no older checkpoint passed verification); repair them, or move them aside to start the run over.", error.ToString().TrimEnd());
     }
 
     [Fact]
@@ -225,14 +262,14 @@ public sealed class EvalCommandTests : IDisposable
         folder.File(name, string.Concat(problems.Select(p => JsonSerializer.Serialize(new { question = p.Prompt, answer = p.Answer }) + "\n")));
 
     /// <summary>A random tiny policy saved as a learner checkpoint, and its greedy completions of <paramref name="problems"/>.</summary>
-    private (string Checkpoint, string[] Greedy) WriteCheckpoint(string root, IReadOnlyList<TaskExample> problems)
+    private (string Checkpoint, string[] Greedy) WriteCheckpoint(string root, IReadOnlyList<TaskExample> problems, long step = 7)
     {
         var assets = RunAssets.Create(Config);
         torch.manual_seed(1234);
         using var model = new CausalLM(assets.Model);
         model.eval();
         var greedy = PolicyEvaluator.GenerateGreedy(model, assets.Codec, problems, Config.MaxCompletionTokens, batchSize: 8, assets.PadTokenId);
-        var state = new TrainingState(7, 7, 7, [], new Dictionary<string, string>());
+        var state = new TrainingState(step, step, step, [], new Dictionary<string, string>());
         var checkpoint = TrainingCheckpoint.Save(Path.Combine(folder.Path, root), model, new Dictionary<string, torch.Tensor>(), state, keepLast: 2);
         return (checkpoint, greedy);
     }

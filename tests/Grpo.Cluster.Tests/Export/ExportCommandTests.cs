@@ -83,6 +83,29 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_truncated_newest_checkpoint_is_passed_over_with_a_warning_and_the_one_before_is_exported()
+    {
+        var modelDirectory = Path.Combine(folder.Path, "base-model");
+        using (var baseModel = new CausalLM(TinyModel)) HfModelDirectory.Save(modelDirectory, baseModel);
+        var (checkpointsRoot, trained) = WriteCheckpoint(Path.Combine(folder.Path, "checkpoints"), TinyModel);
+        string newest;
+        using (var later = new CausalLM(TinyModel))
+            newest = TrainingCheckpoint.Save(checkpointsRoot, later, new Dictionary<string, Tensor>(), new TrainingState(8, 8, 8, [], new Dictionary<string, string>()), keepLast: 2);
+        var optimizer = Path.Combine(newest, TrainingCheckpoint.OptimizerFileName);
+        File.WriteAllBytes(optimizer, File.ReadAllBytes(optimizer)[..^1]);
+        var outDirectory = Path.Combine(folder.Path, "exported");
+
+        var code = await RunAsync("export", "--checkpoint", checkpointsRoot, "--out", outDirectory, "--model", modelDirectory, "--dtype", "float32");
+
+        Assert.Equal(0, code);
+        Assert.StartsWith($"grpo export: warning: checkpoint '{newest}' failed verification: file '{optimizer}' is corrupt: ", error.ToString());
+        Assert.EndsWith($"; using checkpoint '{Path.Combine(checkpointsRoot, "step-00000005")}' (step 5) instead", error.ToString().TrimEnd());
+        using var reloaded = HfModelDirectory.Load(outDirectory);
+        foreach (var (name, tensor) in reloaded.state_dict())
+            Assert.True(tensor.equal(trained[name]).all().item<bool>(), name);
+    }
+
+    [Fact]
     public async Task A_non_empty_output_is_refused_unless_forced()
     {
         var modelDirectory = Path.Combine(folder.Path, "base-model");

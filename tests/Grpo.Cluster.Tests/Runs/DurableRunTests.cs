@@ -12,7 +12,8 @@ namespace Grpo.Cluster.Tests.Runs;
 
 /// <summary>
 /// Durable runs: listed by the registry, resumed after a stop, after the whole cluster stopped and started again, and
-/// after an unreadable checkpoint was moved away; re-activated by their reminder when their silo dies.
+/// from the checkpoint before a bad newest one (named), and refused when every checkpoint is bad; re-activated by
+/// their reminder when their silo dies.
 /// </summary>
 public sealed class DurableRunTests(ITestOutputHelper output) : IDisposable
 {
@@ -190,11 +191,13 @@ public sealed class DurableRunTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(cluster.Storage.Reminders.Rows);
     }
 
-    [Fact]
-    public async Task An_unreadable_newest_checkpoint_fails_the_resume_naming_the_file_and_changes_nothing_on_disk()
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("flipped byte")]
+    public async Task A_bad_newest_checkpoint_is_passed_over_named_in_resume_status_and_log_and_the_run_finishes_from_the_one_before(string damage)
     {
         var config = Quick(steps: 8) with { CheckpointEvery = 2, KeepCheckpoints = 3 };
-        const string runId = "corrupt-checkpoint";
+        var runId = "bad-checkpoint-" + damage.Replace(' ', '-');
         var storage = new ClusterStorage();
         await using (var first = await GrpoTestCluster.StartAsync(storage, Learner, GrpoTestCluster.RolloutOnly))
         {
@@ -207,31 +210,70 @@ public sealed class DurableRunTests(ITestOutputHelper output) : IDisposable
 
         var runDirectory = Path.Combine(directory, runId);
         var newest = TrainingCheckpoint.FindLatest(runDirectory)!;
+        var newestStep = long.Parse(Path.GetFileName(newest)["step-".Length..]);
+        var previous = Path.Combine(runDirectory, $"step-{newestStep - 2:D8}");
         var model = Path.Combine(newest, TrainingCheckpoint.ModelFileName);
         var bytes = File.ReadAllBytes(model);
-        bytes[^1] ^= 0xFF;
+        if (damage == "truncated") bytes = bytes[..^8];
+        else bytes[^1] ^= 0xFF;
         File.WriteAllBytes(model, bytes);
-        var files = Snapshot(runDirectory);
+        var damaged = Hash(model);
 
         await using var second = await GrpoTestCluster.StartAsync(storage, Learner, GrpoTestCluster.RolloutOnly);
         var resumed = second.Client.GetGrain<IRunGrain>(runId);
-        Assert.Equal(ResumeOutcome.Resumed, (await resumed.ResumeAsync()).Outcome);
-        var failed = await WaitForStateAsync(resumed, RunState.Failed);
+        var resumption = await resumed.ResumeAsync();
 
-        Assert.Contains(model, failed.Error);
-        Assert.Contains("corrupt", failed.Error);
-        Assert.True(failed.Resumable, "a bad checkpoint file is outside the run: resumable once the file is dealt with");
-        Assert.Equal(files, Snapshot(runDirectory));
-
-        // The operator moves the bad checkpoint aside; the learner then continues from the older one.
-        Directory.Move(newest, newest + ".unreadable");
-        Assert.Equal(ResumeOutcome.Resumed, (await resumed.ResumeAsync()).Outcome);
+        Assert.Equal(ResumeOutcome.Resumed, resumption.Outcome);
+        var start = resumption.LearnerStart!;
+        Assert.Equal((null, previous, newestStep - 2, false), (start.LiveVersion, start.Checkpoint, start.CheckpointStep, start.Refused));
+        Assert.StartsWith($"checkpoint '{newest}' failed verification: file '{model}' is corrupt: ", start.Warning);
+        Assert.EndsWith($"; using checkpoint '{previous}' (step {newestStep - 2}) instead", start.Warning);
         var status = await RunScenario.WaitForEndAsync(resumed, RunTimeout);
 
         Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
         RunScenario.AssertEveryStepTrainedOnce(config, await resumed.GetMetricsAsync(0));
-        Assert.Equal(files[Path.Combine(Path.GetFileName(newest), TrainingCheckpoint.ModelFileName)],
-            Hash(Path.Combine(newest + ".unreadable", TrainingCheckpoint.ModelFileName)));
+        Assert.Equal(start.Warning, status.CheckpointWarning);
+        var logged = second.Logs.Entries.Select(e => e.Message).ToArray();
+        var warning = start.Warning!;
+        var rejected = warning[..warning.IndexOf("; using", StringComparison.Ordinal)];
+        Assert.Contains(logged, m => m.Contains($"Run {runId}: {rejected}; it is passed over.", StringComparison.Ordinal));
+        Assert.Contains(logged, m => m.Contains($"restored from checkpoint {previous} at step {newestStep - 2}", StringComparison.Ordinal)
+                                     && m.Contains("passing over 1 newer checkpoint(s) that failed verification", StringComparison.Ordinal));
+        // The redone steps wrote that step again; the bad folder is kept aside as it was.
+        var kept = Assert.Single(Directory.GetDirectories(runDirectory, Path.GetFileName(newest) + TrainingCheckpoint.FailedVerificationSuffix + "*"));
+        Assert.Equal(damaged, Hash(Path.Combine(kept, TrainingCheckpoint.ModelFileName)));
+    }
+
+    [Fact]
+    public async Task When_every_checkpoint_is_bad_the_learner_refuses_to_start_over_and_the_run_fails_resumably_naming_them()
+    {
+        var config = Quick(steps: 6) with { CheckpointEvery = 2, KeepCheckpoints = 1 };
+        const string runId = "only-bad-checkpoints";
+        var storage = new ClusterStorage();
+        await using (var first = await GrpoTestCluster.StartAsync(storage, Learner, GrpoTestCluster.RolloutOnly))
+        {
+            var run = first.Client.GetGrain<IRunGrain>(runId);
+            await run.StartAsync(config);
+            await RunScenario.WaitUntilAsync(run, s => s.Step >= 3, RunTimeout);
+            await run.StopAsync();
+            Assert.Equal(RunState.Stopped, (await RunScenario.WaitForEndAsync(run, RunTimeout)).State);
+        }
+
+        var runDirectory = Path.Combine(directory, runId);
+        var only = Assert.Single(Directory.GetDirectories(runDirectory, "step-*"));
+        var optimizer = Path.Combine(only, TrainingCheckpoint.OptimizerFileName);
+        File.WriteAllBytes(optimizer, File.ReadAllBytes(optimizer)[..^4]);
+
+        await using var second = await GrpoTestCluster.StartAsync(storage, Learner, GrpoTestCluster.RolloutOnly);
+        var resumed = second.Client.GetGrain<IRunGrain>(runId);
+        var resumption = await resumed.ResumeAsync();
+        Assert.True(resumption.LearnerStart!.Refused);
+        Assert.Null(resumption.LearnerStart.Checkpoint);
+        var failed = await WaitForStateAsync(resumed, RunState.Failed);
+
+        Assert.Contains($"no checkpoint under '{runDirectory}' passed verification (checkpoint '{only}' failed verification: file '{optimizer}' is corrupt", failed.Error);
+        Assert.True(failed.Resumable, "a bad checkpoint file is outside the run: resumable once the file is dealt with");
+        Assert.True(File.Exists(optimizer), "nothing is deleted");
     }
 
     static async Task<RunStatus> WaitForStateAsync(IRunGrain run, RunState state)
@@ -246,10 +288,6 @@ public sealed class DurableRunTests(ITestOutputHelper output) : IDisposable
             await Task.Delay(100);
         }
     }
-
-    /// <summary>Every file under <paramref name="root"/> (relative path) with its SHA-256.</summary>
-    static Dictionary<string, string> Snapshot(string root) =>
-        Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToDictionary(path => Path.GetRelativePath(root, path), Hash);
 
     static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
