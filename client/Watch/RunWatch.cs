@@ -1,13 +1,15 @@
 using Grpo.Abstractions.Contracts;
-using Grpo.Abstractions.Grains;
 using Grpo.Client.Output;
 using Grpo.Client.Progress;
 using Grpo.Client.Train;
 
 namespace Grpo.Client.Watch;
 
-/// <summary>The polling loop of one run and what it has seen so far; what it has seen survives a failed grain call.</summary>
-internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWriter files, TrainSettings settings)
+/// <summary>
+/// The polling loop of one run and what it has seen so far; what it has seen survives a failed grain call. Every state it
+/// reports is one the run reported: a watch that loses its connection keeps the last status it read.
+/// </summary>
+internal sealed class RunWatch(WatchTarget target, IRunAccess run, RunOutputWriter files, TrainSettings settings)
 {
     private readonly List<StepMetrics> steps = [];
     private readonly long startedAt = settings.Time.GetTimestamp();
@@ -20,17 +22,38 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
 
     public RunStatus Status { get; private set; } = new() { RunId = target.RunId, State = RunState.NotStarted };
 
+    /// <summary>Whether <see cref="Status"/> was read from the run; until then it is only a placeholder.</summary>
+    public bool StatusRead { get; private set; }
+
     /// <summary>Ctrl+C arrived: the run was asked to stop, or (when only watching) the watching ended early.</summary>
     public bool Interrupted { get; private set; }
     public TimeSpan Elapsed => settings.Time.GetElapsedTime(startedAt);
 
     public async Task<RunStatus> WatchAsync(IProgressSink sink, TextWriter error, CancellationToken cancellationToken)
     {
-        Status = target.StartWith is { } config ? await run.StartAsync(config) : await run.GetStatusAsync();
+        try
+        {
+            return await PollAsync(sink, error, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !target.StopsRunOnCancel)
+        {
+            // Ctrl+C while waiting for the cluster to come back: only the watching ends.
+            Interrupted = true;
+            return Status;
+        }
+    }
+
+    private async Task<RunStatus> PollAsync(IProgressSink sink, TextWriter error, CancellationToken cancellationToken)
+    {
+        // After Ctrl+C the client that started the run still needs its answers to stop it; a mere watcher does not.
+        var callToken = target.StopsRunOnCancel ? CancellationToken.None : cancellationToken;
+        Read(target.StartWith is { } config
+            ? await run.CallAsync(grain => grain.StartAsync(config), callToken)
+            : await run.CallAsync(grain => grain.GetStatusAsync(), callToken));
         long? stopDeadline = null;
         while (true)
         {
-            await CollectStepsAsync(sink);
+            await CollectStepsAsync(sink, callToken);
             if (Status.IsFinished)
             {
                 return Status;
@@ -48,7 +71,7 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
                 Interrupted = true;
                 error.WriteLine($"grpo: stopping run {target.RunId}; its outputs are written once it has stopped.");
                 stopDeadline = settings.Time.GetTimestamp();
-                Status = await run.StopAsync();
+                Read(await run.CallAsync(grain => grain.StopAsync(), callToken));
                 continue;
             }
 
@@ -59,8 +82,14 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
             }
 
             await DelayAsync(Interrupted ? CancellationToken.None : cancellationToken);
-            Status = await run.GetStatusAsync();
+            Read(await run.CallAsync(grain => grain.GetStatusAsync(), callToken));
         }
+    }
+
+    private void Read(RunStatus status)
+    {
+        Status = status;
+        StatusRead = true;
     }
 
     /// <summary>Draws chart.png; returns why it failed, because a missing native graphics library must not lose the run's other files.</summary>
@@ -77,16 +106,17 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
         }
     }
 
-    private async Task CollectStepsAsync(IProgressSink sink)
+    private async Task CollectStepsAsync(IProgressSink sink, CancellationToken cancellationToken)
     {
         // Fetched after the status, so a finished status is always followed by every step of the run.
-        var fresh = (await run.GetMetricsAsync(nextStep))
+        var from = nextStep;
+        var fresh = (await run.CallAsync(grain => grain.GetMetricsAsync(from), cancellationToken))
             .Where(step => step.Step >= nextStep)
             .OrderBy(step => step.Step)
             .ToArray();
         if (fresh.Length > 0)
         {
-            files.AppendMetrics(fresh);
+            files.WriteMetrics(fresh);
             steps.AddRange(fresh);
             nextStep = fresh[^1].Step + 1;
             latestAccuracy = fresh.LastOrDefault(step => step.HeldOutAccuracy is not null)?.HeldOutAccuracy ?? latestAccuracy;
@@ -98,8 +128,8 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
             }
         }
 
-        var samples = await CollectSamplesAsync();
-        var activity = Status.IsFinished ? null : await run.GetActivityAsync();
+        var samples = await CollectSamplesAsync(cancellationToken);
+        var activity = Status.IsFinished ? null : await run.CallAsync(grain => grain.GetActivityAsync(), cancellationToken);
         var shownAccuracy = Status.FinalAccuracy ?? latestAccuracy ?? Status.BaselineAccuracy;
         sink.Report(new RunProgress(Status, steps.Count > 0 ? steps[^1] : null, shownAccuracy, Elapsed, target.ShowSamples ? latestSample : null, activity), fresh);
         if (target.ShowSamples && samples.Length > 0)
@@ -109,15 +139,16 @@ internal sealed class RunWatch(WatchTarget target, IRunGrain run, RunOutputWrite
     }
 
     /// <summary>Samples of steps not seen yet, appended to samples.jsonl; a step's samples arrive together with its state write.</summary>
-    private async Task<SampledGroup[]> CollectSamplesAsync()
+    private async Task<SampledGroup[]> CollectSamplesAsync(CancellationToken cancellationToken)
     {
-        var fresh = (await run.GetSamplesAsync(nextSampleStep))
+        var from = nextSampleStep;
+        var fresh = (await run.CallAsync(grain => grain.GetSamplesAsync(from), cancellationToken))
             .Where(sample => sample.Step >= nextSampleStep)
             .OrderBy(sample => sample.Step).ThenBy(sample => sample.PromptIndex)
             .ToArray();
         if (fresh.Length > 0)
         {
-            files.AppendSamples(fresh);
+            files.WriteSamples(fresh);
             nextSampleStep = fresh[^1].Step + 1;
             latestSample = fresh[^1];
         }
