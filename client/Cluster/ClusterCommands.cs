@@ -73,15 +73,16 @@ public sealed class ClusterCommands(
                 return ExitCodes.RunFailed;
             }
 
+            var learnerSilo = await session.CallAsync(cluster => cluster.GetRun(runId).GetLearnerSiloAsync(), cancellationToken);
             if (json)
             {
                 var metrics = await session.CallAsync(cluster => cluster.GetRun(runId).GetMetricsAsync(0), cancellationToken);
-                var report = new StatusReport(status with { RunId = runId }, metrics);
+                var report = new StatusReport(status with { RunId = runId }, metrics, learnerSilo);
                 output.WriteLine(JsonSerializer.Serialize(report, ClientJson.Indented));
                 return ExitCodes.Success;
             }
 
-            foreach (var line in StatusText.Lines(status with { RunId = runId }))
+            foreach (var line in StatusText.Lines(status with { RunId = runId }, learnerSilo))
             {
                 output.WriteLine(line);
             }

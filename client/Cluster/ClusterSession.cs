@@ -80,6 +80,7 @@ public sealed class ClusterSession : IAsyncDisposable
 
     private async Task<T> AttemptAsync<T>(Func<IRunCluster, Task<T>> call, CancellationToken cancellationToken)
     {
+        var hadConnection = connected;
         try
         {
             cluster ??= await connector.ConnectAsync(target, cancellationToken);
@@ -87,7 +88,7 @@ public sealed class ClusterSession : IAsyncDisposable
             var result = await call(cluster);
             if (lost)
             {
-                error.WriteLine($"grpo: {(answered ? "reconnected" : "connected")} to cluster '{target.ClusterId}'.");
+                error.WriteLine($"grpo: {(hadConnection ? "reconnected" : "connected")} to cluster '{target.ClusterId}'.");
                 lost = false;
             }
 

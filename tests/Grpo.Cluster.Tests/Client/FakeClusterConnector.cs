@@ -11,6 +11,9 @@ internal sealed class FakeClusterConnector : IClusterConnector
     public List<ClusterTarget> Connections { get; } = [];
     public Exception? ConnectFailure { get; init; }
 
+    /// <summary>Failures of the next connection attempts, one per attempt, before they succeed again.</summary>
+    public Queue<Exception> NextConnectFailures { get; } = [];
+
     /// <summary>Thrown by the registry's list call, as a silo lost mid-call would.</summary>
     public Exception? ListFailure { get; init; }
     public int Disconnects { get; private set; }
@@ -21,6 +24,11 @@ internal sealed class FakeClusterConnector : IClusterConnector
         if (ConnectFailure is not null)
         {
             throw ConnectFailure;
+        }
+
+        if (NextConnectFailures.TryDequeue(out var failure))
+        {
+            throw failure;
         }
 
         return Task.FromResult<IRunCluster>(new FakeCluster(this));

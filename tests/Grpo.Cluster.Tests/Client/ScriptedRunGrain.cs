@@ -20,6 +20,9 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     public Exception? ResumeFailure { get; init; }
     public Action<int>? OnStatusPoll { get; init; }
 
+    /// <summary>The exception a status poll (1-based) throws before it advances the run, as a lost gateway would; null for none.</summary>
+    public Func<int, Exception?>? PollFailure { get; init; }
+
     public RunConfig? StartedWith { get; private set; }
     public int StatusPolls { get; private set; }
     public int StopCalls { get; private set; }
@@ -38,6 +41,11 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     {
         StatusPolls++;
         OnStatusPoll?.Invoke(StatusPolls);
+        if (PollFailure?.Invoke(StatusPolls) is { } failure)
+        {
+            throw failure;
+        }
+
         // Like the real grain, a run that was never started stays NotStarted.
         if (status.IsFinished || status.State == RunState.NotStarted)
         {
@@ -83,6 +91,11 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
 
     public Task<LearnerActivity?> GetActivityAsync() =>
         Task.FromResult(StatusPolls >= 1 && StatusPolls <= Activities.Length ? Activities[StatusPolls - 1] : null);
+
+    /// <summary>What the run answers when asked where its learner lives.</summary>
+    public string? LearnerSilo { get; set; }
+
+    public Task<string?> GetLearnerSiloAsync() => Task.FromResult(LearnerSilo);
 
     /// <summary>The status as it stands, without the step a poll would advance.</summary>
     public RunStatus Current => status;

@@ -110,18 +110,20 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_grain_call_that_throws_keeps_the_steps_so_far_and_exits_with_1()
+    public async Task A_grain_call_that_throws_keeps_the_steps_so_far_records_the_state_last_read_and_exits_with_5()
     {
         var run = new ScriptedRunGrain("demo-t", totalSteps: 6) { ThrowAfterStep = 2 };
 
         var exitCode = await Command().RunAsync(arguments, run, CancellationToken.None);
 
-        Assert.Equal(ExitCodes.RunFailed, exitCode);
+        Assert.Equal(ExitCodes.ClientFailed, exitCode);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(arguments.OutputDirectory, "metrics.jsonl")).Length);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(arguments.OutputDirectory, "summary.json")));
-        Assert.Equal("Failed", summary.RootElement.GetProperty("state").GetString());
-        Assert.Equal("silo connection lost", summary.RootElement.GetProperty("error").GetString());
-        Assert.Contains("silo connection lost", error.ToString());
+        // The run said Training at step 2; the client's own failure is no state of the run.
+        Assert.Equal("Training", summary.RootElement.GetProperty("state").GetString());
+        Assert.Equal(2, summary.RootElement.GetProperty("steps").GetInt64());
+        Assert.Equal(JsonValueKind.Null, summary.RootElement.GetProperty("error").ValueKind);
+        Assert.Contains("stopped watching run demo-t: silo connection lost; this says nothing about the run, which was Training at step 2/6", error.ToString());
     }
 
     [Fact]
