@@ -34,7 +34,8 @@ public sealed partial class RunGrain
             // The grain directory's answer, not a call to the learner: a call would activate a learner that is not there.
             var learner = GrainFactory.GetGrain<ILearnerGrain>(RunId);
             var silo = await GrainFactory.GetGrain<IManagementGrain>(0).GetActivationAddress(learner).AsTask().WaitAsync(ActivityTimeout);
-            return silo?.ToString();
+            // The form each silo prints when it joins, e.g. 10.0.0.5:11111@154519611.
+            return silo?.ToParsableString();
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {

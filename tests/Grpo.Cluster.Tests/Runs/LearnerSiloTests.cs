@@ -21,8 +21,8 @@ public sealed class LearnerSiloTests
         var named = await run.GetLearnerSiloAsync();
 
         var hosting = Assert.Single(await RunScenario.SilosHostingKey(cluster.Client, "LearnerGrain", "learner-silo-run"));
-        Assert.Equal(hosting.ToString(), named);
-        Assert.Equal("Silo_0", cluster.SiloNameOf(named!));
+        Assert.Equal(hosting.ToParsableString(), named);
+        Assert.Equal("Silo_0", cluster.SiloNameOf(hosting.ToString()));
         await RunScenario.WaitForEndAsync(run, RunTimeout);
     }
 }
