@@ -11,13 +11,15 @@ namespace Grpo.Client.Watch;
 /// </summary>
 internal sealed class RunWatch(WatchTarget target, IRunAccess run, RunOutputWriter files, TrainSettings settings)
 {
-    private readonly List<StepMetrics> steps = [];
+    // By step: a step the learner redoes after going back to a checkpoint replaces the one seen before.
+    private readonly SortedDictionary<long, StepMetrics> steps = [];
+    private StepMetrics? latestStep;
     private readonly long startedAt = settings.Time.GetTimestamp();
     private readonly ProgressChart chart = new();
     private long nextStep;
     private long nextSampleStep;
     private SampledGroup? latestSample;
-    private int stepsAtLastRefresh;
+    private int stepsSinceRefresh;
     private double? latestAccuracy;
 
     public RunStatus Status { get; private set; } = new() { RunId = target.RunId, State = RunState.NotStarted };
@@ -97,7 +99,7 @@ internal sealed class RunWatch(WatchTarget target, IRunAccess run, RunOutputWrit
     {
         try
         {
-            chart.Write(files.ChartPath, target.RunId, steps, Status.BaselineAccuracy, Status.FinalAccuracy);
+            chart.Write(files.ChartPath, target.RunId, [.. steps.Values], Status.BaselineAccuracy, Status.FinalAccuracy);
             return null;
         }
         catch (Exception exception) when (exception is DllNotFoundException or TypeInitializationException or IOException or UnauthorizedAccessException)
@@ -108,21 +110,36 @@ internal sealed class RunWatch(WatchTarget target, IRunAccess run, RunOutputWrit
 
     private async Task CollectStepsAsync(IProgressSink sink, CancellationToken cancellationToken)
     {
-        // Fetched after the status, so a finished status is always followed by every step of the run.
-        var from = nextStep;
-        var fresh = (await run.CallAsync(grain => grain.GetMetricsAsync(from), cancellationToken))
-            .Where(step => step.Step >= nextStep)
+        // A learner restored from a checkpoint goes back to its step and redoes the steps since, with other values.
+        nextStep = Math.Min(nextStep, Status.Step);
+        nextSampleStep = Math.Min(nextSampleStep, Status.Step);
+
+        // Fetched after the status, so a finished status is always followed by every step of the run. Once it has
+        // finished, every step is read once more: steps redone while this client was not looking replace their lines.
+        var from = Status.IsFinished ? 0 : nextStep;
+        var fetched = (await run.CallAsync(grain => grain.GetMetricsAsync(from), cancellationToken))
+            .Where(step => step.Step >= from)
             .OrderBy(step => step.Step)
             .ToArray();
+        var fresh = fetched.Where(step => step.Step >= nextStep).ToArray();
+        if (fetched.Length > 0)
+        {
+            files.WriteMetrics(fetched);
+            foreach (var step in fetched)
+            {
+                steps[step.Step] = step;
+            }
+        }
+
         if (fresh.Length > 0)
         {
-            files.WriteMetrics(fresh);
-            steps.AddRange(fresh);
+            latestStep = fresh[^1];
             nextStep = fresh[^1].Step + 1;
             latestAccuracy = fresh.LastOrDefault(step => step.HeldOutAccuracy is not null)?.HeldOutAccuracy ?? latestAccuracy;
-            if (steps.Count - stepsAtLastRefresh >= settings.RefreshEverySteps)
+            stepsSinceRefresh += fresh.Length;
+            if (stepsSinceRefresh >= settings.RefreshEverySteps)
             {
-                stepsAtLastRefresh = steps.Count;
+                stepsSinceRefresh = 0;
                 files.WriteSummary(RunSummary.From(Status, Elapsed));
                 TryWriteChart();
             }
@@ -131,24 +148,28 @@ internal sealed class RunWatch(WatchTarget target, IRunAccess run, RunOutputWrit
         var samples = await CollectSamplesAsync(cancellationToken);
         var activity = Status.IsFinished ? null : await run.CallAsync(grain => grain.GetActivityAsync(), cancellationToken);
         var shownAccuracy = Status.FinalAccuracy ?? latestAccuracy ?? Status.BaselineAccuracy;
-        sink.Report(new RunProgress(Status, steps.Count > 0 ? steps[^1] : null, shownAccuracy, Elapsed, target.ShowSamples ? latestSample : null, activity), fresh);
+        sink.Report(new RunProgress(Status, latestStep, shownAccuracy, Elapsed, target.ShowSamples ? latestSample : null, activity), fresh);
         if (target.ShowSamples && samples.Length > 0)
         {
             sink.ReportSamples(samples);
         }
     }
 
-    /// <summary>Samples of steps not seen yet, appended to samples.jsonl; a step's samples arrive together with its state write.</summary>
+    /// <summary>
+    /// Samples of steps not seen yet (every sample the run keeps, once it has finished), recorded in samples.jsonl; a
+    /// step's samples arrive together with its state write. Returns those of steps not seen yet.
+    /// </summary>
     private async Task<SampledGroup[]> CollectSamplesAsync(CancellationToken cancellationToken)
     {
-        var from = nextSampleStep;
-        var fresh = (await run.CallAsync(grain => grain.GetSamplesAsync(from), cancellationToken))
-            .Where(sample => sample.Step >= nextSampleStep)
+        var from = Status.IsFinished ? 0 : nextSampleStep;
+        var fetched = (await run.CallAsync(grain => grain.GetSamplesAsync(from), cancellationToken))
+            .Where(sample => sample.Step >= from)
             .OrderBy(sample => sample.Step).ThenBy(sample => sample.PromptIndex)
             .ToArray();
+        files.WriteSamples(fetched);
+        var fresh = fetched.Where(sample => sample.Step >= nextSampleStep).ToArray();
         if (fresh.Length > 0)
         {
-            files.WriteSamples(fresh);
             nextSampleStep = fresh[^1].Step + 1;
             latestSample = fresh[^1];
         }

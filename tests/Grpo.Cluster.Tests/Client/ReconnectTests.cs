@@ -84,6 +84,23 @@ public sealed class ReconnectTests : IDisposable
         Assert.Equal("Completed", SummaryState());
     }
 
+    [Theory]
+    [InlineData(2)] // seen: the status goes back to step 2 and the redone steps arrive one by one
+    [InlineData(4)] // unseen: the steps were redone between two polls, so only the final reading finds them
+    public async Task Steps_the_learner_redid_after_going_back_to_a_checkpoint_replace_their_lines(long redoneUpTo)
+    {
+        ScriptedRunGrain run = null!;
+        run = new ScriptedRunGrain("job-1", totalSteps: 6) { OnStatusPoll = poll => { if (poll == 5) { run.Redo(2, 0.5f, redoneUpTo); } } };
+        await StartedRunAsync(run);
+
+        Assert.Equal(ExitCodes.Success, await InvokeAsync("watch", "job-1", "--cluster", Connection, "--out", OutDir));
+
+        var lines = File.ReadAllLines(Path.Combine(OutDir, "metrics.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).ToArray();
+        Assert.Equal([1L, 2, 3, 4, 5, 6], lines.Select(line => line.GetProperty("step").GetInt64()));
+        var expected = FakeSteps.Rising(6).Select(step => step.Step > 2 ? step.MeanReward + 0.5f : step.MeanReward);
+        Assert.Equal(expected, lines.Select(line => line.GetProperty("meanReward").GetSingle()));
+    }
+
     [Fact]
     public async Task A_watch_stopped_while_the_cluster_is_unreachable_records_the_state_last_read_never_failed()
     {

@@ -106,6 +106,23 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     public void Checkpointed(long step) =>
         status = status with { CheckpointStep = step, CheckpointPath = $"/checkpoints/{runId}/step-{step:D8}" };
 
+    /// <summary>
+    /// Goes back to <paramref name="step"/>, as a learner restored from a checkpoint does, and redoes the steps after it
+    /// with rewards higher by <paramref name="rewardChange"/>, up to <paramref name="redoneUpTo"/> at once.
+    /// </summary>
+    public void Redo(long step, float rewardChange, long redoneUpTo)
+    {
+        for (var i = 0; i < steps.Length; i++)
+        {
+            if (steps[i].Step > step)
+            {
+                steps[i] = steps[i] with { MeanReward = steps[i].MeanReward + rewardChange };
+            }
+        }
+
+        status = status with { Step = redoneUpTo, PolicyVersion = redoneUpTo };
+    }
+
     /// <summary>Makes the run look like one a failure ended, resumable or not.</summary>
     public void Fail(string error, bool resumable) =>
         status = status with { State = RunState.Failed, Error = error, Resumable = resumable };
