@@ -56,9 +56,6 @@ public sealed class ClusterSession : IAsyncDisposable
                 .Build();
     }
 
-    /// <summary>Whether a call has succeeded: the cluster answered at least once.</summary>
-    public bool Answered => answered;
-
     /// <summary>Whether a connection was made at least once (a call may still have failed on it).</summary>
     public bool Connected => connected;
 

@@ -31,8 +31,6 @@ internal sealed class KeyedLinesFile<TKey> where TKey : IComparable<TKey>
         }
     }
 
-    public int Count => lines.Count;
-
     /// <summary>Adds the lines whose keys are new, replaces those whose text changed, and skips the rest.</summary>
     public void Write(IEnumerable<(TKey Key, string Line)> items)
     {
@@ -76,16 +74,16 @@ internal sealed class KeyedLinesFile<TKey> where TKey : IComparable<TKey>
         var text = File.ReadAllText(path, Utf8);
         var rows = text.Split('\n');
         // The text after the last newline is a line only if the file does not end with a newline.
-        var complete = rows.Length - 1;
+        var lastRow = rows.Length - 1;
         for (var index = 0; index < rows.Length; index++)
         {
             var row = rows[index].TrimEnd('\r');
             var lineNumber = index + 1;
-            var torn = index == complete;
+            var unterminated = index == lastRow;
             if (row.Trim().Length == 0)
             {
                 // Only the empty text after the final newline belongs there.
-                rewriteNeeded |= !torn || row.Length > 0;
+                rewriteNeeded |= !unterminated || row.Length > 0;
                 continue;
             }
 
@@ -97,7 +95,7 @@ internal sealed class KeyedLinesFile<TKey> where TKey : IComparable<TKey>
             }
             catch (Exception exception) when (exception is JsonException or LineKeyException or InvalidOperationException or FormatException)
             {
-                if (torn)
+                if (unterminated)
                 {
                     // A line cut short by a crash mid-write: the cluster still has that step and sends it again.
                     rewriteNeeded = true;
@@ -109,7 +107,7 @@ internal sealed class KeyedLinesFile<TKey> where TKey : IComparable<TKey>
                     exception);
             }
 
-            if (torn || !Follows(key))
+            if (unterminated || !Follows(key))
             {
                 rewriteNeeded = true;
             }
