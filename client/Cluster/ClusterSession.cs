@@ -7,7 +7,8 @@ namespace Grpo.Client.Cluster;
 /// A client's connection to a cluster that is made again whenever it is lost. A call that finds the cluster
 /// unreachable drops the connection, waits (see <see cref="ReconnectPolicy"/>), connects afresh — which reads the
 /// cluster's live gateways from its membership table, so any gateway of the cluster will do — and calls again. Each
-/// retry prints one line to <paramref name="error"/>, and the first answer after a loss one more.
+/// retry prints one line to <paramref name="error"/>, and the first answer after a loss one more. A first connection
+/// that fails is not retried: the connector has already waited for a silo and retried the database.
 /// </summary>
 /// <param name="keepTryingOnceConnected">
 /// Never give up once a call has succeeded (<c>grpo watch</c>: until the run ends or the user stops it); without it,
@@ -42,8 +43,10 @@ public sealed class ClusterSession : IAsyncDisposable
                     UseJitter = true,
                     Delay = policy.FirstDelay,
                     MaxDelay = policy.MaxDelay,
+                    // A cluster never reached is more likely a wrong address than an outage (and the connector has
+                    // waited for a silo already): only a connection that was made is made again.
                     ShouldHandle = args => ValueTask.FromResult(
-                        args.Outcome.Exception is { } e && ClusterFailures.IsUnreachable(e)
+                        args.Outcome.Exception is { } e && ClusterFailures.IsUnreachable(e) && connected
                         && ((keepTryingOnceConnected && answered) || args.AttemptNumber < policy.Retries)),
                     OnRetry = args =>
                     {
@@ -77,7 +80,6 @@ public sealed class ClusterSession : IAsyncDisposable
 
     private async Task<T> AttemptAsync<T>(Func<IRunCluster, Task<T>> call, CancellationToken cancellationToken)
     {
-        var hadConnection = connected;
         try
         {
             cluster ??= await connector.ConnectAsync(target, cancellationToken);
@@ -85,7 +87,7 @@ public sealed class ClusterSession : IAsyncDisposable
             var result = await call(cluster);
             if (lost)
             {
-                error.WriteLine($"grpo: {(hadConnection ? "reconnected" : "connected")} to cluster '{target.ClusterId}'.");
+                error.WriteLine($"grpo: reconnected to cluster '{target.ClusterId}'.");
                 lost = false;
             }
 

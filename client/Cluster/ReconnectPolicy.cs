@@ -3,8 +3,9 @@ namespace Grpo.Client.Cluster;
 /// <summary>
 /// How a command that only reads from the cluster (watch, status, list) tries again when the cluster cannot be
 /// reached: jittered exponential backoff from <see cref="FirstDelay"/> up to <see cref="MaxDelay"/> between attempts.
-/// A command gives up after <see cref="Retries"/> retries in a row, except that <c>grpo watch</c>, once it has read its
-/// run, keeps trying until the run ends or the user stops it.
+/// Only a connection that was made is made again (a cluster never reached fails the command at once). A command gives
+/// up after <see cref="Retries"/> retries in a row, except that <c>grpo watch</c>, once it has read its run, keeps
+/// trying until the run ends or the user stops it.
 /// </summary>
 public sealed record ReconnectPolicy(TimeSpan FirstDelay, TimeSpan MaxDelay, int Retries)
 {
