@@ -6,7 +6,8 @@ namespace Grpo.Client.Cluster;
 /// <summary>The lines <c>grpo status</c> prints for one run.</summary>
 public static class StatusText
 {
-    public static IReadOnlyList<string> Lines(RunStatus status)
+    /// <param name="learnerSilo">The silo hosting the run's learner, shown when one is active.</param>
+    public static IReadOnlyList<string> Lines(RunStatus status, string? learnerSilo = null)
     {
         ArgumentNullException.ThrowIfNull(status);
         var state = status.Phase.Length > 0 && !status.IsFinished ? $"{status.State} ({status.Phase})" : status.State.ToString();
@@ -22,6 +23,11 @@ public static class StatusText
         if (status.CheckpointWarning is { } warning)
         {
             lines.Add($"  checkpoint warning {warning}");
+        }
+
+        if (learnerSilo is not null)
+        {
+            lines.Add($"  learner silo       {learnerSilo}");
         }
 
         if (status.Error is { } error)

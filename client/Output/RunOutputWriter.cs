@@ -8,18 +8,35 @@ using Grpo.Configuration;
 namespace Grpo.Client.Output;
 
 /// <summary>
-/// Writes a run's files as the run goes: config.json at the start, one metrics.jsonl line per finished step as it
-/// arrives (appended and flushed, so a crash keeps every line so far) and summary.json whenever it changes.
+/// Writes a run's files as the run goes: config.json at the start, one metrics.jsonl line per finished step and one
+/// samples.jsonl line per sampled prompt as they arrive (flushed, so a crash keeps every line so far) and summary.json
+/// whenever it changes. metrics.jsonl and samples.jsonl hold each step (each step's prompt) once: a writer continues
+/// the files it finds, however often the same steps are written to it.
 /// </summary>
 public sealed class RunOutputWriter
 {
-    public RunOutputWriter(string directory)
+    private readonly KeyedLinesFile<long> metrics;
+    private readonly KeyedLinesFile<(long Step, int PromptIndex)> samples;
+
+    /// <param name="continueExisting">
+    /// Continue metrics.jsonl and samples.jsonl found in <paramref name="directory"/> (watching a run again); false for a
+    /// new run, whose files must not mix with another run's: those found are kept, renamed to <c>*.before-&lt;time&gt;.jsonl</c>.
+    /// </param>
+    /// <exception cref="OutputFileException">A file to continue has a line that is not a JSON object with its key fields.</exception>
+    public RunOutputWriter(string directory, bool continueExisting = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
-    }
+        if (!continueExisting)
+        {
+            MoveAside(MetricsPath);
+            MoveAside(SamplesPath);
+        }
 
+        metrics = new KeyedLinesFile<long>(MetricsPath, line => Field(line, "step"));
+        samples = new KeyedLinesFile<(long, int)>(SamplesPath, line => (Field(line, "step"), (int)Field(line, "promptIndex", int.MaxValue)));
+    }
     public string Directory { get; }
     public string ConfigPath => Path.Combine(Directory, "config.json");
     public string MetricsPath => Path.Combine(Directory, "metrics.jsonl");
@@ -34,13 +51,14 @@ public sealed class RunOutputWriter
     }
 
     /// <summary>
-    /// Appends one line per step; steps are written in the order given. Each reward component's mean becomes a key
-    /// <c>reward/&lt;name&gt;</c> of its own, so tools that read the file as a table see one column per component.
+    /// Records one line per step not in metrics.jsonl yet (or changed since), in step order. Each reward component's
+    /// mean becomes a key <c>reward/&lt;name&gt;</c> of its own, so tools that read the file as a table see one column
+    /// per component.
     /// </summary>
-    public void AppendMetrics(IEnumerable<StepMetrics> steps)
+    public void WriteMetrics(IEnumerable<StepMetrics> steps)
     {
         ArgumentNullException.ThrowIfNull(steps);
-        AppendLines(MetricsPath, steps.Select(MetricsLine));
+        metrics.Write(steps.Select(step => (step.Step, JsonSerializer.Serialize(MetricsLine(step), ClientJson.Line))));
     }
 
     private static JsonObject MetricsLine(StepMetrics step)
@@ -55,29 +73,40 @@ public sealed class RunOutputWriter
         return line;
     }
 
-    /// <summary>Appends one line per sampled prompt (its completions, rewards and advantages), in the order given.</summary>
-    public void AppendSamples(IEnumerable<SampledGroup> samples)
+    /// <summary>Records one line per sampled prompt not in samples.jsonl yet (or changed since), in step and prompt order.</summary>
+    public void WriteSamples(IEnumerable<SampledGroup> groups)
     {
-        ArgumentNullException.ThrowIfNull(samples);
-        AppendLines(SamplesPath, samples);
+        ArgumentNullException.ThrowIfNull(groups);
+        samples.Write(groups.Select(group => ((group.Step, group.PromptIndex), JsonSerializer.Serialize(group, ClientJson.Line))));
     }
 
-    private static void AppendLines<T>(string path, IEnumerable<T> items)
+    private static long Field(JsonElement line, string name, long max = long.MaxValue)
     {
-        var lines = new StringBuilder();
-        foreach (var item in items)
+        if (line.ValueKind != JsonValueKind.Object)
         {
-            lines.Append(JsonSerializer.Serialize(item, ClientJson.Line)).Append('\n');
+            throw new LineKeyException($"expected a JSON object, found {line.ValueKind}");
         }
 
-        if (lines.Length == 0)
+        if (!line.TryGetProperty(name, out var value))
         {
-            return;
+            throw new LineKeyException($"the field \"{name}\" is missing");
         }
 
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        stream.Write(Utf8.GetBytes(lines.ToString()));
-        stream.Flush(flushToDisk: true);
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number) || number < 0 || number > max)
+        {
+            throw new LineKeyException($"the field \"{name}\" is {value.GetRawText()}, not a whole number in 0..{max}");
+        }
+
+        return number;
+    }
+
+    private static void MoveAside(string path)
+    {
+        if (File.Exists(path))
+        {
+            var stamp = File.GetLastWriteTimeUtc(path).ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+            File.Move(path, Path.Combine(Path.GetDirectoryName(path)!, $"{Path.GetFileNameWithoutExtension(path)}.before-{stamp}{Path.GetExtension(path)}"));
+        }
     }
 
     public void WriteSummary(RunSummary summary)

@@ -2,7 +2,10 @@ using Grpo.Abstractions.Contracts;
 
 namespace Grpo.Client.Output;
 
-/// <summary>What summary.json holds and what the console prints when a run ends.</summary>
+/// <summary>
+/// What summary.json holds and what the console prints when a run ends: the run as it was last read from the cluster.
+/// Its state is always one the run reported; a client that lost its connection says so elsewhere, never here.
+/// </summary>
 public sealed record RunSummary
 {
     public required string RunId { get; init; }
@@ -16,7 +19,7 @@ public sealed record RunSummary
     public string? Error { get; init; }
     public string? Phase { get; init; }
 
-    public static RunSummary From(RunStatus status, TimeSpan wallTime, string? clientError = null) => new()
+    public static RunSummary From(RunStatus status, TimeSpan wallTime) => new()
     {
         RunId = status.RunId,
         BaselineAccuracy = status.BaselineAccuracy,
@@ -25,8 +28,8 @@ public sealed record RunSummary
         TotalSteps = status.TotalSteps,
         PolicyVersion = status.PolicyVersion,
         WallSeconds = Math.Round(wallTime.TotalSeconds, 3),
-        State = (clientError is null ? status.State : RunState.Failed).ToString(),
-        Error = clientError ?? status.Error,
+        State = status.State.ToString(),
+        Error = status.Error,
         Phase = status.Phase,
     };
 }

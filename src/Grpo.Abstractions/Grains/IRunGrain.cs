@@ -24,6 +24,12 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("GetActivity")] Task<LearnerActivity?> GetActivityAsync();
 
     /// <summary>
+    /// The address of the silo that hosts the run's learner (e.g. <c>10.0.0.5:11111@154519611</c>), or null while no
+    /// learner of the run is active (a finished run, a learner being re-initialised). Asking activates no learner.
+    /// </summary>
+    [Alias("GetLearnerSilo")] Task<string?> GetLearnerSiloAsync();
+
+    /// <summary>
     /// Continues a stopped, interrupted or (for a cause outside the run) failed run from its learner's newest state:
     /// the live learner when it still holds the run, else the last checkpoint. A running run is left as it is.
     /// </summary>

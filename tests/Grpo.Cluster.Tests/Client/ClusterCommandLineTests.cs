@@ -270,10 +270,13 @@ public sealed class ClusterCommandLineTests : IDisposable
     {
         var watcher = new RunWatcher(
             new PlainProgressView(output), output, error, new TrainSettings { PollInterval = TimeSpan.FromMilliseconds(5) });
-        var cluster = new ClusterCommands(connector, watcher, output, error);
+        var cluster = new ClusterCommands(connector, watcher, output, error, FastReconnect);
         var root = GrpoCommandLine.Create(new UnusedTrainRunner(), cluster, environment: name => environment.GetValueOrDefault(name));
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
+
+    /// <summary>No waiting between attempts, and two retries before a command gives up.</summary>
+    internal static ReconnectPolicy FastReconnect { get; } = new(TimeSpan.Zero, TimeSpan.Zero, Retries: 2);
 
     private sealed class UnusedTrainRunner : ITrainRunner
     {

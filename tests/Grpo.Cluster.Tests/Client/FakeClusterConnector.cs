@@ -11,16 +11,31 @@ internal sealed class FakeClusterConnector : IClusterConnector
     public List<ClusterTarget> Connections { get; } = [];
     public Exception? ConnectFailure { get; init; }
 
+    /// <summary>Called with the attempt's number (1-based) before each connection attempt.</summary>
+    public Action<int>? OnConnect { get; init; }
+
+    /// <summary>Failures of the next connection attempts, one per attempt, before they succeed again.</summary>
+    public Queue<Exception> NextConnectFailures { get; } = [];
+
     /// <summary>Thrown by the registry's list call, as a silo lost mid-call would.</summary>
     public Exception? ListFailure { get; init; }
+
+    /// <summary>Failures of the next list calls, one per call, before they succeed again.</summary>
+    public Queue<Exception> NextListFailures { get; } = [];
     public int Disconnects { get; private set; }
 
     public Task<IRunCluster> ConnectAsync(ClusterTarget target, CancellationToken cancellationToken)
     {
         Connections.Add(target);
+        OnConnect?.Invoke(Connections.Count);
         if (ConnectFailure is not null)
         {
             throw ConnectFailure;
+        }
+
+        if (NextConnectFailures.TryDequeue(out var failure))
+        {
+            throw failure;
         }
 
         return Task.FromResult<IRunCluster>(new FakeCluster(this));
@@ -58,6 +73,11 @@ internal sealed class FakeClusterConnector : IClusterConnector
             if (owner.ListFailure is not null)
             {
                 throw owner.ListFailure;
+            }
+
+            if (owner.NextListFailures.TryDequeue(out var failure))
+            {
+                throw failure;
             }
 
             return Task.FromResult(owner.Runs.Values.Select(run => run.Current).Where(status => status.State != RunState.NotStarted)

@@ -51,6 +51,7 @@ public sealed class ListAndResumeCommandTests
         {
             error.GetStringBuilder().Clear();
             Assert.Equal(ExitCodes.ClusterUnavailable, await InvokeAsync([.. args, "--cluster", Connection]));
+            // A cluster never reached is not tried again, by list or by resume.
             Assert.Equal("grpo: " + message + Environment.NewLine, error.ToString());
         }
     }
@@ -111,13 +112,14 @@ public sealed class ListAndResumeCommandTests
     }
 
     [Fact]
-    public async Task A_list_call_that_fails_exits_with_1_and_says_what_failed()
+    public async Task A_list_call_that_fails_for_a_reason_other_than_the_connection_exits_with_5_and_says_what_failed()
     {
-        connector = new FakeClusterConnector { ListFailure = new TimeoutException("silo lost") };
+        connector = new FakeClusterConnector { ListFailure = new InvalidOperationException("registry corrupt") };
 
-        Assert.Equal(ExitCodes.RunFailed, await InvokeAsync("list", "--cluster", Connection));
+        Assert.Equal(ExitCodes.ClientFailed, await InvokeAsync("list", "--cluster", Connection));
 
-        Assert.Equal("grpo: list: silo lost" + Environment.NewLine, error.ToString());
+        Assert.Equal("grpo: list: registry corrupt" + Environment.NewLine, error.ToString());
+        Assert.Single(connector.Connections);
         Assert.Equal(1, connector.Disconnects);
     }
 
@@ -256,10 +258,13 @@ public sealed class ListAndResumeCommandTests
     private Task<int> InvokeAsync(params string[] args)
     {
         var watcher = new RunWatcher(new PlainProgressView(output), output, error, new TrainSettings { PollInterval = TimeSpan.FromMilliseconds(5) });
-        var cluster = new ClusterCommands(connector, watcher, output, error);
+        var cluster = new ClusterCommands(connector, watcher, output, error, FastReconnect);
         var root = GrpoCommandLine.Create(new UnusedTrainRunner(), cluster, environment: _ => null);
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
     }
+
+    /// <summary>No waiting between attempts, and two retries before a command gives up.</summary>
+    internal static ReconnectPolicy FastReconnect { get; } = new(TimeSpan.Zero, TimeSpan.Zero, Retries: 2);
 
     private sealed class UnusedTrainRunner : ITrainRunner
     {

@@ -13,13 +13,14 @@ namespace Grpo.Cluster.Tests.Client;
 public sealed class PostgresClusterConnectorTests
 {
     [Fact]
-    public async Task A_database_nothing_listens_for_exits_with_4_and_the_schema_checks_one_line_message()
+    public async Task A_database_nothing_listens_for_exits_with_4_and_the_schema_checks_one_line_message_once_no_retry_is_left()
     {
         var port = UnusedPort();
         var output = new StringWriter();
         var error = new StringWriter();
         var cluster = new ClusterCommands(
-            new PostgresClusterConnector(), new RunWatcher(new PlainProgressView(output), output, error), output, error);
+            new PostgresClusterConnector(), new RunWatcher(new PlainProgressView(output), output, error), output, error,
+            new ReconnectPolicy(TimeSpan.Zero, TimeSpan.Zero, Retries: 0));
         var root = GrpoCommandLine.Create(new RefusingTrainRunner(), cluster, environment: _ => null);
 
         var exitCode = await root

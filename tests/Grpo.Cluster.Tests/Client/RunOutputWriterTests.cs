@@ -13,14 +13,14 @@ public sealed class RunOutputWriterTests : IDisposable
     public void Dispose() => folder.Dispose();
 
     [Fact]
-    public void Metrics_are_appended_as_one_camel_case_json_object_per_line()
+    public void Metrics_are_written_as_one_camel_case_json_object_per_line()
     {
         var writer = new RunOutputWriter(Path.Combine(folder.Path, "nested", "run"));
         var steps = FakeSteps.Rising(3);
 
-        writer.AppendMetrics(steps[..2]);
-        writer.AppendMetrics([]);
-        writer.AppendMetrics(steps[2..]);
+        writer.WriteMetrics(steps[..2]);
+        writer.WriteMetrics([]);
+        writer.WriteMetrics(steps[2..]);
 
         var lines = File.ReadAllLines(writer.MetricsPath);
         Assert.Equal(3, lines.Length);
@@ -51,7 +51,7 @@ public sealed class RunOutputWriterTests : IDisposable
     public void Each_reward_component_is_a_key_of_its_own_named_after_it()
     {
         var writer = new RunOutputWriter(folder.Path);
-        writer.AppendMetrics([new StepMetrics
+        writer.WriteMetrics([new StepMetrics
         {
             Step = 4, MeanReward = 0.8f, RewardComponents = new Dictionary<string, double> { ["exact_match"] = 0.5, ["format"] = 0.75 },
         }]);
@@ -68,7 +68,7 @@ public sealed class RunOutputWriterTests : IDisposable
     public void A_diverged_step_with_nan_still_gives_a_valid_line()
     {
         var writer = new RunOutputWriter(folder.Path);
-        writer.AppendMetrics([new StepMetrics { Step = 1, Loss = float.NaN, GradNorm = float.PositiveInfinity }]);
+        writer.WriteMetrics([new StepMetrics { Step = 1, Loss = float.NaN, GradNorm = float.PositiveInfinity }]);
 
         using var line = JsonDocument.Parse(Assert.Single(File.ReadAllLines(writer.MetricsPath)));
         Assert.Equal("NaN", line.RootElement.GetProperty("loss").GetString());
@@ -98,20 +98,6 @@ public sealed class RunOutputWriterTests : IDisposable
         Assert.Equal("Completed", root.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("error").ValueKind);
         Assert.False(File.Exists(writer.SummaryPath + ".tmp"));
-    }
-
-    [Fact]
-    public void A_client_error_marks_the_summary_failed_with_that_error()
-    {
-        var writer = new RunOutputWriter(folder.Path);
-        var status = new RunStatus { RunId = "r", State = RunState.Training, Step = 3 };
-
-        writer.WriteSummary(RunSummary.From(status, TimeSpan.FromSeconds(1), "silo connection lost"));
-
-        using var summary = JsonDocument.Parse(File.ReadAllText(writer.SummaryPath));
-        Assert.Equal("Failed", summary.RootElement.GetProperty("state").GetString());
-        Assert.Equal("silo connection lost", summary.RootElement.GetProperty("error").GetString());
-        Assert.Equal(3, summary.RootElement.GetProperty("steps").GetInt64());
     }
 
     [Fact]

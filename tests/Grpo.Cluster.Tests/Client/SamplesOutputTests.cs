@@ -24,14 +24,14 @@ public sealed class SamplesOutputTests : IDisposable
     ]);
 
     [Fact]
-    public void Samples_are_appended_as_json_lines_that_read_back_as_the_same_records()
+    public void Samples_are_written_as_json_lines_that_read_back_as_the_same_records()
     {
         var writer = new RunOutputWriter(folder.Path);
         SampledGroup[] samples = [Sample(0, 0), Sample(0, 1), Sample(5, 0)];
 
-        writer.AppendSamples(samples[..2]);
-        writer.AppendSamples([]);
-        writer.AppendSamples(samples[2..]);
+        writer.WriteSamples(samples[..2]);
+        writer.WriteSamples([]);
+        writer.WriteSamples(samples[2..]);
 
         var lines = File.ReadAllLines(writer.SamplesPath);
         Assert.Equal(3, lines.Length);

@@ -20,6 +20,9 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     public Exception? ResumeFailure { get; init; }
     public Action<int>? OnStatusPoll { get; init; }
 
+    /// <summary>The exception a status poll (1-based) throws before it advances the run, as a lost gateway would; null for none.</summary>
+    public Func<int, Exception?>? PollFailure { get; init; }
+
     public RunConfig? StartedWith { get; private set; }
     public int StatusPolls { get; private set; }
     public int StopCalls { get; private set; }
@@ -38,6 +41,11 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     {
         StatusPolls++;
         OnStatusPoll?.Invoke(StatusPolls);
+        if (PollFailure?.Invoke(StatusPolls) is { } failure)
+        {
+            throw failure;
+        }
+
         // Like the real grain, a run that was never started stays NotStarted.
         if (status.IsFinished || status.State == RunState.NotStarted)
         {
@@ -84,6 +92,11 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     public Task<LearnerActivity?> GetActivityAsync() =>
         Task.FromResult(StatusPolls >= 1 && StatusPolls <= Activities.Length ? Activities[StatusPolls - 1] : null);
 
+    /// <summary>What the run answers when asked where its learner lives.</summary>
+    public string? LearnerSilo { get; set; }
+
+    public Task<string?> GetLearnerSiloAsync() => Task.FromResult(LearnerSilo);
+
     /// <summary>The status as it stands, without the step a poll would advance.</summary>
     public RunStatus Current => status;
 
@@ -95,6 +108,23 @@ internal sealed class ScriptedRunGrain(string runId, int totalSteps) : IRunGrain
     /// <summary>Records a checkpoint of <paramref name="step"/>, as the learner would report it.</summary>
     public void Checkpointed(long step) =>
         status = status with { CheckpointStep = step, CheckpointPath = $"/checkpoints/{runId}/step-{step:D8}" };
+
+    /// <summary>
+    /// Goes back to <paramref name="step"/>, as a learner restored from a checkpoint does, and redoes the steps after it
+    /// with rewards higher by <paramref name="rewardChange"/>, up to <paramref name="redoneUpTo"/> at once.
+    /// </summary>
+    public void Redo(long step, float rewardChange, long redoneUpTo)
+    {
+        for (var i = 0; i < steps.Length; i++)
+        {
+            if (steps[i].Step > step)
+            {
+                steps[i] = steps[i] with { MeanReward = steps[i].MeanReward + rewardChange };
+            }
+        }
+
+        status = status with { Step = redoneUpTo, PolicyVersion = redoneUpTo };
+    }
 
     /// <summary>Makes the run look like one a failure ended, resumable or not.</summary>
     public void Fail(string error, bool resumable) =>

@@ -43,10 +43,11 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(6, summary.RootElement.GetProperty("policyVersion").GetInt64());
         Assert.True(new FileInfo(Path.Combine(arguments.OutputDirectory, "chart.png")).Length > 1000);
 
-        // Each poll asks only for the steps after the last one it has.
-        Assert.Equal(0, run.MetricRequests[0]);
-        Assert.True(run.MetricRequests.SequenceEqual(run.MetricRequests.Order()));
-        Assert.Equal(6, run.MetricRequests[^1]);
+        // Each poll asks only for the steps after the last one it has; the run finished, every step is read once more.
+        var polls = run.MetricRequests[..^1];
+        Assert.Equal(0, polls[0]);
+        Assert.True(polls.SequenceEqual(polls.Order()));
+        Assert.Equal(0, run.MetricRequests[^1]);
 
         var text = output.ToString();
         Assert.Contains("step 6/6  reward 0.600", text);
@@ -110,18 +111,20 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_grain_call_that_throws_keeps_the_steps_so_far_and_exits_with_1()
+    public async Task A_grain_call_that_throws_keeps_the_steps_so_far_records_the_state_last_read_and_exits_with_5()
     {
         var run = new ScriptedRunGrain("demo-t", totalSteps: 6) { ThrowAfterStep = 2 };
 
         var exitCode = await Command().RunAsync(arguments, run, CancellationToken.None);
 
-        Assert.Equal(ExitCodes.RunFailed, exitCode);
+        Assert.Equal(ExitCodes.ClientFailed, exitCode);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(arguments.OutputDirectory, "metrics.jsonl")).Length);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(arguments.OutputDirectory, "summary.json")));
-        Assert.Equal("Failed", summary.RootElement.GetProperty("state").GetString());
-        Assert.Equal("silo connection lost", summary.RootElement.GetProperty("error").GetString());
-        Assert.Contains("silo connection lost", error.ToString());
+        // The run said Training at step 2; the client's own failure is no state of the run.
+        Assert.Equal("Training", summary.RootElement.GetProperty("state").GetString());
+        Assert.Equal(2, summary.RootElement.GetProperty("steps").GetInt64());
+        Assert.Equal(JsonValueKind.Null, summary.RootElement.GetProperty("error").ValueKind);
+        Assert.Contains("stopped watching run demo-t: silo connection lost; this says nothing about the run, which was Training at step 2/6", error.ToString());
     }
 
     [Fact]
