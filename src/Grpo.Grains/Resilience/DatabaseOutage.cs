@@ -65,12 +65,12 @@ public sealed class DatabaseOutage(string owner, DatabaseWaitOptions options, IL
         {
             since = lastReport = now;
             logger.LogWarning("{Owner}: waiting for the database, which cannot be reached ({Cause}); {What} is retried until it lands.",
-                owner, FailureText.Cause(failure), what);
+                owner, FailureText.DriverMessage(failure), what);
         }
         else if (now - lastReport >= options.ReportEvery)
         {
             lastReport = now;
-            logger.LogWarning("{Owner}: still waiting for the database after {Duration:g} ({Cause}).", owner, now - start, FailureText.Cause(failure));
+            logger.LogWarning("{Owner}: still waiting for the database after {Duration:g} ({Cause}).", owner, now - start, FailureText.DriverMessage(failure));
         }
     }
 }

@@ -13,15 +13,18 @@ public static class FailureText
     public static string Cause(Exception failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
-        if (DatabaseFailures.IsDatabaseFailure(failure))
-        {
-            var driver = DatabaseFailures.Causes(failure).First(cause => cause is System.Data.Common.DbException);
-            return Shorten($"the database cannot be reached ({FirstLine(driver.Message).TrimEnd('.')})");
-        }
+        if (DatabaseFailures.IsDatabaseFailure(failure)) return Shorten($"the database cannot be reached ({DriverMessage(failure)})");
         // Wrappers that only say "one or more errors occurred" give way to what they wrap.
         var informative = DatabaseFailures.Causes(failure)
             .FirstOrDefault(cause => cause is not (AggregateException or System.Reflection.TargetInvocationException) && FirstLine(cause.Message).Length > 0);
         return informative is null ? failure.GetType().Name : Shorten(FirstLine(informative.Message));
+    }
+
+    /// <summary>What the database driver said about a <see cref="DatabaseFailures.IsDatabaseFailure">database failure</see>, in one line.</summary>
+    public static string DriverMessage(Exception databaseFailure)
+    {
+        var driver = DatabaseFailures.Causes(databaseFailure).FirstOrDefault(cause => cause is System.Data.Common.DbException) ?? databaseFailure;
+        return Shorten(FirstLine(driver.Message).TrimEnd('.'));
     }
 
     static string FirstLine(string message) =>
