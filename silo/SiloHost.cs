@@ -69,11 +69,9 @@ public static class SiloHost
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        });
+        // One line per entry; warnings carry the cause of their exception, errors the whole exception.
+        builder.Logging.AddConsole(console => console.FormatterName = OneLineConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<OneLineConsoleFormatter, ConsoleFormatterOptions>(console => console.TimestampFormat = "HH:mm:ss ");
         builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
 
         builder.UseOrleans(silo =>
