@@ -13,7 +13,11 @@ namespace Grpo.Hosting;
 /// cause. Warnings are what a cluster says while it recovers (a silo killed, connections refused, placement retried):
 /// one kill would otherwise print dozens of multi-kilobyte stack traces. Errors keep the whole exception.
 /// </summary>
-public sealed class OneLineConsoleFormatter(IOptionsMonitor<ConsoleFormatterOptions> options) : ConsoleFormatter(FormatterName)
+/// <remarks>
+/// Some of Orleans' warnings print an exception into their message text; the stack frames are cut from those too, so the
+/// message keeps its words and the exception's cause.
+/// </remarks>
+public sealed partial class OneLineConsoleFormatter(IOptionsMonitor<ConsoleFormatterOptions> options) : ConsoleFormatter(FormatterName)
 {
     public const string FormatterName = "grpo-one-line";
 
@@ -27,7 +31,8 @@ public sealed class OneLineConsoleFormatter(IOptionsMonitor<ConsoleFormatterOpti
             line.Append((settings.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now).ToString(format, CultureInfo.InvariantCulture));
         line.Append(Level(logEntry.LogLevel)).Append(": ").Append(logEntry.Category)
             .Append('[').Append(logEntry.EventId.Id.ToString(CultureInfo.InvariantCulture)).Append(']');
-        if (!string.IsNullOrEmpty(message)) line.Append(' ').Append(message);
+        if (!string.IsNullOrEmpty(message))
+            line.Append(' ').Append(logEntry.LogLevel >= LogLevel.Error ? message : StackFrames().Replace(message, ""));
         if (logEntry.Exception is { } exception)
         {
             line.Append(' ').Append(logEntry.LogLevel >= LogLevel.Error
@@ -36,6 +41,10 @@ public sealed class OneLineConsoleFormatter(IOptionsMonitor<ConsoleFormatterOpti
         }
         textWriter.WriteLine(line.Replace(Environment.NewLine, " ").Replace('\n', ' ').ToString());
     }
+
+    /// <summary>A stack frame ("   at Type.Method(args) in file:line 12") or the marker between two traces.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s+(at [^\s(]+\([^)]*\)( in \S+:line \d+)?|--- End of (inner exception )?stack trace[^-]*---)")]
+    private static partial System.Text.RegularExpressions.Regex StackFrames();
 
     static string Level(LogLevel level) => level switch
     {

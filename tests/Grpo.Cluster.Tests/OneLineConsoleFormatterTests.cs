@@ -57,6 +57,24 @@ public sealed class OneLineConsoleFormatterTests
     }
 
     [Fact]
+    public void A_warning_that_prints_an_exception_into_its_message_keeps_the_words_and_loses_the_stack_frames()
+    {
+        var message = "Indirect probe request #26 to silo S127.0.0.1:41407 failed. Failure message: Encountered exception  Exc level 0: " +
+            $"Orleans.Runtime.OrleansMessageRejectionException: Unable to connect to S127.0.0.1:41407, will retry after 800.6401ms{Environment.NewLine}" +
+            $"   at Orleans.Runtime.Messaging.ConnectionManager.GetConnectionAsync(SiloAddress endpoint) in /_/src/Orleans.Core/Networking/ConnectionManager.cs:line 142{Environment.NewLine}" +
+            $"   at System.Threading.Tasks.ValueTask.ValueTaskSourceAsTask.<>c.<.cctor>b__4_0(Object state){Environment.NewLine}" +
+            $"--- End of stack trace from previous location ---{Environment.NewLine}" +
+            $"   at Orleans.Runtime.MembershipService.MembershipSystemTarget.ProbeIndirectly(SiloAddress target, TimeSpan probeTimeout) in /_/src/Orleans.Runtime/MembershipService/MembershipSystemTarget.cs:line 110. Intermediary health score: 0.";
+
+        var line = Write(LogLevel.Warning, message, exception: null);
+
+        Assert.EndsWith(
+            $"Unable to connect to S127.0.0.1:41407, will retry after 800.6401ms. Intermediary health score: 0.{Environment.NewLine}", line);
+        Assert.DoesNotContain(" at ", line);
+        Assert.DoesNotContain("End of stack trace", line);
+    }
+
+    [Fact]
     public void A_message_of_several_lines_is_written_on_one()
     {
         var line = Write(LogLevel.Information, $"first{Environment.NewLine}second", exception: null);
