@@ -27,8 +27,9 @@ public sealed partial class LogBudgetTests(PostgresServer server, ITestOutputHel
     // deactivation. 50 per silo is over twice the ~20 per silo measured, where ~920 placement retries per silo were logged.
     private const int StopBudgetPerSilo = 50;
 
-    // A warning names its cause in one sentence (FailureText caps it at 400 characters) after a message of its own.
-    private const int LongestWarning = 1500;
+    // A warning names its cause in one sentence (FailureText caps it at 1000 characters, for paths and checksums) after a
+    // message of its own; a stack trace alone runs to several thousand.
+    private const int LongestWarning = 2000;
 
     private static readonly string Config = $$"""
         {

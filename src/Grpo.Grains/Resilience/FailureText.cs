@@ -7,8 +7,8 @@ namespace Grpo.Grains.Resilience;
 /// </summary>
 public static class FailureText
 {
-    /// <summary>Long enough for a path or two and a reason; a message longer than this is no sentence.</summary>
-    public const int MaxLength = 400;
+    /// <summary>Long enough for two paths, two checksums and a reason; a message longer than this is no sentence.</summary>
+    public const int MaxLength = 1000;
 
     public static string Cause(Exception failure)
     {
