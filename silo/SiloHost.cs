@@ -90,11 +90,9 @@ public static class SiloHost
             builder.Services.PostConfigure<LoggerFilterOptions>(filters => SiloLogLevel.Apply(filters, level));
         }
 
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        });
+        // One line per entry; warnings carry the cause of their exception, errors the whole exception.
+        builder.Logging.AddConsole(console => console.FormatterName = OneLineConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<OneLineConsoleFormatter, ConsoleFormatterOptions>(console => console.TimestampFormat = "HH:mm:ss ");
         builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
 
         builder.UseOrleans(silo =>

@@ -53,6 +53,8 @@ public sealed class GrpoTestCluster : IAsyncDisposable
             // Registered after UseGrpo so it replaces the in-memory run storage: run state survives killed silos.
             siloBuilder.Services.AddGrainStorage(Grpo.Grains.Runs.RunStorage.Name,
                 (services, _) => new FlakyGrainStorage(new ProcessWideGrainStorage(services.GetRequiredService<Serializer>(), storage.RunState), storage));
+            // A run waiting for its database retries within a tenth of a second, so a test's outage need not last minutes.
+            siloBuilder.Services.AddSingleton(DatabaseWait);
             // Likewise for reminders, which re-activate runs whose silo died.
             siloBuilder.Services.AddSingleton<IReminderTable>(storage.Reminders);
             // Whatever minimum level the test host sets, the project's information messages reach the record.
@@ -63,6 +65,9 @@ public sealed class GrpoTestCluster : IAsyncDisposable
     }
 
     public InProcessTestCluster Cluster { get; }
+
+    public static Grpo.Grains.Resilience.DatabaseWaitOptions DatabaseWait { get; } =
+        new(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
 
     public IClusterClient Client => Cluster.Client;
 

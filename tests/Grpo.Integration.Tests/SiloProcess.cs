@@ -12,14 +12,18 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource<string> joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string? checkpointDirectory;
 
-    private SiloProcess(Process process, string? checkpointDirectory, int siloPort)
+    private SiloProcess(Process process, string? checkpointDirectory, int siloPort, int gatewayPort)
     {
         this.process = process;
         this.checkpointDirectory = checkpointDirectory;
         SiloPort = siloPort;
+        GatewayPort = gatewayPort;
     }
 
     public int SiloPort { get; }
+
+    /// <summary>The port clients connect to (--gateway-port), for a client that must not depend on the database to find it.</summary>
+    public int GatewayPort { get; }
 
     public bool HasExited => process.HasExited;
 
@@ -91,7 +95,9 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var silo = new SiloProcess(process, checkpoints, siloPort);
+        var gatewayAt = start.ArgumentList.IndexOf("--gateway-port");
+        var silo = new SiloProcess(process, checkpoints, siloPort,
+            int.TryParse(start.ArgumentList[gatewayAt + 1], CultureInfo.InvariantCulture, out var actualGateway) ? actualGateway : gatewayPort);
         process.OutputDataReceived += (_, line) => silo.Collect(line.Data, standardOutput: true);
         process.ErrorDataReceived += (_, line) => silo.Collect(line.Data, standardOutput: false);
         process.Start();

@@ -311,8 +311,12 @@ public sealed partial class LearnerGrain(
 
     public Task<LearnerLineage?> GetLineageAsync() => Task.FromResult(config is null ? null : lineage);
 
+    /// <remarks>
+    /// Asked of an activation nobody initialised, the pull's manifest came from the activation lost before it: like a
+    /// manifest request, it fails as the lost learner it stands for, so the run re-initialises the learner.
+    /// </remarks>
     public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex) =>
-        Task.FromResult((publication ?? throw new InvalidOperationException("no policy version has been published yet.")).Chunk(version, chunkIndex));
+        Task.FromResult((publication ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString())).Chunk(version, chunkIndex));
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -25,14 +25,23 @@ public sealed partial class RunGrain(
     RunAssetsCache assetsCache,
     IClusterComponents clusterComponents,
     RunReminderOptions reminderOptions,
-    [PersistentState("run", RunStorage.Name)] IPersistentState<RunRecord> record) : Grain, IRunGrain, IRemindable, IStepLoopHost
+    [PersistentState("run", RunStorage.Name)] IPersistentState<RunRecord> record,
+    DatabaseWaitOptions? databaseWait = null) : Grain, IRunGrain, IRemindable, IStepLoopHost
 {
+    /// <summary>What <c>grpo status</c> shows as the phase of a run whose loop waits for the database.</summary>
+    public const string WaitingForDatabasePhase = "waiting for database";
+
+    readonly CancellationTokenSource lifetime = new();
     Task? loop;
     bool stopRequested;
     bool deactivating;
     bool continuedOnActivation;
+    bool registryBehind;
+    DatabaseOutage? database;
 
     string RunId => this.GetPrimaryKeyString();
+
+    DatabaseOutage Database => database ??= new DatabaseOutage($"Run {RunId}", databaseWait ?? DatabaseWaitOptions.Default, logger);
 
     /// <summary>
     /// A run whose activation was lost (its silo died, or the whole cluster stopped) continues where its durable state
@@ -57,6 +66,8 @@ public sealed partial class RunGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         deactivating = true;
+        // A write waiting for the database gives up: the next activation reads the record and continues from it.
+        lifetime.Cancel();
         if (record.State.Config is not null && !record.State.Status.IsFinished)
             logger.LogWarning("Run {Run} deactivated at step {Step} ({Reason}); its reminder or a resume continues it.", RunId, record.State.NextStep, reason);
         return Task.CompletedTask;
@@ -90,7 +101,14 @@ public sealed partial class RunGrain(
         }
     }
 
-    public Task<RunStatus> GetStatusAsync() => Task.FromResult(record.State.Status);
+    /// <summary>
+    /// The run's status as this activation knows it. While its loop waits for the database the phase says so: the record
+    /// itself keeps its phase, so the write that lands once the database is back stores no outage that is over.
+    /// </summary>
+    public Task<RunStatus> GetStatusAsync() => Task.FromResult(
+        database?.WaitingSince is not null && !record.State.Status.IsFinished
+            ? record.State.Status with { Phase = WaitingForDatabasePhase }
+            : record.State.Status);
 
     public Task<StepMetrics[]> GetMetricsAsync(long fromStep) =>
         Task.FromResult(record.State.Metrics.Where(m => m.Step >= fromStep).ToArray());
@@ -127,7 +145,7 @@ public sealed partial class RunGrain(
             RunId, status.State, status.Step, status.CheckpointStep);
         // Asked before the loop starts, so the answer is what the learner's start-up will find.
         var learnerStart = await LearnerStartAsync();
-        await UpdateStatusAsync(s => s with { State = RunState.Training, Phase = "resuming", Error = null, EndedAt = null, Resumable = false });
+        await UpdateStatusForCallerAsync(s => s with { State = RunState.Training, Phase = "resuming", Error = null, EndedAt = null, Resumable = false });
         await KeepAliveAsync();
         StartLoop();
         return new RunResumption(ResumeOutcome.Resumed, record.State.Status) { LearnerStart = learnerStart };
@@ -159,7 +177,9 @@ public sealed partial class RunGrain(
         if (reminderName != RunReminderOptions.ReminderName) return;
         if (record.State.Config is null || record.State.Status.IsFinished)
         {
-            await ForgetReminderAsync();
+            // The run's end may not have reached the run registry (grpo list) when it ended: it does now, then the reminder goes.
+            if (record.State.Config is not null) await ReportToRegistryAsync();
+            if (!registryBehind) await ForgetReminderAsync();
             return;
         }
         if (loop is null or { IsCompleted: true })
@@ -178,18 +198,32 @@ public sealed partial class RunGrain(
         var learner = GrainFactory.GetGrain<ILearnerGrain>(RunId);
         try
         {
-            for (var restart = 0; ; restart++)
+            var restarts = 0;
+            var restartedAt = record.State.NextStep;
+            while (true)
             {
                 try
                 {
                     await new StepLoop(this, config, assetsCache, logger).RunAsync(learner);
                     break;
                 }
-                catch (Exception e) when (restart < MaxLearnerRestarts && IsLostGrain(e) && !deactivating)
+                catch (Exception e) when (!deactivating && DatabaseFailures.IsDatabaseFailure(e))
                 {
-                    // The learner's silo (or a call to it) was lost: a new activation resumes from its last checkpoint.
-                    logger.LogWarning(e, "Run {Run}: the learner was lost at step {Step}; re-initialising it (restart {Restart}).",
-                        RunId, record.State.NextStep, restart + 1);
+                    // No learner was lost, so no restart is counted: the new loop's first write waits for the database.
+                    logger.LogWarning("Run {Run}: a database failure interrupted step {Step} ({Cause}); the loop starts again once the database answers.",
+                        RunId, record.State.NextStep, FailureText.Cause(e));
+                    await Task.Delay(LearnerRestartDelay);
+                }
+                catch (Exception e) when (!deactivating && RunFailures.IsLostLearner(e))
+                {
+                    // Only losses in a row count against the limit: a long run may lose its learner many times over its life.
+                    if (record.State.NextStep > restartedAt) restarts = 0;
+                    restartedAt = record.State.NextStep;
+                    if (++restarts > MaxLearnerRestarts) throw;
+                    // The learner's silo (or a call to it) was lost: a new activation resumes from its last checkpoint. The
+                    // cause is enough here; a loss repeated until the limit is logged in full when it fails the run.
+                    logger.LogWarning("Run {Run}: the learner was lost at step {Step} ({Cause}); re-initialising it (restart {Restart}).",
+                        RunId, record.State.NextStep, FailureText.Cause(e), restarts);
                     // Until membership declares the dead silo gone, calls may still be routed to it.
                     await Task.Delay(LearnerRestartDelay);
                 }
@@ -198,14 +232,12 @@ public sealed partial class RunGrain(
             if (deactivating) return;
             if (stopRequested)
             {
-                await UpdateStatusAsync(s => s with { State = RunState.Stopped, Phase = "stopped", EndedAt = DateTimeOffset.UtcNow });
-                await ForgetReminderAsync();
+                await EndAsync(s => s with { State = RunState.Stopped, Phase = "stopped", EndedAt = DateTimeOffset.UtcNow });
                 return;
             }
             await UpdateStatusAsync(s => s with { State = RunState.Evaluating, Phase = "final evaluation" });
             var final = await learner.EvaluateAsync();
-            await UpdateStatusAsync(s => s with { State = RunState.Completed, Phase = "completed", FinalAccuracy = final.Accuracy, EndedAt = DateTimeOffset.UtcNow });
-            await ForgetReminderAsync();
+            await EndAsync(s => s with { State = RunState.Completed, Phase = "completed", FinalAccuracy = final.Accuracy, EndedAt = DateTimeOffset.UtcNow });
         }
         catch (InconsistentStateException e)
         {
@@ -215,31 +247,47 @@ public sealed partial class RunGrain(
         }
         catch (Exception e) when (deactivating)
         {
-            logger.LogWarning(e, "Run {Run}: the loop ended with its activation at step {Step}; the record is left for the next one.", RunId, record.State.NextStep);
+            // Expected while a silo shuts down: calls fail because the cluster is going away, not because of the run.
+            logger.LogWarning("Run {Run}: the loop ended with its activation at step {Step} ({Cause}); the record is left for the next one.",
+                RunId, record.State.NextStep, FailureText.Cause(e));
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Run {Run} failed.", RunId);
-            await UpdateStatusAsync(s => s with
+            // The whole exception goes to the silo log; the status shows its cause in one line.
+            logger.LogError(e, "Run {Run} failed at step {Step}.", RunId, record.State.NextStep);
+            try
             {
-                State = RunState.Failed, Phase = "failed", Error = e.Message, EndedAt = DateTimeOffset.UtcNow, Resumable = IsOutsideTheRun(e),
-            });
-            await ForgetReminderAsync();
+                await EndAsync(s => s with
+                {
+                    State = RunState.Failed, Phase = "failed", Error = FailureText.Cause(e), EndedAt = DateTimeOffset.UtcNow,
+                    Resumable = RunFailures.IsOutsideTheRun(e),
+                });
+            }
+            catch (Exception notRecorded) when (deactivating || notRecorded is InconsistentStateException)
+            {
+                // The record still says the run goes on: the next activation (its reminder is kept) continues it.
+                logger.LogWarning("Run {Run}: its failure could not be recorded ({Cause}); the next activation continues the run.", RunId, FailureText.Cause(notRecorded));
+            }
         }
     }
 
     const int MaxLearnerRestarts = 20;
     static readonly TimeSpan LearnerRestartDelay = TimeSpan.FromSeconds(3);
 
-    static bool IsLostGrain(Exception e) => e is OrleansException or TimeoutException || e.InnerException is { } inner && IsLostGrain(inner);
-
     /// <summary>
-    /// Failures a resume may cure once the cause is dealt with: lost silos, an unreachable database, unreadable or
-    /// unwritable checkpoint files. A refused configuration or a failing update is not: it would fail again.
+    /// Records the run's end (waiting out any database outage: the end is never only in this activation's memory) and
+    /// removes its reminder, unless the run registry could not be told: then a later tick tells it and removes the reminder.
     /// </summary>
-    static bool IsOutsideTheRun(Exception e) =>
-        e is OrleansException or TimeoutException or IOException or InvalidDataException or UnauthorizedAccessException
-        || e.InnerException is { } inner && IsOutsideTheRun(inner);
+    async Task EndAsync(Func<RunStatus, RunStatus> change)
+    {
+        await UpdateStatusAsync(change);
+        if (registryBehind)
+        {
+            logger.LogWarning("Run {Run} ended {State}; its reminder is kept until the run registry has recorded that.", RunId, record.State.Status.State);
+            return;
+        }
+        await ForgetReminderAsync();
+    }
 
     string IStepLoopHost.RunId => RunId;
 
@@ -249,11 +297,20 @@ public sealed partial class RunGrain(
 
     bool IStepLoopHost.ShouldStop => stopRequested || deactivating;
 
-    Task IStepLoopHost.SaveAsync() => SaveAsync();
+    Task IStepLoopHost.SaveAsync() => SaveWaitingForTheDatabaseAsync();
 
     Task IStepLoopHost.UpdateStatusAsync(Func<RunStatus, RunStatus> change) => UpdateStatusAsync(change);
 
+    /// <summary>The loop's status change: written whenever the database lets it, however long that takes.</summary>
     async Task UpdateStatusAsync(Func<RunStatus, RunStatus> change)
+    {
+        record.State.Status = change(record.State.Status);
+        await SaveWaitingForTheDatabaseAsync();
+        await ReportToRegistryAsync();
+    }
+
+    /// <summary>A status change a caller waits for (a resume): it fails after the bounded retries rather than keep the caller.</summary>
+    async Task UpdateStatusForCallerAsync(Func<RunStatus, RunStatus> change)
     {
         record.State.Status = change(record.State.Status);
         await SaveAsync();
@@ -261,6 +318,8 @@ public sealed partial class RunGrain(
     }
 
     Task SaveAsync() => GrpoResilience.DatabaseCalls("Run state write", logger).ExecuteOnCallerContextAsync(_ => record.WriteStateAsync());
+
+    Task SaveWaitingForTheDatabaseAsync() => Database.WriteAsync("the run state write", () => record.WriteStateAsync(), lifetime.Token);
 
     /// <summary>
     /// The registry only serves <c>list</c>; the run's own record is the truth. A registry that cannot be written after
@@ -273,10 +332,12 @@ public sealed partial class RunGrain(
             var registry = GrainFactory.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key);
             var status = record.State.Status with { RunId = RunId };
             await GrpoResilience.DatabaseCalls("Run registry update", logger).ExecuteOnCallerContextAsync(_ => registry.RecordAsync(status));
+            registryBehind = false;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning(e, "Run {Run}: the run registry could not be updated; grpo list may show an older state.", RunId);
+            registryBehind = true;
+            logger.LogWarning("Run {Run}: the run registry could not be updated ({Cause}); grpo list may show an older state.", RunId, FailureText.Cause(e));
         }
     }
 
@@ -297,7 +358,7 @@ public sealed partial class RunGrain(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Harmless: a tick for an ended run removes the reminder then.
-            logger.LogWarning(e, "Run {Run}: its reminder could not be removed; the next tick will try again.", RunId);
+            logger.LogWarning("Run {Run}: its reminder could not be removed ({Cause}); the next tick will try again.", RunId, FailureText.Cause(e));
         }
     }
 }

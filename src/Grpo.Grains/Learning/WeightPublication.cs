@@ -1,6 +1,8 @@
 using Grpo.Abstractions.Contracts;
 using Grpo.Core.Checkpoints;
 
+using Grpo.Grains.Rollout;
+
 namespace Grpo.Grains.Learning;
 
 /// <summary>
@@ -122,6 +124,12 @@ public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan
         lock (gate)
         {
             Prune();
+            // This learner never published that version: the manifest naming it came from a learner activation since lost
+            // (this one was restored from an older checkpoint, or is still restoring). Asking again cannot help; the run redoes the step.
+            if (versions.Count == 0 || version > versions.Keys.Last())
+                throw new PolicyUnavailableException(
+                    $"policy version {version} was never published by this learner (newest is {(versions.Count == 0 ? "none" : versions.Keys.Last())}); " +
+                    "the learner it came from is gone, and the run redoes the step.");
             if (!versions.TryGetValue(version, out entry!))
                 throw new InvalidOperationException(
                     $"policy version {version} is no longer published (newest is {(versions.Count == 0 ? "none" : versions.Keys.Last())}); ask for the newest manifest again.");

@@ -40,8 +40,9 @@ public static class GrpoResilience
         new ResiliencePipelineBuilder().AddRetry(Retry("Prompt", PromptAttempts, logger)).Build();
 
     /// <summary>
-    /// Writes of run state and of the run registry: the database may be briefly unreachable (a restart, a fail-over),
-    /// so a write is retried with backoff for about 15 s before the run gives up. A write refused because another
+    /// Writes of run state and of the run registry made while a caller waits (a submit, a resume): the database may be
+    /// briefly unreachable (a restart, a fail-over), so a write is retried with backoff for about 15 s before the caller is
+    /// told it failed. The run loop's own writes wait out an outage of any length (<see cref="DatabaseOutage"/>). A write refused because another
     /// activation wrote in between (<see cref="InconsistentStateException"/>) is not retried: this activation's state
     /// is stale and must not overwrite the newer one.
     /// </summary>
@@ -74,20 +75,21 @@ public static class GrpoResilience
             .Build();
 
     /// <inheritdoc cref="ExecuteOnCallerContextAsync{T}"/>
-    public static Task ExecuteOnCallerContextAsync(this ResiliencePipeline pipeline, Func<CancellationToken, Task> call) =>
+    public static Task ExecuteOnCallerContextAsync(this ResiliencePipeline pipeline, Func<CancellationToken, Task> call, CancellationToken cancellationToken = default) =>
         pipeline.ExecuteOnCallerContextAsync(async token =>
         {
             await call(token);
             return true;
-        });
+        }, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="call"/> under <paramref name="pipeline"/> on the caller's context. Grains must: Polly
     /// otherwise continues on the thread pool after a retry delay, where a grain may no longer use its runtime.
     /// </summary>
-    public static async Task<T> ExecuteOnCallerContextAsync<T>(this ResiliencePipeline pipeline, Func<CancellationToken, Task<T>> call)
+    /// <param name="cancellationToken">Ends the retries (a delay under way included) with an <see cref="OperationCanceledException"/>.</param>
+    public static async Task<T> ExecuteOnCallerContextAsync<T>(this ResiliencePipeline pipeline, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
     {
-        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true);
+        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true, cancellationToken);
         try
         {
             return await pipeline.ExecuteAsync(async ctx => await call(ctx.CancellationToken), context);
@@ -117,8 +119,11 @@ public static class GrpoResilience
         ShouldHandle = new PredicateBuilder().Handle(shouldRetry),
         OnRetry = args =>
         {
-            logger.LogWarning(args.Outcome.Exception, "{What} call failed (attempt {Attempt}); retrying in {Delay}.",
-                what, args.AttemptNumber + 1, args.RetryDelay);
+            // A retried failure is expected (a silo died, the database restarts): its cause is enough, and one kill would
+            // otherwise print a stack trace for every call in flight. A failure that outlasts the retries is logged in full
+            // by whoever gives up on it.
+            logger.LogWarning("{What} call failed (attempt {Attempt}): {Cause}; retrying in {Delay}.",
+                what, args.AttemptNumber + 1, args.Outcome.Exception is { } failure ? FailureText.Cause(failure) : "no result", args.RetryDelay);
             return default;
         },
     };

@@ -18,12 +18,18 @@ internal sealed class LearnerWatch(string runId, ILearnerGrain learner, LearnerL
     /// run out; this way the run notices within seconds of the silo being declared dead (a fresh activation answers
     /// uninitialised), or after a few unanswered checks, and re-initialises the learner.
     /// </summary>
+    /// <remarks>
+    /// Work that fails for any other reason is checked against the learner too: a learner replaced meanwhile refuses a
+    /// step in its own words ("asked to train step 7, but the policy is at version 5", "step 7 has 3 of 8 groups"), which
+    /// says the loop's learner was lost, not that the run is broken. Only with its learner unchanged does such a failure
+    /// fail the run.
+    /// </remarks>
     public async Task<T> WhileLearnerLivesAsync<T>(Task<T> work)
     {
         var unanswered = 0;
         while (true)
         {
-            if (await Task.WhenAny(work, Task.Delay(CheckPeriod)) == work) return await work;
+            if (await Task.WhenAny(work, Task.Delay(CheckPeriod)) == work) return await WithLearnerCheckedAsync(work);
             LearnerLineage? current;
             try
             {
@@ -35,10 +41,37 @@ internal sealed class LearnerWatch(string runId, ILearnerGrain learner, LearnerL
                 throw new LearnerLostException($"run {runId}: the learner did not answer {CheckFailures} checks in a row ({e.Message}).");
             }
             unanswered = 0;
-            if (current != lineage)
-                throw new LearnerLostException(current is null
-                    ? $"run {runId}: the learner's activation was lost (a fresh one answers, not initialised)."
-                    : $"run {runId}: the learner was replaced (lineage {current}, the loop initialised {lineage}).");
+            if (current != lineage) throw Lost(current, cause: null);
         }
+    }
+
+    async Task<T> WithLearnerCheckedAsync<T>(Task<T> work)
+    {
+        try
+        {
+            return await work;
+        }
+        catch (Exception failure) when (failure is not (OrleansException or TimeoutException or OperationCanceledException))
+        {
+            LearnerLineage? current;
+            try
+            {
+                current = await learner.GetLineageAsync().WaitAsync(CheckPeriod);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                throw new LearnerLostException($"run {runId}: the learner did not answer after {failure.Message.TrimEnd('.')} ({e.Message}).");
+            }
+            if (current != lineage) throw Lost(current, failure);
+            throw;
+        }
+    }
+
+    LearnerLostException Lost(LearnerLineage? current, Exception? cause)
+    {
+        var after = cause is null ? "" : $" after: {cause.Message.TrimEnd('.')}";
+        return new LearnerLostException(current is null
+            ? $"run {runId}: the learner's activation was lost (a fresh one answers, not initialised){after}."
+            : $"run {runId}: the learner was replaced (lineage {current}, the loop initialised {lineage}){after}.");
     }
 }

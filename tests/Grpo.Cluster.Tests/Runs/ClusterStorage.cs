@@ -13,6 +13,26 @@ public sealed class ClusterStorage
     public ProcessWideReminderTable Reminders { get; } = new();
 
     int failingWrites;
+    int refusedWrites;
+    volatile bool databaseDown;
+
+    /// <summary>While true every run-state write fails as an unreachable database's would (see <see cref="FlakyGrainStorage"/>).</summary>
+    public bool DatabaseDown
+    {
+        get => databaseDown;
+        set => databaseDown = value;
+    }
+
+    /// <summary>How many writes <see cref="DatabaseDown"/> has refused so far.</summary>
+    public int RefusedWrites => Volatile.Read(ref refusedWrites);
+
+    /// <summary>True (and counted) when the database is down for this write.</summary>
+    public bool RefuseWhileDown()
+    {
+        if (!databaseDown) return false;
+        Interlocked.Increment(ref refusedWrites);
+        return true;
+    }
 
     /// <summary>How many of the next run-state writes fail (see <see cref="FlakyGrainStorage"/>).</summary>
     public int FailingWrites
