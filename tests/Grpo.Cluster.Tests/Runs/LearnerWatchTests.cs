@@ -86,5 +86,7 @@ public sealed class LearnerWatchTests
         public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex) => throw new NotSupportedException();
 
         public Task<LearnerActivity?> GetActivityAsync() => throw new NotSupportedException();
+
+        public Task<LearnerResumePoint> GetResumePointAsync() => throw new NotSupportedException();
     }
 }
