@@ -19,11 +19,14 @@ public static class ClusterFailures
         _ => false,
     };
 
-    /// <summary>The first line of the exception's message: Orleans appends diagnostics that do not belong in a one-line report.</summary>
+    /// <summary>
+    /// The first line of the exception's message: Orleans appends diagnostics that do not belong in a one-line report.
+    /// The connector's own sentences (what failed and what to do) are kept whole; others are cut to a line's length.
+    /// </summary>
     public static string Reason(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         var message = exception.Message.Split('\n', 2)[0].Trim();
-        return message.Length > 200 ? message[..200] + "..." : message;
+        return exception is not ClusterConfigurationException && message.Length > 200 ? message[..200] + "..." : message;
     }
 }

@@ -47,7 +47,7 @@ public sealed class StopResumeWalkthroughTests(PostgresServer server, ITestOutpu
 
         var resume = await cluster.ClientAsync("resume", RunId);
         Assert.True(resume.ExitCode == 0, resume.Describe("grpo resume"));
-        Assert.StartsWith($"run {RunId}: resumed at step {stopped.Status.Step}/{Steps}; last checkpoint step ", resume.StandardOutput);
+        Assert.StartsWith($"run {RunId}: resumed at step {stopped.Status.Step}/{Steps}; the learner ", resume.StandardOutput);
         output.WriteLine(resume.StandardOutput);
 
         var files = Path.Combine(cluster.Folder, "runs", RunId);

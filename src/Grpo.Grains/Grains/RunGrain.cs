@@ -224,8 +224,9 @@ public sealed partial class RunGrain(
                     // cause is enough here; a loss repeated until the limit is logged in full when it fails the run.
                     logger.LogWarning("Run {Run}: the learner was lost at step {Step} ({Cause}); re-initialising it (restart {Restart}).",
                         RunId, record.State.NextStep, FailureText.Cause(e), restarts);
-                    // Until membership declares the dead silo gone, calls may still be routed to it.
-                    await Task.Delay(LearnerRestartDelay);
+                    // Until membership declares the dead silo gone, calls may still be routed to it. Losses in a row wait longer each
+                    // time (3, 6, 12, 24, then 30 s): while no learner silo is up, every restart sends a step's rollouts out again.
+                    await Task.Delay(RestartDelay(restarts));
                 }
             }
 
@@ -273,6 +274,11 @@ public sealed partial class RunGrain(
 
     const int MaxLearnerRestarts = 20;
     static readonly TimeSpan LearnerRestartDelay = TimeSpan.FromSeconds(3);
+
+    static readonly TimeSpan MaxLearnerRestartDelay = TimeSpan.FromSeconds(30);
+
+    internal static TimeSpan RestartDelay(int restart) =>
+        TimeSpan.FromTicks(Math.Min(MaxLearnerRestartDelay.Ticks, LearnerRestartDelay.Ticks << Math.Min(restart - 1, 10)));
 
     /// <summary>
     /// Records the run's end (waiting out any database outage: the end is never only in this activation's memory) and

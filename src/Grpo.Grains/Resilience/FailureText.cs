@@ -13,7 +13,9 @@ public static class FailureText
     public static string Cause(Exception failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
-        if (DatabaseFailures.IsDatabaseFailure(failure)) return Shorten($"the database cannot be reached ({DriverMessage(failure)})");
+        // Orleans and the driver describe a database failure in their terms; an exception that wraps one with its own
+        // message (a connection check naming the server and what to do) already says it better.
+        if (failure is Orleans.Runtime.OrleansException or System.Data.Common.DbException or AggregateException && DatabaseFailures.IsDatabaseFailure(failure)) return Shorten($"the database cannot be reached ({DriverMessage(failure)})");
         // Wrappers that only say "one or more errors occurred" give way to what they wrap.
         var informative = DatabaseFailures.Causes(failure)
             .FirstOrDefault(cause => cause is not (AggregateException or System.Reflection.TargetInvocationException) && FirstLine(cause.Message).Length > 0);

@@ -5,6 +5,7 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 using Grpo.Grains.Learning;
+using Grpo.Grains.Placement;
 using Grpo.Grains.Rollout;
 
 namespace Grpo.Grains.Resilience;
@@ -66,12 +67,13 @@ public static class GrpoResilience
     /// A rollout engine's calls for a weight manifest or chunk: the learner's silo may be briefly unreachable or slow
     /// (a busy silo, a connection being re-established), so a failed or timed-out call is retried with jittered backoff.
     /// A chunk that arrives damaged is not this pipeline's business: the puller verifies the image and pulls it afresh.
-    /// A learner that is not initialised or has no such policy is no transport failure: the engine fails those requests at once.
+    /// A learner that is not initialised or has no such policy is no transport failure, nor is a cluster with no learner silo:
+    /// the engine fails those requests at once and the run's loop, which watches its learner, decides what comes next.
     /// </summary>
     public static ResiliencePipeline WeightCalls(ILogger logger) =>
         new ResiliencePipelineBuilder()
             .AddRetry(Retry("Weight pull", WeightCallAttempts, logger, TimeSpan.FromMilliseconds(200),
-                e => e is (OrleansException or TimeoutException) and not (LearnerNotInitializedException or PolicyUnavailableException)))
+                e => e is (OrleansException or TimeoutException) and not (LearnerNotInitializedException or PolicyUnavailableException or NoSiloWithRoleException)))
             .Build();
 
     /// <inheritdoc cref="ExecuteOnCallerContextAsync{T}"/>

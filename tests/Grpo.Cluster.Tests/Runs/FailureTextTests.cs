@@ -30,6 +30,15 @@ public sealed class FailureTextTests
     }
 
     [Fact]
+    public void An_exception_of_ours_that_wraps_a_database_failure_gives_its_own_message()
+    {
+        var driver = new UnreachableDatabaseException("Failed to connect to 127.0.0.1:5433");
+        var failure = new InvalidOperationException("PostgreSQL at 127.0.0.1:5433 is unreachable (connection refused): start the server.", driver);
+
+        Assert.Equal(failure.Message, FailureText.Cause(failure));
+    }
+
+    [Fact]
     public void A_message_of_several_lines_gives_its_first_line()
     {
         var failure = new InvalidDataException($"Checkpoint file '/ck/step-5/optimizer.safetensors' is corrupt.{Environment.NewLine}   at Grpo.Core.Checkpoints.Load()");
