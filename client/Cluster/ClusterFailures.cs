@@ -27,6 +27,6 @@ public static class ClusterFailures
     {
         ArgumentNullException.ThrowIfNull(exception);
         var message = exception.Message.Split('\n', 2)[0].Trim();
-        return exception is not ClusterConfigurationException && message.Length > 200 ? message[..200] + "..." : message;
+        return exception is not (ClusterConfigurationException or NoGatewayAnsweredException) && message.Length > 200 ? message[..200] + "..." : message;
     }
 }

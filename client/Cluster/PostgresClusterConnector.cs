@@ -55,7 +55,7 @@ public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null, IL
         {
             host.Dispose();
             tls?.Dispose();
-            throw new TimeoutException(diagnosis.Describe(ConnectTimeout, usesTls: tls is not null));
+            throw new NoGatewayAnsweredException(diagnosis.Describe(ConnectTimeout, usesTls: tls is not null));
         }
         catch
         {

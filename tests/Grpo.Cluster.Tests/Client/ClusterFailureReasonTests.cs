@@ -19,6 +19,16 @@ public sealed class ClusterFailureReasonTests
     }
 
     [Fact]
+    public void The_clients_sentence_on_why_no_gateway_answered_is_kept_whole()
+    {
+        var sentence = "no silo answered within 15 s: the gateways closed every connection right after the TLS handshake, as silos do " +
+            "when they refuse a client's certificate; is this client's --tls-cert issued by the authority the silos trust?";
+
+        Assert.Equal(sentence, ClusterFailures.Reason(new NoGatewayAnsweredException(sentence)));
+        Assert.True(ClusterFailures.IsUnreachable(new NoGatewayAnsweredException(sentence)));
+    }
+
+    [Fact]
     public void Another_exceptions_first_line_is_cut_to_200_characters()
     {
         var failure = new OrleansException(new string('x', 300) + "\nExc level 0: diagnostics");
