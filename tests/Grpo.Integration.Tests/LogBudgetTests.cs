@@ -23,9 +23,12 @@ public sealed partial class LogBudgetTests(PostgresServer server, ITestOutputHel
     // the hundreds of lines, many with multi-kilobyte stack traces, that a kill used to log.
     private const int KillBudget = 2 * (PromptsPerStep * GroupSize + PromptsPerStep) + 3 * 20;
 
-    // A stop of every silo at once: each silo reports calls broken by the others leaving, the run's retried prompts and its
-    // deactivation. 50 per silo is over twice the ~20 per silo measured, where ~920 placement retries per silo were logged.
-    private const int StopBudgetPerSilo = 50;
+    // A stop of every silo at once: every call in flight may be reported up to twice (Orleans' failure to address it once the
+    // silos with its role are gone, the caller's retry of a silo that left), each of the step's completions and prompts
+    // being one call, plus ~25 lines per silo for connections, membership and the run's deactivation. Before, ~920
+    // placement retries per silo were logged, and under load each call was retried and reported three times over.
+    private const int StopCallLines = 2 * (PromptsPerStep * GroupSize + PromptsPerStep);
+    private const int StopBudgetPerSilo = 25;
 
     // A warning names its cause in one sentence (FailureText caps it at 1000 characters, for paths and checksums) after a
     // message of its own; a stack trace alone runs to several thousand.
@@ -83,8 +86,8 @@ public sealed partial class LogBudgetTests(PostgresServer server, ITestOutputHel
         Report("stop of every silo", stopLines);
 
         Assert.True(killLines.Count <= KillBudget, $"{killLines.Count} warning lines after one kill -9, over the budget of {KillBudget}:\n{string.Join('\n', killLines)}");
-        Assert.True(stopLines.Count <= StopBudgetPerSilo * survivors.Length,
-            $"{stopLines.Count} warning lines for stopping {survivors.Length} silos, over the budget of {StopBudgetPerSilo * survivors.Length}:\n{string.Join('\n', stopLines)}");
+        Assert.True(stopLines.Count <= StopCallLines + StopBudgetPerSilo * survivors.Length,
+            $"{stopLines.Count} warning lines for stopping {survivors.Length} silos, over the budget of {StopCallLines + StopBudgetPerSilo * survivors.Length}:\n{string.Join('\n', stopLines)}");
         var warnings = killLines.Concat(stopLines).Where(line => line[9..].StartsWith("warn:", StringComparison.Ordinal)).ToArray();
         Assert.All(warnings, line => Assert.False(SiloLogWindow.StackFrame().IsMatch(line), $"a warning with a stack trace:\n{line}"));
         Assert.All(warnings, line => Assert.True(line.Length <= LongestWarning, $"a warning of {line.Length} characters:\n{line}"));

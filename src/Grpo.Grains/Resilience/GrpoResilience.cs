@@ -109,8 +109,9 @@ public static class GrpoResilience
     }
 
     static RetryStrategyOptions Retry(string what, int attempts, ILogger logger) =>
-        // A request for a policy the learner no longer has fails the same way every time: the run redoes the step instead.
-        Retry(what, attempts, logger, TimeSpan.FromMilliseconds(200), e => e is not (OperationCanceledException or PolicyUnavailableException));
+        // A request for a policy the learner no longer has fails the same way every time, and so does placing a grain while no
+        // silo has its role (the silos are stopping, say): the run's loop redoes the step instead, once it can.
+        Retry(what, attempts, logger, TimeSpan.FromMilliseconds(200), e => e is not (OperationCanceledException or PolicyUnavailableException or NoSiloWithRoleException));
 
     static RetryStrategyOptions Retry(string what, int attempts, ILogger logger, TimeSpan firstDelay, Func<Exception, bool> shouldRetry) => new()
     {
