@@ -6,7 +6,10 @@ namespace Grpo.Client.Progress;
 /// <summary>The plain-text forms of progress: one line per step and per phase change, for logs and CI.</summary>
 public static class ProgressText
 {
-    /// <summary>e.g. <c>step 3/40  reward 0.625  acc 0.410  kl 0.0123  clip 0.050  pad 0.250  1234 tok/s  v3  00:01:23</c>.</summary>
+    /// <summary>
+    /// e.g. <c>step 3/40  reward 0.625  acc 0.410  kl 0.0123  clip 0.050  pad 0.250  1234 tok/s  v3  00:01:23</c>, with
+    /// <c>mismatch 0.0042/0.00002  corrected 0.013</c> (mean |Δlogp|/k3 KL of rollout vs learner, fraction corrected) after pad when there is a mismatch.
+    /// </summary>
     public static string StepLine(StepMetrics step, long totalSteps, TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(step);
@@ -23,6 +26,13 @@ public static class ProgressText
         parts.Add(Invariant($"kl {step.MeanKl:0.0000}"));
         parts.Add(Invariant($"clip {step.ClipFraction:0.000}"));
         parts.Add(Invariant($"pad {step.PaddingFraction:0.000}"));
+        // Float32 rollouts on the current policy measure exactly 0: the line stays as short as before until there is a mismatch to see.
+        if (step.RolloutLogProbDelta != 0 || step.RolloutCorrectedFraction != 0)
+        {
+            parts.Add(Invariant($"mismatch {step.RolloutLogProbDelta:0.0000}/{step.RolloutKl:0.00000}"));
+            parts.Add(Invariant($"corrected {step.RolloutCorrectedFraction:0.000}"));
+        }
+
         parts.Add(Invariant($"{step.TokensPerSecond:0} tok/s"));
         parts.Add($"v{step.PolicyVersion}");
         parts.Add(Elapsed(elapsed));

@@ -22,6 +22,8 @@ public static class RunConfigValidator
 
     public static IReadOnlyList<string> ImportanceSamplingNames => EnumNames.Of<ImportanceSampling>();
 
+    public static IReadOnlyList<string> OldLogProbSourceNames => EnumNames.Of<OldLogProbSource>();
+
     public static IReadOnlyList<string> LrScheduleNames => EnumNames.Of<LearningRateScheduleKind>();
 
     public const int MinWeightChunkBytes = 64 * 1024;
@@ -68,6 +70,7 @@ public static class RunConfigValidator
         }
 
         rules.OneOf(nameof(RunConfig.ImportanceSampling), config.ImportanceSampling, ImportanceSamplingNames);
+        rules.OneOf(nameof(RunConfig.OldLogProbs), config.OldLogProbs, OldLogProbSourceNames);
         rules.AtLeast(nameof(RunConfig.NumIterations), config.NumIterations, 1);
 
         // optimizer

@@ -93,6 +93,13 @@ public sealed record RunConfig
     [Description("Importance ratio per token (token) or one per completion from its mean log-ratio (sequence, GSPO).")]
     [Id(74), JsonPropertyName("importance_sampling")] public string ImportanceSampling { get; init; } = "token";
 
+    [Description("Where the importance ratio's π_old comes from: rollout (the log-probs the rollout engine recorded while sampling) or recompute (the learner's own, computed with its current weights before the step's first update, without gradient, as veRL's recompute_log_prob; one more forward pass per step). With compute_dtype bfloat16 or max_staleness > 0 the two differ: recompute makes the ratio compare the learner with itself and leaves the difference to rollout_correction.")]
+    [Id(130), JsonPropertyName("old_logprobs")] public string OldLogProbs { get; init; } = "rollout";
+
+    [Description("Correction of the policy gradient for the mismatch between the rollout's log-probs and the learner's, ρ = π_learner_old / π_rollout per token, or with parameter level sequence the product over the completion: none; tis multiplies each token's loss by min(ρ, cap) (truncated importance sampling, veRL's rollout_is; cap default 2); mis by ρ where lower ≤ ρ ≤ cap and by 0 elsewhere (masked importance sampling, TRL's vllm_importance_sampling_mode *_mask; lower default 1/cap). The weight carries no gradient. Without old_logprobs recompute, π_learner_old is the learner's log-probs from its first update on the completion in the step. The step metrics rolloutLogProbDelta, rolloutKl and rolloutCorrectedFraction report the mismatch whatever this says.")]
+    [ComponentKind("rollout correction")]
+    [Id(131), JsonPropertyName("rollout_correction")] public ComponentSpec RolloutCorrection { get; init; } = "none";
+
     [Description("Optimisation passes μ over each batch.")]
     [Id(17), JsonPropertyName("num_iterations")] public int NumIterations { get; init; } = 1;
 

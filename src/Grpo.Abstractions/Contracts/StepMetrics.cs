@@ -39,4 +39,10 @@ public sealed record StepMetrics
     [Id(23)] public IReadOnlyDictionary<string, double> RewardComponents { get; init; } = ReadOnlyDictionary<string, double>.Empty;
     /// <summary>Padded positions over all positions of the learner's forward batches this step (group_by_length lowers it).</summary>
     [Id(24)] public float PaddingFraction { get; init; }
+    /// <summary>Mean |logπ_learner − logπ_rollout| over the step's trained completion tokens: how far the rollout's numbers (bfloat16, stale weights) are from the learner's.</summary>
+    [Id(30)] public float RolloutLogProbDelta { get; init; }
+    /// <summary>Mean k3 estimate of KL(π_rollout ‖ π_learner) on the sampled tokens, r − 1 − log r with r = π_learner/π_rollout; never negative.</summary>
+    [Id(31)] public float RolloutKl { get; init; }
+    /// <summary>Fraction of the step's trained tokens whose weight the rollout correction truncated (tis) or masked out (mis); 0 with none.</summary>
+    [Id(32)] public float RolloutCorrectedFraction { get; init; }
 }

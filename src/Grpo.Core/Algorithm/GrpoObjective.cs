@@ -8,8 +8,11 @@ namespace Grpo.Core.Algorithm;
 /// The GRPO loss, composed as veRL composes its registered pieces: the importance ratio between the current policy
 /// and the one that sampled each completion (per token, or per sequence as in GSPO) → the per-token
 /// <see cref="GrpoOptions.PolicyLoss"/> → plus β times the per-token <see cref="GrpoOptions.Kl"/> estimate against a
-/// frozen reference → reduced by <see cref="GrpoOptions.Aggregation"/>. With the default components it is TRL's
-/// GRPOTrainer loss, number for number.
+/// frozen reference → reduced by <see cref="GrpoOptions.Aggregation"/>. Given the rollout's and the learner's view of
+/// the sampling policy (<see cref="BehaviourMismatch"/>), the policy-gradient term of each token is first multiplied by
+/// the detached weight of <see cref="GrpoOptions.RolloutCorrection"/>, before β·KL is added, as TRL's GRPOTrainer
+/// multiplies <c>per_token_loss</c> by <c>importance_sampling_ratio</c> and veRL <c>pg_losses</c> by
+/// <c>rollout_is_weights</c>. With the default components it is TRL's GRPOTrainer loss, number for number.
 /// </summary>
 public static class GrpoObjective
 {
@@ -22,9 +25,13 @@ public static class GrpoObjective
     /// When these rows are one micro-batch of a larger minibatch (gradient accumulation), the minibatch's counts: the
     /// aggregation divides by them, so the micro-batch losses sum to the minibatch loss. Null when the rows are the minibatch.
     /// </param>
+    /// <param name="mismatch">
+    /// The rollout's and the learner's log-probs of the sampling policy, for the rollout correction and the mismatch
+    /// statistics; null applies no correction (allowed only with <see cref="NoRolloutCorrection"/>) and reports 0 mismatch.
+    /// </param>
     public static GrpoLossResult Compute(
         Tensor logProbs, Tensor oldLogProbs, Tensor? refLogProbs, Tensor completionMask, Tensor advantages, GrpoOptions options,
-        MinibatchTotals? minibatch = null)
+        MinibatchTotals? minibatch = null, BehaviourMismatch? mismatch = null)
     {
         ArgumentNullException.ThrowIfNull(logProbs);
         ArgumentNullException.ThrowIfNull(oldLogProbs);
@@ -34,6 +41,18 @@ public static class GrpoObjective
         options.Validate();
         ValidateInputs(logProbs, oldLogProbs, refLogProbs, completionMask, advantages);
         minibatch?.Validate(logProbs.shape[0]);
+        if (mismatch is not null)
+        {
+            SameShape(mismatch.LearnerLogProbs, "mismatch.LearnerLogProbs", logProbs);
+            SameShape(mismatch.RolloutLogProbs, "mismatch.RolloutLogProbs", logProbs);
+        }
+        else if (options.RolloutCorrection is not NoRolloutCorrection)
+        {
+            throw new ArgumentException(
+                $"the rollout correction {options.RolloutCorrection.GetType().Name} needs the rollout's and the learner's log-probs; pass mismatch.",
+                nameof(mismatch));
+        }
+
         if (options.Beta > 0f && refLogProbs is null)
             throw new ArgumentException(
                 $"refLogProbs is null but GrpoOptions.Beta is {options.Beta.ToString("R", CultureInfo.InvariantCulture)}; the KL penalty needs reference log-probs (or set Beta to 0).",
@@ -64,6 +83,18 @@ public static class GrpoObjective
         var lowerBound = 1.0 - options.EpsilonLow;
         var upperBound = 1.0 + options.EffectiveEpsilonHigh;
         var perTokenLoss = options.PolicyLoss.PerTokenLoss(new PolicyLossInputs(policy, logRatio, ratio, advantage, weights, lowerBound, upperBound));
+        RolloutCorrectionWeights? correction = null;
+        RolloutCorrectionInputs? correctionInputs = null;
+        if (mismatch is not null)
+        {
+            correctionInputs = new RolloutCorrectionInputs(
+                mismatch.LearnerLogProbs.detach().to(dtype, device).masked_fill(padding, 0.0),
+                mismatch.RolloutLogProbs.detach().to(dtype, device).masked_fill(padding, 0.0),
+                weights);
+            correction = options.RolloutCorrection.Weights(correctionInputs);
+            // The weight changes the measure the gradient is taken under, not the objective: no gradient flows through it.
+            perTokenLoss = perTokenLoss * correction.Weight.detach();
+        }
 
         Tensor? kl = null;
         if (refLogProbs is not null)
@@ -82,6 +113,8 @@ public static class GrpoObjective
                 $"the loss aggregation {options.Aggregation.GetType().Name} returned a tensor of shape {Show(loss)}; it must reduce to a 0-dim loss.");
 
         var stats = ComputeStats(loss, ratio, advantage, kl, weights, padding, lengths, lowerBound, upperBound);
+        if (correctionInputs is not null && correction is not null)
+            stats = MismatchStats(stats, correctionInputs, correction);
         return new GrpoLossResult(loss.MoveToOuterDisposeScope(), stats);
     }
 
@@ -120,6 +153,24 @@ public static class GrpoObjective
         var ratioMin = hasTokens ? Read(ratio.masked_fill(padding, double.PositiveInfinity).min()) : float.NaN;
         var ratioMax = hasTokens ? Read(ratio.masked_fill(padding, double.NegativeInfinity).max()) : float.NaN;
         return new GrpoStats(Read(loss), meanKl, clipLow, clipHigh, clipLow + clipHigh, ratioMin, ratioMax, Read(lengths.mean()));
+    }
+
+    // k3 rather than k1: k1's mean is unbiased too but its per-token terms take both signs, so over a few hundred tokens
+    // it can read negative; k3 never does (Schulman 2020). Its log-ratio is clamped as the correction clamps it, so one
+    // wild token cannot overflow the mean; |Δ| is reported unclamped.
+    static GrpoStats MismatchStats(GrpoStats stats, RolloutCorrectionInputs inputs, RolloutCorrectionWeights correction)
+    {
+        using var noGrad = no_grad();
+        var tokens = inputs.Mask.sum().clamp_min(1.0);
+        var delta = inputs.LearnerLogProbs - inputs.RolloutLogProbs;
+        var clamped = delta.clamp(-RolloutCorrectionRatio.LogRatioLimit, RolloutCorrectionRatio.LogRatioLimit);
+        var k3 = clamped.exp() - 1.0 - clamped;
+        return stats with
+        {
+            RolloutLogProbDelta = Read((delta.abs() * inputs.Mask).sum() / tokens),
+            RolloutKl = Read((k3 * inputs.Mask).sum() / tokens),
+            RolloutCorrectedFraction = Read((correction.Corrected * inputs.Mask).sum() / tokens),
+        };
     }
 
     static void ValidateInputs(Tensor logProbs, Tensor oldLogProbs, Tensor? refLogProbs, Tensor completionMask, Tensor advantages)

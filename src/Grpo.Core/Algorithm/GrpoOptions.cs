@@ -27,6 +27,12 @@ public sealed record GrpoOptions
     /// <summary>How per-token losses become the scalar loss (<c>loss_type</c>).</summary>
     public ILossAggregation Aggregation { get; init; } = new GrpoAggregation();
 
+    /// <summary>
+    /// The weight of each token's policy-gradient loss for the gap between the rollout's log-probs and the learner's
+    /// (<c>rollout_correction</c>); it needs the objective's <see cref="BehaviourMismatch"/> inputs.
+    /// </summary>
+    public IRolloutCorrection RolloutCorrection { get; init; } = new NoRolloutCorrection();
+
     public ImportanceSampling ImportanceSampling { get; init; } = ImportanceSampling.Token;
 
     /// <summary>Generation budget per completion; the constant denominator of <see cref="DrGrpoAggregation"/> (unused by the others).</summary>
@@ -45,7 +51,8 @@ public sealed record GrpoOptions
         GrpoRegistries registries,
         (string Name, ComponentArguments Arguments)? policyLoss = null,
         (string Name, ComponentArguments Arguments)? aggregation = null,
-        (string Name, ComponentArguments Arguments)? kl = null)
+        (string Name, ComponentArguments Arguments)? kl = null,
+        (string Name, ComponentArguments Arguments)? rolloutCorrection = null)
     {
         ArgumentNullException.ThrowIfNull(registries);
         var defaults = new GrpoOptions();
@@ -54,6 +61,9 @@ public sealed record GrpoOptions
             PolicyLoss = policyLoss is { } loss ? registries.PolicyLosses.Create(loss.Name, loss.Arguments) : defaults.PolicyLoss,
             Aggregation = aggregation is { } reduce ? registries.LossAggregations.Create(reduce.Name, reduce.Arguments) : defaults.Aggregation,
             Kl = kl is { } estimator ? registries.KlEstimators.Create(estimator.Name, estimator.Arguments) : defaults.Kl,
+            RolloutCorrection = rolloutCorrection is { } correction
+                ? registries.RolloutCorrections.Create(correction.Name, correction.Arguments)
+                : defaults.RolloutCorrection,
         };
     }
 
@@ -73,6 +83,8 @@ public sealed record GrpoOptions
             throw Invalid(nameof(Kl), "is null; choose a KL estimator (the default is k3)");
         if (Aggregation is null)
             throw Invalid(nameof(Aggregation), "is null; choose a loss aggregation (the default is grpo)");
+        if (RolloutCorrection is null)
+            throw Invalid(nameof(RolloutCorrection), "is null; choose a rollout correction (the default is none)");
         if (!Enum.IsDefined(ImportanceSampling))
             throw Invalid(nameof(ImportanceSampling), $"is not a known importance-sampling level ({(int)ImportanceSampling})");
         if (MaxCompletionTokens < 0)

@@ -9,6 +9,12 @@ namespace Grpo.Core.Algorithm;
 /// <param name="RatioMin">Smallest ρ over unmasked tokens; NaN when the batch has no unmasked token.</param>
 /// <param name="RatioMax">Largest ρ over unmasked tokens; NaN when the batch has no unmasked token.</param>
 /// <param name="MeanCompletionLength">Mean number of unmasked tokens per completion.</param>
+/// <param name="RolloutLogProbDelta">Mean |logπ_learner_old − logπ_rollout| over unmasked tokens; 0 without <see cref="BehaviourMismatch"/> inputs.</param>
+/// <param name="RolloutKl">
+/// Mean k3 estimate of KL(π_rollout ‖ π_learner_old) over unmasked tokens: <c>r − 1 − log r</c> with
+/// <c>r = π_learner_old / π_rollout</c> on the rollout's own samples (veRL's <c>rollout_corr/k3_kl</c>); never negative.
+/// </param>
+/// <param name="RolloutCorrectedFraction">Fraction of unmasked tokens whose weight the rollout correction truncated or masked out.</param>
 public sealed record GrpoStats(
     float Loss,
     float MeanKl,
@@ -17,4 +23,7 @@ public sealed record GrpoStats(
     float ClipFraction,
     float RatioMin,
     float RatioMax,
-    float MeanCompletionLength);
+    float MeanCompletionLength,
+    float RolloutLogProbDelta = 0f,
+    float RolloutKl = 0f,
+    float RolloutCorrectedFraction = 0f);

@@ -2,7 +2,7 @@ namespace Grpo.Core.Registries;
 
 /// <summary>
 /// Registers a class under a name in the registry of the component interface it implements (a reward, task, policy
-/// loss, loss aggregation, advantage estimator, KL estimator or model family). <see cref="GrpoRegistries.AddFromAssembly"/>
+/// loss, loss aggregation, advantage estimator, KL estimator, rollout correction or model family). <see cref="GrpoRegistries.AddFromAssembly"/>
 /// finds every class that carries it, which is how the built-ins and plugin assemblies are registered: adding a
 /// component is one class and this one line.
 /// </summary>

@@ -24,6 +24,7 @@ public sealed class GrpoRegistries
         LossAggregations = Register(new ComponentRegistry<ILossAggregation>("loss aggregation"));
         AdvantageEstimators = Register(new ComponentRegistry<IAdvantageEstimator>("advantage estimator"));
         KlEstimators = Register(new ComponentRegistry<IKlEstimator>("KL estimator"));
+        RolloutCorrections = Register(new ComponentRegistry<IRolloutCorrection>("rollout correction"));
         ModelFamilies = Register(new ComponentRegistry<IModelFamily>("model family"));
     }
 
@@ -44,6 +45,9 @@ public sealed class GrpoRegistries
 
     /// <summary>Per-token KL estimators for the β penalty (k1, k2, k3, low_var_kl), selected by <c>kl_estimator</c>.</summary>
     public ComponentRegistry<IKlEstimator> KlEstimators { get; }
+
+    /// <summary>Corrections for the rollout/learner log-prob mismatch (none, tis, mis), selected by <c>rollout_correction</c>.</summary>
+    public ComponentRegistry<IRolloutCorrection> RolloutCorrections { get; }
 
     /// <summary>Model families, selected by <c>architectures[0]</c> of a model directory's config.json (<c>Qwen2ForCausalLM</c>, …).</summary>
     public ComponentRegistry<IModelFamily> ModelFamilies { get; }

@@ -12,7 +12,9 @@ namespace Grpo.Core.Training;
 /// current policy (and, once per batch, under the frozen reference), then runs μ passes of minibatch AdamW updates
 /// on the clipped surrogate plus β·KL. A minibatch may be processed in micro-batches whose gradients accumulate into
 /// its one update (<see cref="LearnerOptions.MicroBatchSize"/>), in float32 or on a bfloat16 working copy
-/// (<see cref="LearnerOptions.ComputeDtype"/>). A NaN or infinite loss or gradient stops the step with a
+/// (<see cref="LearnerOptions.ComputeDtype"/>). The ratio's π_old is the rollout's recorded log-probs or the learner's
+/// own, recomputed before the first update (<see cref="LearnerOptions.OldLogProbs"/>); either way the objective gets both
+/// views for the rollout correction and the mismatch statistics. A NaN or infinite loss or gradient stops the step with a
 /// <see cref="NonFiniteTrainingException"/> before the update is applied. Not thread-safe: one engine thread owns it.
 /// </summary>
 public sealed class GrpoLearner : IDisposable
@@ -55,6 +57,9 @@ public sealed class GrpoLearner : IDisposable
     /// <summary>Time spent, over all calls, on the frozen reference's log-probs (forward only).</summary>
     public TimeSpan ReferenceTime { get; private set; }
 
+    /// <summary>Time spent, over all calls, recomputing π_old log-probs before the first update (<see cref="OldLogProbSource.Recompute"/>).</summary>
+    public TimeSpan OldLogProbTime { get; private set; }
+
     /// <summary>Time spent, over all calls, on the policy's forward and backward passes (log-probs, objective, gradients).</summary>
     public TimeSpan ForwardBackwardTime { get; private set; }
 
@@ -76,11 +81,20 @@ public sealed class GrpoLearner : IDisposable
         ReferenceTime += Stopwatch.GetElapsedTime(referenceStart);
         try
         {
+            var learnerOld = new LearnerOldLogProbs();
+            if (options.OldLogProbs == OldLogProbSource.Recompute)
+            {
+                var recomputeStart = Stopwatch.GetTimestamp();
+                foreach (var microBatch in plan.Minibatches.SelectMany(m => m))
+                    RecomputeOldLogProbs(microBatch, learnerOld);
+                OldLogProbTime += Stopwatch.GetElapsedTime(recomputeStart);
+            }
+
             var accumulated = new StatsAccumulator();
             var updatesInStep = options.NumIterations * plan.Minibatches.Count;
             for (var pass = 0; pass < options.NumIterations; pass++)
                 for (var b = 0; b < plan.Minibatches.Count; b++)
-                    accumulated.Add(Update(plan.Minibatches[b], referenceLogProbs[b], accumulated.Count + 1, updatesInStep));
+                    accumulated.Add(Update(plan.Minibatches[b], referenceLogProbs[b], learnerOld, accumulated.Count + 1, updatesInStep));
             return accumulated.Result(samples.Sum(s => s.CompletionTokens.Length) * options.NumIterations, plan.PaddingFraction);
         }
         finally
@@ -100,14 +114,29 @@ public sealed class GrpoLearner : IDisposable
         return logProbs.detach().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// π_old as the learner computes it, with the same model, numerics and micro-batch composition as the update's own
+    /// forward pass, so that without a rollout mismatch the first update's ratio is exactly 1.
+    /// </summary>
+    void RecomputeOldLogProbs(CompletionSample[] microBatch, LearnerOldLogProbs learnerOld)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var (logProbs, _) = SequenceLogProbs.Completions(
+            lowPrecision?.Model ?? policy, microBatch.Select(s => s.PromptTokens).ToArray(), microBatch.Select(s => s.CompletionTokens).ToArray(),
+            options.Temperature, padTokenId, options.LogProbChunkSize);
+        learnerOld.Remember(microBatch, logProbs);
+    }
+
     /// <summary>Unmasked completion tokens of <paramref name="samples"/>, as the objective's mask will count them.</summary>
     long CountedTokens(IEnumerable<CompletionSample> samples) =>
         samples.Where(s => !(options.MaskTruncated && s.Truncated)).Sum(s => (long)s.CompletionTokens.Length);
 
-    (GrpoStats Stats, float GradNorm, double LearningRate) Update(CompletionSample[][] microBatches, Tensor?[] referenceLogProbs, int updateInStep, int updatesInStep)
+    (GrpoStats Stats, float GradNorm, double LearningRate) Update(
+        CompletionSample[][] microBatches, Tensor?[] referenceLogProbs, LearnerOldLogProbs learnerOld, int updateInStep, int updatesInStep)
     {
         var forwardStart = Stopwatch.GetTimestamp();
-        var stats = AccumulateGradients(microBatches, referenceLogProbs, updateInStep, updatesInStep);
+        var stats = AccumulateGradients(microBatches, referenceLogProbs, learnerOld, updateInStep, updatesInStep);
         var optimizerStart = Stopwatch.GetTimestamp();
         ForwardBackwardTime += Stopwatch.GetElapsedTime(forwardStart, optimizerStart);
 
@@ -131,7 +160,9 @@ public sealed class GrpoLearner : IDisposable
     /// Leaves the gradient of the minibatch loss in the trainable parameters' gradients, computed micro-batch by
     /// micro-batch, and returns the minibatch's statistics. Any gradient left from before is cleared first.
     /// </summary>
-    internal GrpoStats AccumulateGradients(CompletionSample[][] microBatches, Tensor?[] referenceLogProbs, int updateInStep = 1, int updatesInStep = 1)
+    /// <param name="learnerOld">The step's π_learner_old so far; completions it does not hold yet take this pass's log-probs, detached.</param>
+    internal GrpoStats AccumulateGradients(
+        CompletionSample[][] microBatches, Tensor?[] referenceLogProbs, LearnerOldLogProbs learnerOld, int updateInStep = 1, int updatesInStep = 1)
     {
         Optimizer.ZeroGrad();
         lowPrecision?.ZeroGrad();
@@ -147,10 +178,16 @@ public sealed class GrpoLearner : IDisposable
                 options.Temperature, padTokenId, options.LogProbChunkSize);
             if (options.MaskTruncated)
                 mask = GrpoObjective.MaskTruncated(mask, microBatch.Select(s => s.Truncated).ToArray());
-            var oldLogProbs = PadRows(microBatch.Select(s => s.BehaviourLogProbs).ToArray(), (int)logProbs.shape[1]);
+            var width = (int)logProbs.shape[1];
+            var rolloutLogProbs = LogProbRows.Padded(microBatch.Select(s => s.BehaviourLogProbs).ToArray(), width);
+            if (!learnerOld.Has(microBatch))
+                learnerOld.Remember(microBatch, logProbs);
+            var learnerOldLogProbs = learnerOld.Padded(microBatch, width);
+            var oldLogProbs = options.OldLogProbs == OldLogProbSource.Recompute ? learnerOldLogProbs : rolloutLogProbs;
             var advantages = tensor(microBatch.Select(s => s.Advantage).ToArray());
 
-            var result = GrpoObjective.Compute(logProbs, oldLogProbs, referenceLogProbs[i], mask, advantages, options.Objective, totals);
+            var result = GrpoObjective.Compute(logProbs, oldLogProbs, referenceLogProbs[i], mask, advantages, options.Objective, totals,
+                new BehaviourMismatch(learnerOldLogProbs, rolloutLogProbs));
             if (!float.IsFinite(result.Stats.Loss))
                 throw Refuse($"loss ({result.Stats.Loss}) of micro-batch {i + 1} of {microBatches.Length}", updateInStep, updatesInStep);
             result.Loss.backward();
@@ -171,7 +208,7 @@ public sealed class GrpoLearner : IDisposable
         var referenceLogProbs = microBatches.Select(ReferenceLogProbs).ToArray();
         try
         {
-            return AccumulateGradients(microBatches, referenceLogProbs);
+            return AccumulateGradients(microBatches, referenceLogProbs, new LearnerOldLogProbs());
         }
         finally
         {
@@ -206,14 +243,6 @@ public sealed class GrpoLearner : IDisposable
         return squares.Length == 0 ? 0f : MathF.Sqrt(stack(squares).sum().item<float>());
     }
 
-    static Tensor PadRows(float[][] rows, int width)
-    {
-        var flat = new float[rows.Length * width];
-        for (var i = 0; i < rows.Length; i++)
-            Array.Copy(rows[i], 0, flat, i * width, Math.Min(rows[i].Length, width));
-        return tensor(flat, new long[] { rows.Length, width });
-    }
-
     public void Dispose()
     {
         Optimizer.Dispose();
@@ -241,6 +270,9 @@ public sealed class GrpoLearner : IDisposable
             LearningRate: updates[^1].LearningRate,
             OptimizerUpdates: updates.Count,
             TrainedTokens: trainedTokens,
-            PaddingFraction: paddingFraction);
+            PaddingFraction: paddingFraction,
+            RolloutLogProbDelta: updates.Average(u => u.Stats.RolloutLogProbDelta),
+            RolloutKl: updates.Average(u => u.Stats.RolloutKl),
+            RolloutCorrectedFraction: updates.Average(u => u.Stats.RolloutCorrectedFraction));
     }
 }

@@ -38,6 +38,8 @@ public sealed record LearnerOptions
     /// <summary>The sampling temperature: log-probs are recomputed under the same tempered distribution.</summary>
     public float Temperature { get; init; } = 1f;
     public bool MaskTruncated { get; init; }
+    /// <summary>Where the ratio's π_old comes from: the rollout's recorded log-probs, or the learner's recomputed ones.</summary>
+    public OldLogProbSource OldLogProbs { get; init; } = OldLogProbSource.Rollout;
 
     /// <summary>Completions of one forward/backward pass within a minibatch of <paramref name="minibatchSize"/>.</summary>
     public int EffectiveMicroBatchSize(int minibatchSize) => MicroBatchSize == 0 ? minibatchSize : Math.Min(MicroBatchSize, minibatchSize);
@@ -54,6 +56,7 @@ public sealed record LearnerOptions
             throw new ArgumentException($"learner_compute_dtype must be Float32 or BFloat16, got {ComputeDtype}.", nameof(ComputeDtype));
         if (LogProbChunkSize < 0) throw new ArgumentException($"logprob_chunk_size must be 0 (unchunked) or more, got {LogProbChunkSize}.", nameof(LogProbChunkSize));
         if (MaxGradNorm < 0) throw new ArgumentException($"max_grad_norm must not be negative, got {MaxGradNorm}.", nameof(MaxGradNorm));
+        if (!Enum.IsDefined(OldLogProbs)) throw new ArgumentException($"old_logprobs is not a known source ({(int)OldLogProbs}).", nameof(OldLogProbs));
         if (!(Temperature > 0)) throw new ArgumentException($"temperature must be positive, got {Temperature}.", nameof(Temperature));
     }
 }

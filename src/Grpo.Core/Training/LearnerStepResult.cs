@@ -9,6 +9,9 @@ namespace Grpo.Core.Training;
 /// Padded positions over all positions of the step's forward batches ([prompt | completion] rows of each micro-batch):
 /// what <see cref="LearnerOptions.GroupByLength"/> lowers.
 /// </param>
+/// <param name="RolloutLogProbDelta">Mean |logπ_learner_old − logπ_rollout| over the step's counted tokens (<see cref="Algorithm.GrpoStats"/>).</param>
+/// <param name="RolloutKl">Mean k3 estimate of KL(π_rollout ‖ π_learner_old) on the rollout's samples.</param>
+/// <param name="RolloutCorrectedFraction">Fraction of counted tokens the rollout correction truncated or masked out.</param>
 public sealed record LearnerStepResult(
     float Loss,
     float MeanKl,
@@ -22,4 +25,7 @@ public sealed record LearnerStepResult(
     double LearningRate,
     int OptimizerUpdates,
     int TrainedTokens,
-    float PaddingFraction);
+    float PaddingFraction,
+    float RolloutLogProbDelta,
+    float RolloutKl,
+    float RolloutCorrectedFraction);

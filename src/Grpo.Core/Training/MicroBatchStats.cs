@@ -4,7 +4,7 @@ namespace Grpo.Core.Training;
 
 /// <summary>
 /// Combines the statistics of a minibatch's micro-batches into the minibatch's: the loss shares add up, token means
-/// (KL, clip fractions) are weighted by each micro-batch's unmasked tokens, the mean length by its completions, and the
+/// (KL, clip fractions, rollout mismatch) are weighted by each micro-batch's unmasked tokens, the mean length by its completions, and the
 /// ratio extremes are taken over the micro-batches that have tokens.
 /// </summary>
 public sealed class MicroBatchStats
@@ -33,6 +33,9 @@ public sealed class MicroBatchStats
             ClipFraction: clipLow + clipHigh,
             RatioMin: withTokens.Length == 0 ? float.NaN : withTokens.Min(p => p.Stats.RatioMin),
             RatioMax: withTokens.Length == 0 ? float.NaN : withTokens.Max(p => p.Stats.RatioMax),
-            MeanCompletionLength: (float)(parts.Sum(p => (double)p.Stats.MeanCompletionLength * p.Completions) / completions));
+            MeanCompletionLength: (float)(parts.Sum(p => (double)p.Stats.MeanCompletionLength * p.Completions) / completions),
+            RolloutLogProbDelta: TokenMean(s => s.RolloutLogProbDelta),
+            RolloutKl: TokenMean(s => s.RolloutKl),
+            RolloutCorrectedFraction: TokenMean(s => s.RolloutCorrectedFraction));
     }
 }

@@ -19,6 +19,7 @@ public static class RunComponents
             new(Kinds.LossAggregations.Kind, config.LossType.Name, "loss_type"),
             new(Kinds.AdvantageEstimators.Kind, config.AdvantageEstimator.Name, "advantage_estimator"),
             new(Kinds.KlEstimators.Kind, config.KlEstimator.Name, "kl_estimator"),
+            new(Kinds.RolloutCorrections.Kind, config.RolloutCorrection.Name, "rollout_correction"),
         ];
     }
 }

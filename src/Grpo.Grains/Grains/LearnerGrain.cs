@@ -181,6 +181,9 @@ public sealed partial class LearnerGrain(
             LearningRate = result.LearningRate,
             MeanCompletionLength = result.MeanCompletionLength,
             PaddingFraction = result.PaddingFraction,
+            RolloutLogProbDelta = result.RolloutLogProbDelta,
+            RolloutKl = result.RolloutKl,
+            RolloutCorrectedFraction = result.RolloutCorrectedFraction,
             Completions = samples.Length,
             TrainSeconds = trainSeconds,
             MaxStaleness = staleness,
@@ -277,7 +280,8 @@ public sealed partial class LearnerGrain(
     /// <summary>The folder under the run's checkpoint folder that <c>export_final_model</c> writes.</summary>
     public const string FinalModelFolder = "final-model";
 
-    static readonly LearnerStepResult NoUpdate = new(0, 0, 0, 0, 0, 1, 1, 0, 0, 0, OptimizerUpdates: 0, TrainedTokens: 0, PaddingFraction: 0);
+    static readonly LearnerStepResult NoUpdate = new(0, 0, 0, 0, 0, 1, 1, 0, 0, 0, OptimizerUpdates: 0, TrainedTokens: 0, PaddingFraction: 0,
+        RolloutLogProbDelta: 0, RolloutKl: 0, RolloutCorrectedFraction: 0);
 
     /// <param name="advantages">Per group, as <see cref="StepAdvantages.Compute"/> gives them.</param>
     static CompletionSample[] Samples(ScoredGroup[] groups, float[][] advantages) =>

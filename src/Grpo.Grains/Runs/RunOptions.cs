@@ -14,13 +14,14 @@ public static class RunOptions
     /// <summary>The built-in components, for callers that were not given a host's registries.</summary>
     static readonly GrpoRegistries BuiltIns = GrpoRegistries.CreateDefault();
 
-    /// <summary>The objective with the policy loss, loss aggregation and KL estimator the configuration selects.</summary>
+    /// <summary>The objective with the policy loss, loss aggregation, KL estimator and rollout correction the configuration selects.</summary>
     /// <exception cref="ComponentException">A selection names no registered component or has a bad parameter.</exception>
     public static GrpoOptions Objective(RunConfig config, GrpoRegistries? registries = null) =>
         GrpoOptions.FromRegistries(registries ?? BuiltIns,
             policyLoss: Selection(config.PolicyLoss, nameof(RunConfig.PolicyLoss)),
             aggregation: Selection(config.LossType, nameof(RunConfig.LossType)),
-            kl: Selection(config.KlEstimator, nameof(RunConfig.KlEstimator))) with
+            kl: Selection(config.KlEstimator, nameof(RunConfig.KlEstimator)),
+            rolloutCorrection: Selection(config.RolloutCorrection, nameof(RunConfig.RolloutCorrection))) with
         {
             EpsilonLow = config.Epsilon,
             EpsilonHigh = config.EpsilonHigh,
@@ -62,6 +63,7 @@ public static class RunOptions
         MaxGradNorm = config.MaxGradNorm,
         Temperature = config.Temperature,
         MaskTruncated = config.MaskTruncated,
+        OldLogProbs = EnumNames.Parse<OldLogProbSource>(config.OldLogProbs, KeyOf(nameof(RunConfig.OldLogProbs))),
     };
 
     public static SamplingOptions Sampling(RunConfig config, int eosTokenId) => Sampling(config, [eosTokenId]);

@@ -47,6 +47,12 @@ public static class GrpoMetrics
     static readonly Histogram<double> Kl = Meter.CreateHistogram<double>("grpo.step.kl", null, "Mean KL divergence to the reference policy.");
     static readonly Histogram<double> ClipFraction = Meter.CreateHistogram<double>("grpo.step.clip_fraction", null, "Fraction of tokens whose ratio was clipped.");
     static readonly Histogram<double> PaddingFraction = Meter.CreateHistogram<double>("grpo.step.padding_fraction", null, "Fraction of the learner's forward positions that were padding.");
+    static readonly Histogram<double> RolloutLogProbDelta = Meter.CreateHistogram<double>(
+        "grpo.step.rollout_logprob_delta", null, "Mean |log-prob difference| between the learner and the rollout on a step's sampled tokens.");
+    static readonly Histogram<double> RolloutKl = Meter.CreateHistogram<double>(
+        "grpo.step.rollout_kl", null, "Mean k3 estimate of KL(rollout ‖ learner) on a step's sampled tokens.");
+    static readonly Histogram<double> RolloutCorrectedFraction = Meter.CreateHistogram<double>(
+        "grpo.step.rollout_corrected_fraction", null, "Fraction of a step's tokens the rollout correction truncated or masked out.");
     static readonly Histogram<long> Staleness = Meter.CreateHistogram<long>(
         "grpo.step.staleness", "{version}", "Policy versions between the oldest completion of a step and the policy it trained.");
     static readonly Histogram<double> HeldOutAccuracy = Meter.CreateHistogram<double>("grpo.eval.accuracy", null, "Held-out accuracy of a periodic evaluation.");
@@ -81,6 +87,9 @@ public static class GrpoMetrics
         Kl.Record(step.MeanKl, run);
         ClipFraction.Record(step.ClipFraction, run);
         PaddingFraction.Record(step.PaddingFraction, run);
+        RolloutLogProbDelta.Record(step.RolloutLogProbDelta, run);
+        RolloutKl.Record(step.RolloutKl, run);
+        RolloutCorrectedFraction.Record(step.RolloutCorrectedFraction, run);
         Staleness.Record(step.MaxStaleness, run);
         if (step.HeldOutAccuracy is { } accuracy) HeldOutAccuracy.Record(accuracy, run);
     }

@@ -36,6 +36,15 @@ public sealed class ProgressTextTests
             ProgressText.StepLine(Step with { HeldOutAccuracy = null }, 40, TimeSpan.FromHours(1)));
     }
 
+    [Fact]
+    public void A_step_with_a_rollout_mismatch_shows_it_and_the_corrected_fraction()
+    {
+        Assert.Equal(
+            "step 3/40  reward 0.625  kl 0.0123  clip 0.050  pad 0.250  mismatch 0.0042/0.00002  corrected 0.013  1234 tok/s  v3  01:00:00",
+            ProgressText.StepLine(Step with { HeldOutAccuracy = null, RolloutLogProbDelta = 0.0042f, RolloutKl = 0.00002f, RolloutCorrectedFraction = 0.0125f },
+                40, TimeSpan.FromHours(1)));
+    }
+
     [Theory]
     [InlineData(0, "00:00:00")]
     [InlineData(59.9, "00:00:59")]

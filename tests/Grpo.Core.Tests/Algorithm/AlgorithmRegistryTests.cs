@@ -15,6 +15,7 @@ public sealed class AlgorithmRegistryTests
         Assert.Equal(["bnpo", "dapo", "dr_grpo", "grpo"], listing["loss aggregation"].Order());
         Assert.Equal(["grpo", "reinforce_pp_baseline", "rloo"], listing["advantage estimator"].Order());
         Assert.Equal(["k1", "k2", "k3", "low_var_kl"], listing["KL estimator"].Order());
+        Assert.Equal(["mis", "none", "tis"], listing["rollout correction"].Order());
 
         Assert.Equal(typeof(ClipPolicyLoss), DefaultRegistries.PolicyLosses.ImplementationOf("clip"));
         Assert.Equal(typeof(CispoPolicyLoss), DefaultRegistries.PolicyLosses.ImplementationOf("cispo"));
@@ -30,6 +31,9 @@ public sealed class AlgorithmRegistryTests
         Assert.Equal(typeof(K2KlEstimator), DefaultRegistries.KlEstimators.ImplementationOf("k2"));
         Assert.Equal(typeof(K3KlEstimator), DefaultRegistries.KlEstimators.ImplementationOf("k3"));
         Assert.Equal(typeof(LowVarKlEstimator), DefaultRegistries.KlEstimators.ImplementationOf("low_var_kl"));
+        Assert.Equal(typeof(NoRolloutCorrection), DefaultRegistries.RolloutCorrections.ImplementationOf("none"));
+        Assert.Equal(typeof(TruncatedImportanceSampling), DefaultRegistries.RolloutCorrections.ImplementationOf("tis"));
+        Assert.Equal(typeof(MaskedImportanceSampling), DefaultRegistries.RolloutCorrections.ImplementationOf("mis"));
         // Model families are keyed by the Hugging Face architecture names; every other name is snake_case.
         Assert.All(listing.Where(kind => kind.Key != DefaultRegistries.ModelFamilies.Kind).SelectMany(kind => kind.Value), name => Assert.Matches("^[a-z0-9_]+$", name));
     }

@@ -19,6 +19,9 @@ internal static class BuiltIns
     public static IAdvantageEstimator Advantages(string name, string parametersJson = "{}") =>
         DefaultRegistries.AdvantageEstimators.Create(name, Arguments("advantage_estimator", parametersJson));
 
+    public static IRolloutCorrection RolloutCorrection(string name, string parametersJson = "{}") =>
+        DefaultRegistries.RolloutCorrections.Create(name, Arguments("rollout_correction", parametersJson));
+
     public static ComponentArguments Arguments(string path, string parametersJson = "{}") =>
         new(path, JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(parametersJson));
 }

@@ -26,7 +26,8 @@ public static class RunComponentCatalog
             .With(registries.PolicyLosses.Kind, registries.PolicyLosses.Names, Builds(registries.PolicyLosses))
             .With(registries.LossAggregations.Kind, registries.LossAggregations.Names, Builds(registries.LossAggregations))
             .With(registries.AdvantageEstimators.Kind, registries.AdvantageEstimators.Names, Builds(registries.AdvantageEstimators))
-            .With(registries.KlEstimators.Kind, registries.KlEstimators.Names, Builds(registries.KlEstimators));
+            .With(registries.KlEstimators.Kind, registries.KlEstimators.Names, Builds(registries.KlEstimators))
+            .With(registries.RolloutCorrections.Kind, registries.RolloutCorrections.Names, Builds(registries.RolloutCorrections));
     }
 
     // Seed and held-out size do not change whether a task's parameters and data are usable.
