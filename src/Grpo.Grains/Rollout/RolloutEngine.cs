@@ -59,19 +59,27 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         GrpoMetrics.Track(this, options.WorkerName);
     }
 
-    /// <inheritdoc cref="GenerateAsync(string, RunConfig, int[], long, LearnerLineage, CancellationToken)"/>
+    /// <inheritdoc cref="GenerateAsync(string, RunConfig, int[], long, LearnerLineage, CompletionCoordinates?, CancellationToken)"/>
     public Task<RolloutOutput> GenerateAsync(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, CancellationToken cancellationToken) =>
-        GenerateAsync(runId, config, promptTokens, minPolicyVersion, LearnerLineage.Any, cancellationToken);
+        GenerateAsync(runId, config, promptTokens, minPolicyVersion, LearnerLineage.Any, null, cancellationToken);
+
+    /// <inheritdoc cref="GenerateAsync(string, RunConfig, int[], long, LearnerLineage, CompletionCoordinates?, CancellationToken)"/>
+    public Task<RolloutOutput> GenerateAsync(
+        string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, CancellationToken cancellationToken) =>
+        GenerateAsync(runId, config, promptTokens, minPolicyVersion, lineage, null, cancellationToken);
 
     /// <summary>
     /// Generates one completion of <paramref name="promptTokens"/> with the run's policy at version
     /// <paramref name="minPolicyVersion"/> or newer, from weights of learner lineage <paramref name="lineage"/>
     /// (<see cref="LearnerLineage.Any"/>: any). Returns at once; the task completes when the request's batch is done. A request the learner cannot serve (a
     /// version it has not published within <see cref="RolloutEngineOptions.PolicyWaitLimit"/>, or another lineage) fails
-    /// with <see cref="PolicyUnavailableException"/>.
+    /// with <see cref="PolicyUnavailableException"/>. The completion samples from its own stream, keyed by the run's seed and
+    /// <paramref name="coordinates"/>, so it does not depend on this silo or the rest of its batch; without coordinates the
+    /// stream is keyed by this silo's salt and the request's arrival instead.
     /// </summary>
     public Task<RolloutOutput> GenerateAsync(
-        string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, CancellationToken cancellationToken)
+        string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, CompletionCoordinates? coordinates,
+        CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         ArgumentNullException.ThrowIfNull(config);
@@ -83,7 +91,9 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         CheckPrompt(runId, assetsCache.Get(runId, config), promptTokens);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<RolloutOutput>(cancellationToken);
 
-        var request = new PendingRollout(runId, config, [.. promptTokens], minPolicyVersion, lineage, Interlocked.Increment(ref arrivals), cancellationToken);
+        var arrival = Interlocked.Increment(ref arrivals);
+        var key = SampleKeyFor(config, coordinates, arrival);
+        var request = new PendingRollout(runId, config, [.. promptTokens], minPolicyVersion, lineage, key, arrival, cancellationToken);
         Interlocked.Increment(ref queueDepth);
         if (!incoming.Writer.TryWrite(request))
         {
@@ -190,10 +200,11 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
 
             var sampling = RunOptions.Sampling(config, assets.Codec.StopTokenIds);
             var prompts = batch.Select(request => request.PromptTokens).ToArray();
+            var keys = batch.Select(request => request.SampleKey).ToArray();
             var (sequences, version, prefilled) = await worker.RunAsync(() =>
             {
                 var before = policy.PromptsPrefilled;
-                return (policy.Generate(prompts, sampling), policy.Version, policy.PromptsPrefilled - before);
+                return (policy.Generate(prompts, sampling, keys), policy.Version, policy.PromptsPrefilled - before);
             }).ConfigureAwait(false);
 
             Interlocked.Increment(ref batchesRun);
@@ -261,19 +272,22 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             loadedVersions.TryRemove(runId, out _);
             await worker.RunAsync(existing.Dispose).ConfigureAwait(false);
         }
-        var seed = SamplingSeed(config.Seed, options.SamplingSalt);
-        var policy = await worker.RunAsync(() => new RunPolicy(assets, seed, options.Device)).ConfigureAwait(false);
+        var policy = await worker.RunAsync(() => new RunPolicy(assets, options.Device)).ConfigureAwait(false);
         policies[runId] = policy;
         return policy;
     }
 
-    static ulong SamplingSeed(int runSeed, ulong salt)
+    /// <summary>
+    /// The request's sampling stream. Keyed requests use the run's seed unsalted, so every silo samples the same completion
+    /// for the same coordinates; an unkeyed request (a caller outside the step loop) gets a stream of this silo and its
+    /// arrival, salted so that two silos never draw the same one (a negative step keeps it apart from every keyed stream).
+    /// </summary>
+    SampleKey SampleKeyFor(RunConfig config, CompletionCoordinates? coordinates, long arrival)
     {
-        // SplitMix64's finaliser: nearby run seeds and salts give unrelated streams.
-        var z = ((ulong)(uint)runSeed << 32 | (uint)runSeed) ^ salt;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        var runSeed = unchecked((ulong)config.Seed);
+        return coordinates is { } at
+            ? new SampleKey(runSeed, at.Step, at.PromptIndex, at.SampleIndex, at.Attempt)
+            : new SampleKey(SplitMix64.Combine(runSeed, options.SamplingSalt), Step: -arrival, PromptIndex: 0, SampleIndex: 0, Attempt: 0);
     }
 
     static void CheckPrompt(string runId, RunAssets assets, int[] promptTokens)

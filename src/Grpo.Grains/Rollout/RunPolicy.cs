@@ -8,18 +8,17 @@ using TorchSharp;
 namespace Grpo.Grains.Rollout;
 
 /// <summary>
-/// A run's policy on this silo: the model, the version loaded into it, and the run's sampling random stream.
-/// Created, used and disposed on the engine's torch thread only. The model and the sampling stream live on the
-/// engine's device; prompts go to it inside the generator and tokens and log-probs come back as CPU arrays.
+/// A run's policy on this silo: the model and the version loaded into it. Created, used and disposed on the engine's
+/// torch thread only. The model lives on the engine's device; prompts go to it inside the generator and tokens and
+/// log-probs come back as CPU arrays. Each completion samples from its own keyed stream (<see cref="SampleKey"/>).
 /// </summary>
 internal sealed class RunPolicy : IDisposable
 {
     readonly CausalLM model;
     readonly Generator generator;
-    readonly torch.Generator random;
     readonly bool serveMerged;
 
-    public RunPolicy(RunAssets assets, ulong samplingSeed, torch.Device device)
+    public RunPolicy(RunAssets assets, torch.Device device)
     {
         Assets = assets;
         // With LoRA the base is rebuilt here exactly as on the learner and only adapters are published; without it the
@@ -34,8 +33,6 @@ internal sealed class RunPolicy : IDisposable
         // 1532 ms with the adapters side by side. bfloat16 weights cannot hold a merge exactly, so they serve side by side.
         serveMerged = model.Lora is not null && assets.Config.ComputeDtype == "float32" && model.Lora.BaseDtype == "float32";
         generator = new Generator(model, assets.PadTokenId, assets.Codec.DecodeUntilStop);
-        // Sampling draws on the device of the probabilities, and torch insists the generator lives there as well.
-        random = new torch.Generator(samplingSeed, device);
     }
 
     public RunAssets Assets { get; }
@@ -66,12 +63,11 @@ internal sealed class RunPolicy : IDisposable
         Lineage = lineage;
     }
 
-    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions sampling) =>
-        generator.Generate(prompts, sampling, random);
+    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions sampling, IReadOnlyList<SampleKey> keys) =>
+        generator.Generate(prompts, sampling, keys);
 
     public void Dispose()
     {
-        random.Dispose();
         model.Dispose();
     }
 }
