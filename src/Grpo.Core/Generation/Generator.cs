@@ -71,8 +71,7 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
         var longest = rowLimits.Max();
         var capacity = promptWidth + longest;
         var device = model.parameters().First().device;
-        var eos = options.EosTokenIds.ToHashSet();
-        var logProbTemperature = options.LogProbTemperature;
+        var stop = new CompletionStop(options, decode);
 
         var tokens = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
         var logProbs = Enumerable.Range(0, rows).Select(_ => new List<float>()).ToArray();
@@ -109,11 +108,7 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
             for (var step = 0; step < longest; step++)
             {
                 using var stepScope = NewDisposeScope();
-                var scaled = logits.to_type(ScalarType.Float32) / logProbTemperature;
-                var chosenIds = choose(scaled, step);
-                var chosen = tensor(chosenIds, [rows], device: scaled.device);
-                var chosenLogProbs = nn.functional.log_softmax(scaled, -1).gather(1, chosen.unsqueeze(1)).squeeze(1);
-                var chosenValues = chosenLogProbs.cpu().data<float>().ToArray();
+                var (chosenIds, chosenValues) = ChosenTokens.Pick(logits, options, scaled => choose(scaled, step));
 
                 var next = new long[rows];
                 var nextMask = new long[rows];
@@ -124,7 +119,7 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
                     var token = (int)chosenIds[r];
                     tokens[r].Add(token);
                     logProbs[r].Add(chosenValues[r]);
-                    finish[r] = FinishOf(tokens[r], token, eos, options, rowLimits[r]);
+                    finish[r] = stop.After(tokens[r], token, rowLimits[r]);
                     if (finish[r] is null) { next[r] = token; nextMask[r] = 1; }
                 }
                 if (finish.All(f => f is not null)) break;
@@ -158,19 +153,6 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
         return [.. maxNewTokens];
     }
 
-    FinishReason? FinishOf(List<int> completion, int token, HashSet<int> eos, SamplingOptions options, int maxNewTokens)
-    {
-        if (eos.Contains(token)) return FinishReason.Eos;
-        if (options.StopStrings.Count > 0)
-        {
-            var text = decode!(completion);
-            foreach (var stop in options.StopStrings)
-                if (text.Contains(stop, StringComparison.Ordinal))
-                    return FinishReason.StopString;
-        }
-        return completion.Count >= maxNewTokens ? FinishReason.Length : null;
-    }
-
     /// <summary>
     /// The distinct prompts in order of first appearance and, per row, the index of its prompt among them; null
     /// indices when every prompt is distinct (nothing to share).
@@ -191,20 +173,6 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
             sourceRows[r] = index;
         }
         return distinct.Count == prompts.Count ? (prompts, null) : (distinct, sourceRows);
-    }
-
-    sealed class PromptComparer : IEqualityComparer<int[]>
-    {
-        public static readonly PromptComparer Instance = new();
-
-        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(int[] prompt)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(prompt.AsSpan()));
-            return hash.ToHashCode();
-        }
     }
 
     static Tensor LastLogits(Tensor logits) => logits.select(1, logits.shape[1] - 1);
@@ -228,19 +196,8 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
         var vocab = model.Config.VocabSize;
         if (padTokenId < 0 || padTokenId >= vocab)
             throw new ArgumentException($"padTokenId = {padTokenId} is outside the vocabulary [0, {vocab})", nameof(padTokenId));
-        if (options.StopStrings.Count > 0 && decode is null)
-            throw new ArgumentException("SamplingOptions.StopStrings needs a decode function: construct the Generator with decode", nameof(options));
-        for (var i = 0; i < options.EosTokenIds.Count; i++)
-            if (options.EosTokenIds[i] >= vocab)
-                throw new ArgumentException($"SamplingOptions.EosTokenIds[{i}] = {options.EosTokenIds[i]} is outside the vocabulary [0, {vocab})", nameof(options));
+        GenerationInputs.CheckOptions(vocab, options, decode);
         for (var r = 0; r < prompts.Count; r++)
-        {
-            var prompt = prompts[r] ?? throw new ArgumentException($"prompts[{r}] is null", nameof(prompts));
-            if (prompt.Length == 0)
-                throw new ArgumentException($"prompts[{r}] is empty; every prompt needs at least one token", nameof(prompts));
-            for (var i = 0; i < prompt.Length; i++)
-                if (prompt[i] < 0 || prompt[i] >= vocab)
-                    throw new ArgumentException($"prompts[{r}][{i}] = {prompt[i]} is outside the vocabulary [0, {vocab})", nameof(prompts));
-        }
+            GenerationInputs.CheckPrompt(prompts[r], $"prompts[{r}]", vocab, nameof(prompts));
     }
 }
