@@ -12,11 +12,18 @@ using Microsoft.Extensions.Logging;
 namespace Grpo.Grains.Rollout;
 
 /// <summary>
-/// The silo's rollout engine (one per silo): completion grains submit prompts, the engine gathers the requests of one
-/// run that arrive less than <c>rollout_batch_wait_ms</c> apart (up to <c>rollout_max_batch</c>) into one batched, KV-cached
-/// generation call on its torch thread, and hands each caller its completion. Before a batch it makes sure the run's
-/// model holds at least the newest policy version any request of the batch asks for, pulling weights off the torch
-/// thread and swapping them in on it between batches. Every model lives on <see cref="RolloutEngineOptions.Device"/>.
+/// The silo's rollout engine (one per silo): completion grains submit prompts and the engine decodes them with continuous
+/// batching (<see cref="ContinuousBatcher"/>, <c>rollout_max_batch</c> slots) on its torch thread, handing each caller its
+/// completion the moment it ends. When nothing is decoding, the engine gathers the requests of the run of the oldest
+/// request that arrive less than <c>rollout_batch_wait_ms</c> apart (up to <c>rollout_max_batch</c>), makes sure the
+/// run's model holds at least the newest policy version any of them asks for (pulling weights off the torch thread and
+/// swapping them in on it) and starts decoding them. Between decode iterations it admits waiting requests into free
+/// slots, a group of identical prompts at a time (whole, so the group shares one prefill), as long as the oldest waiting
+/// request is one the rows decoding now can be joined by: the same run and configuration, a version and lineage the
+/// loaded weights already satisfy, and a prompt that fits a slot. Such requests of any step of the run join at once. The
+/// oldest waiting request being another run's, needing a newer version or another lineage, stops admission: the slots
+/// drain, and the next round serves it (weights are only ever swapped while nothing decodes, so no row sees two versions).
+/// Every model lives on <see cref="RolloutEngineOptions.Device"/>.
 /// </summary>
 public sealed class RolloutEngine : IAsyncDisposable, IDisposable
 {
@@ -31,6 +38,10 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     // Touched by the loop only.
     readonly RolloutQueue queue = new();
     readonly Dictionary<string, RunPolicy> policies = new(StringComparer.Ordinal);
+    ServingRun? serving;
+
+    /// <summary>A slot holds at least this many prompt tokens, so later prompts of a run longer than the first ones still fit.</summary>
+    internal const int MinSlotPromptTokens = 256;
 
     /// <summary>The longest a batch waits for more requests, in units of <c>rollout_batch_wait_ms</c>.</summary>
     internal const int MaxGatherWindows = 20;
@@ -122,18 +133,26 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         {
             while (true)
             {
-                if (queue.Count == 0 && !await incoming.Reader.WaitToReadAsync(token).ConfigureAwait(false)) break;
+                if (serving is null && queue.Count == 0 && !await incoming.Reader.WaitToReadAsync(token).ConfigureAwait(false)) break;
                 Drain();
-                if (queue.Oldest() is not { } oldest) continue;
+                if (serving is null)
+                {
+                    if (queue.Oldest() is not { } oldest) continue;
+                    var runId = oldest.RunId;
+                    var config = oldest.Config;
+                    var maxBatch = Math.Max(1, config.RolloutMaxBatch);
+                    await GatherAsync(runId, maxBatch, TimeSpan.FromMilliseconds(Math.Max(0, config.RolloutBatchWaitMs)), token).ConfigureAwait(false);
 
-                var runId = oldest.RunId;
-                var config = oldest.Config;
-                var maxBatch = Math.Max(1, config.RolloutMaxBatch);
-                await GatherAsync(runId, maxBatch, TimeSpan.FromMilliseconds(Math.Max(0, config.RolloutBatchWaitMs)), token).ConfigureAwait(false);
-
-                var batch = queue.Take(runId, maxBatch, out var removed);
-                Interlocked.Add(ref queueDepth, -removed);
-                if (batch.Count > 0) await RunBatchAsync(runId, config, batch, token).ConfigureAwait(false);
+                    var batch = queue.Take(runId, maxBatch, out var removed);
+                    Interlocked.Add(ref queueDepth, -removed);
+                    if (batch.Count == 0) continue;
+                    serving = await StartServingAsync(runId, config, batch, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await AdmitWaitingAsync(serving).ConfigureAwait(false);
+                }
+                if (serving is not null) await DecodeStepAsync(serving, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -145,6 +164,13 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             var stopped = new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped before this request was served.");
             while (incoming.Reader.TryRead(out var request)) request.Fail(stopped);
             foreach (var request in queue.Clear()) request.Fail(stopped);
+            if (serving is not null)
+            {
+                var interrupted = new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.");
+                foreach (var request in serving.InFlight) request.Fail(interrupted);
+                await worker.RunAsync(serving.Batcher.Dispose).ConfigureAwait(false);
+                serving = null;
+            }
             Volatile.Write(ref queueDepth, 0);
         }
     }
@@ -184,7 +210,11 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         }
     }
 
-    async Task RunBatchAsync(string runId, RunConfig config, List<PendingRollout> batch, CancellationToken token)
+    /// <summary>
+    /// Loads the policy <paramref name="batch"/> needs (pulling a newer version or another lineage first), fails the requests
+    /// it still cannot serve, and starts decoding the others; null when none is left to decode.
+    /// </summary>
+    async Task<ServingRun?> StartServingAsync(string runId, RunConfig config, List<PendingRollout> batch, CancellationToken token)
     {
         try
         {
@@ -195,24 +225,16 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             {
                 await PullAndLoadAsync(runId, policy, needed, token).ConfigureAwait(false);
                 batch = Servable(runId, batch, policy);
-                if (batch.Count == 0) return;
+                if (batch.Count == 0) return null;
             }
 
             var sampling = RunOptions.Sampling(config, assets.Codec.StopTokenIds);
-            var prompts = batch.Select(request => request.PromptTokens).ToArray();
-            var keys = batch.Select(request => request.SampleKey).ToArray();
-            var (sequences, version, prefilled) = await worker.RunAsync(() =>
-            {
-                var before = policy.PromptsPrefilled;
-                return (policy.Generate(prompts, sampling, keys), policy.Version, policy.PromptsPrefilled - before);
-            }).ConfigureAwait(false);
-
-            Interlocked.Increment(ref batchesRun);
-            Interlocked.Add(ref promptsPrefilled, prefilled);
-            Interlocked.Add(ref sequencesGenerated, sequences.Count);
-            Interlocked.Add(ref tokensGenerated, sequences.Sum(sequence => (long)sequence.Tokens.Length));
-            for (var i = 0; i < batch.Count; i++)
-                batch[i].Complete(new RolloutOutput(sequences[i].Tokens, sequences[i].LogProbs, sequences[i].FinishReason, version, policy.Lineage));
+            var maxPromptTokens = SlotPromptTokens(assets, batch);
+            var slots = Math.Max(1, config.RolloutMaxBatch);
+            var started = await worker.RunAsync(() => new ServingRun(runId, config, policy, policy.Batcher(sampling, slots, maxPromptTokens), maxPromptTokens))
+                .ConfigureAwait(false);
+            await EnqueueAsync(started, batch).ConfigureAwait(false);
+            return started;
         }
         catch (Exception error)
         {
@@ -220,7 +242,77 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             var reported = stopped ? new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.") : error;
             foreach (var request in batch) request.Fail(reported);
             if (stopped) throw new OperationCanceledException(token);
+            return null;
         }
+    }
+
+    /// <summary>
+    /// A slot's prompt room: the longest prompt of the first batch, at least doubled (and at least
+    /// <see cref="MinSlotPromptTokens"/>) so the run's later prompts usually fit, within the model's positions; a request
+    /// whose prompt does not fit waits until the slots drain.
+    /// </summary>
+    static int SlotPromptTokens(RunAssets assets, List<PendingRollout> batch)
+    {
+        var room = assets.Model.MaxPositionEmbeddings - assets.Config.MaxCompletionTokens;
+        var wanted = Math.Max(MinSlotPromptTokens, 2 * batch.Max(request => request.PromptTokens.Length));
+        return Math.Min(room, wanted);
+    }
+
+    /// <summary>Admits waiting groups into free slots while the oldest waiting request can join the rows decoding now.</summary>
+    async Task AdmitWaitingAsync(ServingRun run)
+    {
+        var admitted = new List<PendingRollout>();
+        while (queue.Oldest() is { } oldest && run.CanServe(oldest))
+        {
+            var free = run.FreeSlots - admitted.Count;
+            var group = queue.TakeGroup(run.RunId, requests => requests.Count <= free && requests.All(run.CanServe), out var removed);
+            Interlocked.Add(ref queueDepth, -removed);
+            if (group.Count == 0 && removed == 0) break;
+            admitted.AddRange(group);
+        }
+        if (admitted.Count > 0) await EnqueueAsync(run, admitted).ConfigureAwait(false);
+    }
+
+    async Task EnqueueAsync(ServingRun run, IReadOnlyList<PendingRollout> requests)
+    {
+        var decodes = run.Admit(requests);
+        await worker.RunAsync(() =>
+        {
+            foreach (var decode in decodes) run.Batcher.Enqueue(decode);
+        }).ConfigureAwait(false);
+        Interlocked.Increment(ref batchesRun);
+    }
+
+    /// <summary>One decode iteration: completes the requests that finished and, once nothing decodes, ends the round.</summary>
+    async Task DecodeStepAsync(ServingRun run, CancellationToken token)
+    {
+        try
+        {
+            var (finished, prefilled, idle) = await worker.RunAsync(() =>
+            {
+                var before = run.Batcher.PromptsPrefilled;
+                var done = run.Batcher.Step();
+                return (done, run.Batcher.PromptsPrefilled - before, run.Batcher.IsIdle);
+            }).ConfigureAwait(false);
+
+            Interlocked.Add(ref promptsPrefilled, prefilled);
+            foreach (var (decode, sequence) in finished)
+            {
+                Interlocked.Increment(ref sequencesGenerated);
+                Interlocked.Add(ref tokensGenerated, sequence.Tokens.Length);
+                run.Finish(decode).Complete(new RolloutOutput(sequence.Tokens, sequence.LogProbs, sequence.FinishReason, run.Policy.Version, run.Policy.Lineage));
+            }
+            if (!idle) return;
+        }
+        catch (Exception error)
+        {
+            var stopped = token.IsCancellationRequested;
+            var reported = stopped ? new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.") : error;
+            foreach (var request in run.InFlight) request.Fail(reported);
+            if (stopped) throw new OperationCanceledException(token);
+        }
+        serving = null;
+        await worker.RunAsync(run.Batcher.Dispose).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ namespace Grpo.Grains.Rollout;
 internal sealed class RunPolicy : IDisposable
 {
     readonly CausalLM model;
-    readonly Generator generator;
+    readonly Func<IReadOnlyList<int>, string> decode;
     readonly bool serveMerged;
 
     public RunPolicy(RunAssets assets, torch.Device device)
@@ -32,7 +32,7 @@ internal sealed class RunPolicy : IDisposable
         // fastest of 10 interleaved calls) merged weights took 418 ms for 8 prompts and 1262 ms for 64 against 570 ms and
         // 1532 ms with the adapters side by side. bfloat16 weights cannot hold a merge exactly, so they serve side by side.
         serveMerged = model.Lora is not null && assets.Config.ComputeDtype == "float32" && model.Lora.BaseDtype == "float32";
-        generator = new Generator(model, assets.PadTokenId, assets.Codec.DecodeUntilStop);
+        decode = assets.Codec.DecodeUntilStop;
     }
 
     public RunAssets Assets { get; }
@@ -42,9 +42,6 @@ internal sealed class RunPolicy : IDisposable
 
     /// <summary>The learner lineage that published <see cref="Version"/>.</summary>
     public LearnerLineage Lineage { get; private set; }
-
-    /// <summary>Prompt prefills the generator has run; identical prompts of one batch share one.</summary>
-    public long PromptsPrefilled => generator.PromptsPrefilled;
 
     public void Load(WeightImage image, long version, LearnerLineage lineage, string sourceName)
     {
@@ -63,8 +60,9 @@ internal sealed class RunPolicy : IDisposable
         Lineage = lineage;
     }
 
-    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions sampling, IReadOnlyList<SampleKey> keys) =>
-        generator.Generate(prompts, sampling, keys);
+    /// <summary>A continuous batcher over this policy's model; whoever holds it must not load new weights until it is idle.</summary>
+    public ContinuousBatcher Batcher(SamplingOptions sampling, int slots, int maxPromptTokens) =>
+        new(model, sampling, slots, maxPromptTokens, decode);
 
     public void Dispose()
     {
