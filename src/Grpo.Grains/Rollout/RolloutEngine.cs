@@ -54,6 +54,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     long tokensGenerated;
     long weightPulls;
     long promptsPrefilled;
+    long joinedWhileDecoding;
     int disposed;
 
     public RolloutEngine(IWeightSource weightSource, RunAssetsCache assets, RolloutEngineOptions options, ILogger<RolloutEngine>? logger = null)
@@ -121,7 +122,10 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         Interlocked.Read(ref tokensGenerated),
         Interlocked.Read(ref weightPulls),
         Interlocked.Read(ref promptsPrefilled),
-        new Dictionary<string, long>(loadedVersions, StringComparer.Ordinal));
+        new Dictionary<string, long>(loadedVersions, StringComparer.Ordinal))
+    {
+        JoinedWhileDecoding = Interlocked.Read(ref joinedWhileDecoding),
+    };
 
     /// <summary>The policy version loaded for the run on this silo, or null when none is loaded yet.</summary>
     public long? LoadedVersion(string runId) => loadedVersions.TryGetValue(runId, out var version) ? version : null;
@@ -270,7 +274,9 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             if (group.Count == 0 && removed == 0) break;
             admitted.AddRange(group);
         }
-        if (admitted.Count > 0) await EnqueueAsync(run, admitted).ConfigureAwait(false);
+        if (admitted.Count == 0) return;
+        await EnqueueAsync(run, admitted).ConfigureAwait(false);
+        Interlocked.Add(ref joinedWhileDecoding, admitted.Count);
     }
 
     async Task EnqueueAsync(ServingRun run, IReadOnlyList<PendingRollout> requests)

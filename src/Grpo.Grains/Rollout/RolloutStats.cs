@@ -20,5 +20,8 @@ public sealed record RolloutStats(
     long PromptsPrefilled,
     IReadOnlyDictionary<string, long> PolicyVersions)
 {
+    /// <summary>Requests admitted into free slots while other rows were still decoding (continuous batching at work).</summary>
+    public long JoinedWhileDecoding { get; init; }
+
     public double MeanBatchSize => BatchesRun == 0 ? 0 : (double)SequencesGenerated / BatchesRun;
 }
