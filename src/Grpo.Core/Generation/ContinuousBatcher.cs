@@ -50,6 +50,9 @@ public sealed class ContinuousBatcher : IDisposable
     }
 
     public int Slots => rows.Length;
+
+    /// <summary>The longest prompt a request may bring.</summary>
+    public int MaxPromptTokens => maxPromptTokens;
     public int ActiveCount => rows.Count(row => row is not null);
     public int WaitingCount => waiting.Count;
 

@@ -40,9 +40,6 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     readonly Dictionary<string, RunPolicy> policies = new(StringComparer.Ordinal);
     ServingRun? serving;
 
-    /// <summary>A slot holds at least this many prompt tokens, so later prompts of a run longer than the first ones still fit.</summary>
-    internal const int MinSlotPromptTokens = 256;
-
     /// <summary>The longest a batch waits for more requests, in units of <c>rollout_batch_wait_ms</c>.</summary>
     internal const int MaxGatherWindows = 20;
 
@@ -172,7 +169,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             {
                 var interrupted = new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.");
                 foreach (var request in serving.InFlight) request.Fail(interrupted);
-                await worker.RunAsync(serving.Batcher.Dispose).ConfigureAwait(false);
+                await worker.RunAsync(serving.Policy.DiscardBatcher).ConfigureAwait(false);
                 serving = null;
             }
             Volatile.Write(ref queueDepth, 0);
@@ -220,10 +217,11 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     /// </summary>
     async Task<ServingRun?> StartServingAsync(string runId, RunConfig config, List<PendingRollout> batch, CancellationToken token)
     {
+        RunPolicy? policy = null;
         try
         {
             var assets = assetsCache.Get(runId, config);
-            var policy = await PolicyForAsync(runId, config, assets).ConfigureAwait(false);
+            policy = await PolicyForAsync(runId, config, assets).ConfigureAwait(false);
             var needed = batch.Max(request => request.MinPolicyVersion);
             if (policy.Version < needed || batch.Any(request => !request.Lineage.Accepts(policy.Lineage)))
             {
@@ -232,11 +230,8 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
                 if (batch.Count == 0) return null;
             }
 
-            var sampling = RunOptions.Sampling(config, assets.Codec.StopTokenIds);
-            var maxPromptTokens = SlotPromptTokens(assets, batch);
-            var slots = Math.Max(1, config.RolloutMaxBatch);
-            var started = await worker.RunAsync(() => new ServingRun(runId, config, policy, policy.Batcher(sampling, slots, maxPromptTokens), maxPromptTokens))
-                .ConfigureAwait(false);
+            var longestPrompt = batch.Max(request => request.PromptTokens.Length);
+            var started = await worker.RunAsync(() => new ServingRun(runId, config, policy, policy.Batcher(config, longestPrompt))).ConfigureAwait(false);
             await EnqueueAsync(started, batch).ConfigureAwait(false);
             return started;
         }
@@ -245,21 +240,10 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             var stopped = token.IsCancellationRequested;
             var reported = stopped ? new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.") : error;
             foreach (var request in batch) request.Fail(reported);
+            if (policy is not null) await worker.RunAsync(policy.DiscardBatcher).ConfigureAwait(false);
             if (stopped) throw new OperationCanceledException(token);
             return null;
         }
-    }
-
-    /// <summary>
-    /// A slot's prompt room: the longest prompt of the first batch, at least doubled (and at least
-    /// <see cref="MinSlotPromptTokens"/>) so the run's later prompts usually fit, within the model's positions; a request
-    /// whose prompt does not fit waits until the slots drain.
-    /// </summary>
-    static int SlotPromptTokens(RunAssets assets, List<PendingRollout> batch)
-    {
-        var room = assets.Model.MaxPositionEmbeddings - assets.Config.MaxCompletionTokens;
-        var wanted = Math.Max(MinSlotPromptTokens, 2 * batch.Max(request => request.PromptTokens.Length));
-        return Math.Min(room, wanted);
     }
 
     /// <summary>Admits waiting groups into free slots while the oldest waiting request can join the rows decoding now.</summary>
@@ -316,9 +300,11 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             var reported = stopped ? new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.") : error;
             foreach (var request in run.InFlight) request.Fail(reported);
             if (stopped) throw new OperationCanceledException(token);
+            // The failed step left rows behind: the next round starts from a fresh batcher.
+            await worker.RunAsync(run.Policy.DiscardBatcher).ConfigureAwait(false);
         }
+        // An idle batcher stays with the policy for the next round.
         serving = null;
-        await worker.RunAsync(run.Batcher.Dispose).ConfigureAwait(false);
     }
 
     /// <summary>

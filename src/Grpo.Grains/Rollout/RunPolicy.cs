@@ -1,3 +1,4 @@
+using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Core.Checkpoints;
 using Grpo.Core.Generation;
@@ -16,6 +17,11 @@ internal sealed class RunPolicy : IDisposable
 {
     readonly CausalLM model;
     readonly Func<IReadOnlyList<int>, string> decode;
+    ContinuousBatcher? batcher;
+    RunConfig? batcherConfig;
+
+    /// <summary>A slot holds at least this many prompt tokens, so the run's later prompts usually fit beside the first ones.</summary>
+    internal const int MinSlotPromptTokens = 64;
     readonly bool serveMerged;
 
     public RunPolicy(RunAssets assets, torch.Device device)
@@ -60,12 +66,35 @@ internal sealed class RunPolicy : IDisposable
         Lineage = lineage;
     }
 
-    /// <summary>A continuous batcher over this policy's model; whoever holds it must not load new weights until it is idle.</summary>
-    public ContinuousBatcher Batcher(SamplingOptions sampling, int slots, int maxPromptTokens) =>
-        new(model, sampling, slots, maxPromptTokens, decode);
+    /// <summary>
+    /// The continuous batcher over this policy's model for <paramref name="config"/>'s sampling and
+    /// <c>rollout_max_batch</c> slots, kept across rounds so its slot cache is allocated once: a new one only when the
+    /// configuration changes or <paramref name="longestPrompt"/> does not fit. A slot's prompt room is twice the longest
+    /// prompt seen (at least <see cref="MinSlotPromptTokens"/>) within the model's positions. Whoever decodes with it must
+    /// not load new weights until it is idle.
+    /// </summary>
+    public ContinuousBatcher Batcher(RunConfig config, int longestPrompt)
+    {
+        if (batcher is { IsIdle: true } kept && Equals(batcherConfig, config) && kept.MaxPromptTokens >= longestPrompt) return kept;
+        DiscardBatcher();
+        var sampling = RunOptions.Sampling(config, Assets.Codec.StopTokenIds);
+        var room = Assets.Model.MaxPositionEmbeddings - sampling.MaxNewTokens;
+        batcher = new ContinuousBatcher(model, sampling, Math.Max(1, config.RolloutMaxBatch), Math.Min(room, Math.Max(MinSlotPromptTokens, 2 * longestPrompt)), decode);
+        batcherConfig = config;
+        return batcher;
+    }
+
+    /// <summary>Drops the batcher (after a failure left rows in it), so the next round starts from an empty one.</summary>
+    public void DiscardBatcher()
+    {
+        batcher?.Dispose();
+        batcher = null;
+        batcherConfig = null;
+    }
 
     public void Dispose()
     {
+        DiscardBatcher();
         model.Dispose();
     }
 }

@@ -7,7 +7,7 @@ namespace Grpo.Grains.Rollout;
 /// The run a <see cref="RolloutEngine"/> is decoding for: its policy, the continuous batcher over the policy's model and
 /// the requests in the batcher. Touched by the engine's loop; the batcher itself only on the torch thread.
 /// </summary>
-internal sealed class ServingRun(string runId, RunConfig config, RunPolicy policy, ContinuousBatcher batcher, int maxPromptTokens)
+internal sealed class ServingRun(string runId, RunConfig config, RunPolicy policy, ContinuousBatcher batcher)
 {
     readonly Dictionary<DecodeRequest, PendingRollout> inFlight = new(ReferenceEqualityComparer.Instance);
 
@@ -26,7 +26,7 @@ internal sealed class ServingRun(string runId, RunConfig config, RunPolicy polic
     /// </summary>
     public bool CanServe(PendingRollout request) =>
         request.RunId == RunId && request.Config == config && request.MinPolicyVersion <= Policy.Version &&
-        request.Lineage.Accepts(Policy.Lineage) && request.PromptTokens.Length <= maxPromptTokens;
+        request.Lineage.Accepts(Policy.Lineage) && request.PromptTokens.Length <= Batcher.MaxPromptTokens;
 
     /// <summary>The decode requests for <paramref name="requests"/>, recorded as in flight; the caller enqueues them on the torch thread.</summary>
     public DecodeRequest[] Admit(IReadOnlyList<PendingRollout> requests)
