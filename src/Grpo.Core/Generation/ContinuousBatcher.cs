@@ -101,34 +101,53 @@ public sealed class ContinuousBatcher : IDisposable
 
     void Admit(List<FinishedDecode> finished)
     {
-        while (waiting.Count > 0)
+        var free = new Queue<int>(Enumerable.Range(0, rows.Length).Where(slot => rows[slot] is null));
+        var admitted = new List<(int[] Prompt, List<DecodeRequest> Group, int[] Slots)>();
+        while (waiting.Count > 0 && free.Count > 0)
         {
-            var free = Enumerable.Range(0, rows.Length).Where(slot => rows[slot] is null).ToList();
-            if (free.Count == 0) return;
             var prompt = waiting[0].Prompt;
             var group = waiting.Where(request => PromptComparer.Instance.Equals(request.Prompt, prompt)).Take(free.Count).ToList();
             foreach (var request in group) waiting.Remove(request);
-            Prefill(prompt, group, free.Take(group.Count).ToArray(), finished);
+            admitted.Add((prompt, group, group.Select(_ => free.Dequeue()).ToArray()));
         }
+        if (admitted.Count > 0) Prefill(admitted, finished);
     }
 
-    /// <summary>Runs <paramref name="prompt"/> through the model once, gives its keys and values to every slot of the group and samples each row's first token.</summary>
-    void Prefill(int[] prompt, List<DecodeRequest> group, int[] slots, List<FinishedDecode> finished)
+    /// <summary>
+    /// Runs every admitted group's prompt through the model once, in one right-padded batch (each prompt's tokens then
+    /// sit at columns 0.. as a slot wants them; the pads after them are never attended to by the causal mask), gives
+    /// its keys and values to every slot of the group and samples each row's first token.
+    /// </summary>
+    void Prefill(List<(int[] Prompt, List<DecodeRequest> Group, int[] Slots)> admitted, List<FinishedDecode> finished)
     {
         using var scope = NewDisposeScope();
         var device = model.OutputWeight.device;
-        var ids = tensor(prompt.Select(token => (long)token).ToArray(), [1, prompt.Length], device: device);
-        using var prefillCache = model.CreateCache(1, prompt.Length);
-        var logits = model.Forward(ids, ones_like(ids), prefillCache).select(1, prompt.Length - 1);
-        cache.Fill(prefillCache, slots);
-        promptsPrefilled++;
+        var width = admitted.Max(entry => entry.Prompt.Length);
+        var ids = new long[admitted.Count * width];
+        var mask = new long[admitted.Count * width];
+        for (var p = 0; p < admitted.Count; p++)
+            for (var i = 0; i < admitted[p].Prompt.Length; i++)
+            {
+                ids[p * width + i] = admitted[p].Prompt[i];
+                mask[p * width + i] = 1;
+            }
+        using var prefillCache = model.CreateCache(admitted.Count, width);
+        var logits = model.Forward(tensor(ids, [admitted.Count, width], device: device), tensor(mask, [admitted.Count, width], device: device), prefillCache);
+        var lastColumns = tensor(admitted.Select(entry => (long)entry.Prompt.Length - 1).ToArray(), [admitted.Count, 1, 1], device: device);
+        var lastLogits = logits.gather(1, lastColumns.expand(-1, 1, logits.shape[2])).squeeze(1);
+        for (var p = 0; p < admitted.Count; p++)
+            cache.Fill(prefillCache, p, admitted[p].Prompt.Length, admitted[p].Slots);
+        promptsPrefilled += admitted.Count;
 
-        var keys = group.Select(request => request.Key).ToArray();
-        var (chosen, logProbs) = ChosenTokens.Pick(logits.expand(group.Count, -1), options,
-            scaled => TokenSampler.ChooseKeyed(scaled, options, keys, new int[group.Count]));
-        for (var i = 0; i < group.Count; i++)
+        var requests = admitted.SelectMany(entry => entry.Group).ToArray();
+        var slots = admitted.SelectMany(entry => entry.Slots).ToArray();
+        var sourceRows = tensor(admitted.SelectMany((entry, p) => entry.Group.Select(_ => (long)p)).ToArray(), [requests.Length], device: device);
+        var keys = requests.Select(request => request.Key).ToArray();
+        var (chosen, logProbs) = ChosenTokens.Pick(lastLogits.index_select(0, sourceRows), options,
+            scaled => TokenSampler.ChooseKeyed(scaled, options, keys, new int[requests.Length]));
+        for (var i = 0; i < requests.Length; i++)
         {
-            rows[slots[i]] = new DecodingRow(group[i], group[i].MaxNewTokens ?? options.MaxNewTokens);
+            rows[slots[i]] = new DecodingRow(requests[i], requests[i].MaxNewTokens ?? options.MaxNewTokens);
             Advance(slots[i], (int)chosen[i], logProbs[i], finished);
         }
     }

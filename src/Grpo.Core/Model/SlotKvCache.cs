@@ -40,29 +40,31 @@ public sealed class SlotKvCache : IDisposable
     public int LengthOf(int slot) => lengths[slot];
 
     /// <summary>
-    /// Gives each of <paramref name="slots"/> the keys and values of row 0 of <paramref name="source"/> (one prefilled
-    /// prompt), so a group's identical prompts are run through the model once and start decoding in several slots.
+    /// Gives each of <paramref name="slots"/> the first <paramref name="length"/> positions of row
+    /// <paramref name="sourceRow"/> of <paramref name="source"/> (a prompt prefilled right-padded, so its tokens start at
+    /// column 0): a group's identical prompts are run through the model once and start decoding in several slots.
     /// </summary>
-    internal void Fill(KvCache source, IReadOnlyList<int> slots)
+    internal void Fill(KvCache source, int sourceRow, int length, IReadOnlyList<int> slots)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (source.Layers != keys.Length)
             throw new ArgumentException($"the source KV cache has {source.Layers} layers, the slot cache {keys.Length}", nameof(source));
-        if (source.Length > Capacity)
-            throw new ArgumentException($"the prefilled prompt holds {source.Length} positions, more than a slot's capacity of {Capacity}", nameof(source));
+        if (length <= 0 || length > source.Length || length > Capacity)
+            throw new ArgumentOutOfRangeException(nameof(length), length,
+                $"the prompt's length must be positive and within the {source.Length} prefilled positions and a slot's capacity of {Capacity}");
         using var scope = NewDisposeScope();
         for (var layer = 0; layer < keys.Length; layer++)
         {
             var (sourceKeys, sourceValues) = source.Layer(layer);
-            var promptKeys = sourceKeys[0].narrow(1, 0, source.Length);
-            var promptValues = sourceValues[0].narrow(1, 0, source.Length);
+            var promptKeys = sourceKeys[sourceRow].narrow(1, 0, length);
+            var promptValues = sourceValues[sourceRow].narrow(1, 0, length);
             foreach (var slot in slots)
             {
-                keys[layer][slot].narrow(1, 0, source.Length).copy_(promptKeys);
-                values[layer][slot].narrow(1, 0, source.Length).copy_(promptValues);
+                keys[layer][slot].narrow(1, 0, length).copy_(promptKeys);
+                values[layer][slot].narrow(1, 0, length).copy_(promptValues);
             }
         }
-        foreach (var slot in slots) lengths[slot] = source.Length;
+        foreach (var slot in slots) lengths[slot] = length;
     }
 
     internal void Release(int slot) => lengths[slot] = 0;

@@ -18,7 +18,7 @@ public sealed class SlotKvCacheTests
         using var cache = model.CreateCache(1, prompt.Length);
         var ids = Row(prompt);
         model.Forward(ids, ones_like(ids), cache);
-        slots.Fill(cache, into);
+        slots.Fill(cache, 0, prompt.Length, into);
     }
 
     [Theory]
