@@ -273,7 +273,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         Interlocked.Increment(ref batchesRun);
     }
 
-    /// <summary>One decode iteration: completes the requests that finished and, once nothing decodes, ends the round.</summary>
+    /// <summary>Decode iterations up to the next finished row or arrival: completes the requests that finished and, once nothing decodes, ends the round.</summary>
     async Task DecodeStepAsync(ServingRun run, CancellationToken token)
     {
         try
@@ -281,7 +281,12 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             var (finished, prefilled, idle) = await worker.RunAsync(() =>
             {
                 var before = run.Batcher.PromptsPrefilled;
-                var done = run.Batcher.Step();
+                var arrived = Interlocked.Read(ref arrivals);
+                // Iterations go on without a hop back to the loop until a row finishes (a slot to refill, a caller to
+                // answer) or a request arrives: each hop costs two thread switches, a lot next to a small model's step.
+                var done = new List<FinishedDecode>();
+                do done.AddRange(run.Batcher.Step());
+                while (done.Count == 0 && !run.Batcher.IsIdle && Interlocked.Read(ref arrivals) == arrived && !token.IsCancellationRequested);
                 return (done, run.Batcher.PromptsPrefilled - before, run.Batcher.IsIdle);
             }).ConfigureAwait(false);
 
