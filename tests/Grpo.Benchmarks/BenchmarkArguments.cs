@@ -15,7 +15,7 @@ internal sealed record BenchmarkArguments(string Benchmark, bool Quick, string O
     /// Every benchmark `all` runs, in its order; `batching` is the older engine-batching comparison, `logprobs` the peak
     /// memory of chunked against unchunked log-probs, `memory` the peak memory of `grpo train` at a 0.5B shape.
     /// </summary>
-    public static readonly IReadOnlyList<string> Suite = ["rollout", "step", "learner", "publish"];
+    public static readonly IReadOnlyList<string> Suite = ["rollout", "step", "learner", "publish", "longtail"];
 
     public static readonly IReadOnlyList<string> Benchmarks = [.. Suite, "batching", "logprobs", "memory", "all"];
 

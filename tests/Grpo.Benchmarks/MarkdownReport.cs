@@ -56,6 +56,15 @@ internal static class MarkdownReport
                              $"median {publication.MedianMegabytesPerSecond:0} MB/s over {publication.Pulls} pulls.");
             md.AppendLine();
         }
+        if (report.LongTail is { } longTail)
+        {
+            md.AppendLine("| long-tailed workload | requests | slots | completion tokens (median / cap) | static tokens/s | continuous tokens/s | ratio |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in longTail.Rows)
+                md.AppendLine(c, $"| {r.Preset} | {r.Requests} | {r.Slots} | {r.MedianCompletion} / {r.LongestCompletion} | {r.StaticTokensPerSecond:0} | " +
+                                 $"{r.ContinuousTokensPerSecond:0} | {r.Ratio:0.00}x |");
+            md.AppendLine();
+        }
         if (report.Batching is { } batching)
         {
             md.AppendLine(c, $"Engine batching: {batching.Batched.TokensPerSecond:0} tokens/s batched vs {batching.OneAtATime.TokensPerSecond:0} one at a time ({batching.Speedup:0.0}x).");

@@ -24,6 +24,7 @@ var rollout = Runs("rollout") ? await RolloutScalingBenchmark.RunAsync(arguments
 var step = Runs("step") ? await StepBenchmark.RunAsync(arguments.Quick, log) : null;
 var learner = Runs("learner") ? LearnerBenchmark.Run(arguments.Quick, log) : null;
 var publication = Runs("publish") ? await PublicationBenchmark.RunAsync(arguments.Quick, log) : null;
+var longTail = Runs("longtail") ? LongTailBenchmark.Run(arguments.Quick, log) : null;
 var batching = arguments.Benchmark == "batching" ? await BatchingBenchmark.RunAsync(arguments, log) : null;
 if (arguments.Benchmark == "logprobs") LogProbsMemoryBenchmark.Run(arguments.Quick, log);
 var memory = arguments.Benchmark == "memory" ? await MemoryBenchmark.RunAsync(arguments, log) : null;
@@ -32,9 +33,9 @@ if (batching is not null)
 
 var machine = new MachineInfo(Environment.ProcessorCount, torch.get_num_threads(), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
     "peak resident set of the benchmark process, which hosts the silos; Linux VmHWM");
-var targets = Targets.Judge(rollout, step, learner, publication, memory);
+var targets = Targets.Judge(rollout, step, learner, publication, memory, longTail);
 var report = new SuiteReport(startedAt, arguments.Quick, machine, rollout, step, learner, publication, batching, targets, BenchRuns.PeakMemoryMb(),
-    clock.Elapsed.TotalSeconds) { Memory = memory };
+    clock.Elapsed.TotalSeconds) { Memory = memory, LongTail = longTail };
 if (arguments.Quick) log.WriteLine("quick form: a smoke check with a round or two each, so the target lines below are indicative only");
 foreach (var target in targets.Where(t => t.Value is not null)) log.WriteLine(target.Describe());
 log.WriteLine($"peak memory {report.PeakMemoryMb:0} MB; {report.Seconds:0} s in all");

@@ -16,6 +16,9 @@ internal sealed record SuiteReport(
 {
     /// <summary>The memory benchmark's cases, each measured in a child process of its own.</summary>
     public MemoryReport? Memory { get; init; }
+
+    /// <summary>Continuous against static batching on the long-tailed workload.</summary>
+    public LongTailReport? LongTail { get; init; }
 }
 
 /// <param name="PeakMemoryNote">What the peak memory figure is.</param>

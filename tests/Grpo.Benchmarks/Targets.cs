@@ -4,7 +4,7 @@ namespace Grpo.Benchmarks;
 internal static class Targets
 {
     public static IReadOnlyList<TargetCheck> Judge(RolloutScalingReport? rollout, StepReport? step, LearnerReport? learner, PublicationReport? publication,
-        MemoryReport? memory = null) =>
+        MemoryReport? memory = null, LongTailReport? longTail = null) =>
     [
         new("engine in cluster / plain loop, demo preset, batch 32",
             rollout?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.DemoPreset && r.BatchSize == 32)?.Ratio, 0.9, AtLeast: true, "%"),
@@ -15,5 +15,7 @@ internal static class Targets
             publication?.Preset == BenchRuns.LargePreset ? publication.MedianMegabytesPerSecond : null, 200, AtLeast: true, "MB/s"),
         new("learner GFLOP/s / matmul GFLOP/s, Qwen2.5-0.5B shape",
             memory is { Shape: "qwen2.5-0.5b", Learner: { } halfB } ? halfB.FractionOfMatmul : null, 0.5, AtLeast: true, "%"),
+        new("continuous / static batching tokens/s, long-tailed workload, 50M preset",
+            longTail?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.LargePreset)?.Ratio, LongTailBenchmark.TargetRatio, AtLeast: true, "x"),
     ];
 }

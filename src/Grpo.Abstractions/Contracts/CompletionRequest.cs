@@ -20,4 +20,7 @@ public sealed record CompletionRequest(
 
     /// <summary>The example's other dataset fields, which the rewards see beside prompt and answer.</summary>
     [Id(8)] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>The completion's place in the run, which keys its sampling stream; null: the engine draws a stream of its own.</summary>
+    [Id(9)] public CompletionCoordinates? Coordinates { get; init; }
 }

@@ -21,21 +21,57 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
     /// <summary>Prompt rows run through the model's prefill so far, over all calls: one per distinct prompt of each call when sharing.</summary>
     public long PromptsPrefilled => Interlocked.Read(ref promptsPrefilled);
 
+    /// <summary>Samples from <paramref name="rng"/> (or torch's global stream): the tokens depend on the whole batch's draw order.</summary>
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, torch.Generator? rng = null)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(options);
+        return Generate(prompts, options, null, (scaled, _) =>
+        {
+            using var chosen = TokenSampler.Choose(scaled, options, rng);
+            return chosen.cpu().data<long>().ToArray();
+        });
+    }
+
+    /// <summary>
+    /// Samples row r from its own stream <paramref name="keys"/>[r] (see <see cref="SampleKey"/>), so a row's tokens do not
+    /// depend on the rest of the batch. <paramref name="maxNewTokens"/>, when given, caps each row on its own (1 to
+    /// <see cref="SamplingOptions.MaxNewTokens"/>); the batch still runs until its longest row ends.
+    /// </summary>
+    public IReadOnlyList<GeneratedSequence> Generate(
+        IReadOnlyList<int[]> prompts, SamplingOptions options, IReadOnlyList<SampleKey> keys, IReadOnlyList<int>? maxNewTokens = null)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count != prompts.Count)
+            throw new ArgumentException($"keys has {keys.Count} entries for {prompts.Count} prompts; every prompt needs its own key", nameof(keys));
+        for (var r = 0; r < keys.Count; r++)
+            if (keys[r] is null) throw new ArgumentException($"keys[{r}] is null", nameof(keys));
+        var positions = new int[prompts.Count];
+        return Generate(prompts, options, maxNewTokens, (scaled, step) =>
+        {
+            Array.Fill(positions, step);
+            return TokenSampler.ChooseKeyed(scaled, options, keys, positions);
+        });
+    }
+
+    /// <param name="choose">The next token of every row from the scaled logits [B, V] of completion position <c>step</c>.</param>
+    IReadOnlyList<GeneratedSequence> Generate(
+        IReadOnlyList<int[]> prompts, SamplingOptions options, IReadOnlyList<int>? maxNewTokens, Func<Tensor, int, long[]> choose)
+    {
         options.Validate();
         CheckInputs(prompts, options);
+        var rowLimits = RowLimits(maxNewTokens, prompts.Count, options);
         if (prompts.Count == 0) return [];
 
         using var noGrad = no_grad();
         var rows = prompts.Count;
         var promptWidth = prompts.Max(p => p.Length);
-        var capacity = promptWidth + options.MaxNewTokens;
+        var longest = rowLimits.Max();
+        var capacity = promptWidth + longest;
         var device = model.parameters().First().device;
-        var eos = options.EosTokenIds.ToHashSet();
-        var logProbTemperature = options.LogProbTemperature;
+        var stop = new CompletionStop(options, decode);
 
         var tokens = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
         var logProbs = Enumerable.Range(0, rows).Select(_ => new List<float>()).ToArray();
@@ -69,14 +105,10 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
 
         try
         {
-            for (var step = 0; step < options.MaxNewTokens; step++)
+            for (var step = 0; step < longest; step++)
             {
                 using var stepScope = NewDisposeScope();
-                var scaled = logits.to_type(ScalarType.Float32) / logProbTemperature;
-                var chosen = TokenSampler.Choose(scaled, options, rng);
-                var chosenLogProbs = nn.functional.log_softmax(scaled, -1).gather(1, chosen.unsqueeze(1)).squeeze(1);
-                var chosenIds = chosen.cpu().data<long>().ToArray();
-                var chosenValues = chosenLogProbs.cpu().data<float>().ToArray();
+                var (chosenIds, chosenValues) = ChosenTokens.Pick(logits, options, scaled => choose(scaled, step));
 
                 var next = new long[rows];
                 var nextMask = new long[rows];
@@ -87,7 +119,7 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
                     var token = (int)chosenIds[r];
                     tokens[r].Add(token);
                     logProbs[r].Add(chosenValues[r]);
-                    finish[r] = FinishOf(tokens[r], token, eos, options);
+                    finish[r] = stop.After(tokens[r], token, rowLimits[r]);
                     if (finish[r] is null) { next[r] = token; nextMask[r] = 1; }
                 }
                 if (finish.All(f => f is not null)) break;
@@ -109,17 +141,16 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
             .ToArray();
     }
 
-    FinishReason? FinishOf(List<int> completion, int token, HashSet<int> eos, SamplingOptions options)
+    static int[] RowLimits(IReadOnlyList<int>? maxNewTokens, int rows, SamplingOptions options)
     {
-        if (eos.Contains(token)) return FinishReason.Eos;
-        if (options.StopStrings.Count > 0)
-        {
-            var text = decode!(completion);
-            foreach (var stop in options.StopStrings)
-                if (text.Contains(stop, StringComparison.Ordinal))
-                    return FinishReason.StopString;
-        }
-        return completion.Count >= options.MaxNewTokens ? FinishReason.Length : null;
+        if (maxNewTokens is null) return Enumerable.Repeat(options.MaxNewTokens, rows).ToArray();
+        if (maxNewTokens.Count != rows)
+            throw new ArgumentException($"maxNewTokens has {maxNewTokens.Count} entries for {rows} prompts", nameof(maxNewTokens));
+        for (var r = 0; r < rows; r++)
+            if (maxNewTokens[r] <= 0 || maxNewTokens[r] > options.MaxNewTokens)
+                throw new ArgumentException(
+                    $"maxNewTokens[{r}] = {maxNewTokens[r]} must be in [1, SamplingOptions.MaxNewTokens = {options.MaxNewTokens}]", nameof(maxNewTokens));
+        return [.. maxNewTokens];
     }
 
     /// <summary>
@@ -144,20 +175,6 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
         return distinct.Count == prompts.Count ? (prompts, null) : (distinct, sourceRows);
     }
 
-    sealed class PromptComparer : IEqualityComparer<int[]>
-    {
-        public static readonly PromptComparer Instance = new();
-
-        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(int[] prompt)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(prompt.AsSpan()));
-            return hash.ToHashCode();
-        }
-    }
-
     static Tensor LastLogits(Tensor logits) => logits.select(1, logits.shape[1] - 1);
 
     (Tensor Ids, Tensor Mask) LeftPad(IReadOnlyList<int[]> prompts, int width, Device device)
@@ -179,19 +196,8 @@ public sealed class Generator(CausalLM model, int padTokenId, Func<IReadOnlyList
         var vocab = model.Config.VocabSize;
         if (padTokenId < 0 || padTokenId >= vocab)
             throw new ArgumentException($"padTokenId = {padTokenId} is outside the vocabulary [0, {vocab})", nameof(padTokenId));
-        if (options.StopStrings.Count > 0 && decode is null)
-            throw new ArgumentException("SamplingOptions.StopStrings needs a decode function: construct the Generator with decode", nameof(options));
-        for (var i = 0; i < options.EosTokenIds.Count; i++)
-            if (options.EosTokenIds[i] >= vocab)
-                throw new ArgumentException($"SamplingOptions.EosTokenIds[{i}] = {options.EosTokenIds[i]} is outside the vocabulary [0, {vocab})", nameof(options));
+        GenerationInputs.CheckOptions(vocab, options, decode);
         for (var r = 0; r < prompts.Count; r++)
-        {
-            var prompt = prompts[r] ?? throw new ArgumentException($"prompts[{r}] is null", nameof(prompts));
-            if (prompt.Length == 0)
-                throw new ArgumentException($"prompts[{r}] is empty; every prompt needs at least one token", nameof(prompts));
-            for (var i = 0; i < prompt.Length; i++)
-                if (prompt[i] < 0 || prompt[i] >= vocab)
-                    throw new ArgumentException($"prompts[{r}][{i}] = {prompt[i]} is outside the vocabulary [0, {vocab})", nameof(prompts));
-        }
+            GenerationInputs.CheckPrompt(prompts[r], $"prompts[{r}]", vocab, nameof(prompts));
     }
 }

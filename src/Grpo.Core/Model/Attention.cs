@@ -43,7 +43,7 @@ public sealed class Attention : nn.Module
     /// <param name="sin">rotary sin [B, T, headDim]</param>
     /// <param name="allowed">bool [B, 1, T, S]: query t may attend key s (S = past + T)</param>
     /// <param name="cache">when given, the new keys/values are appended to layer <paramref name="layerIndex"/></param>
-    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, Tensor allowed, KvCache? cache, int layerIndex)
+    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, Tensor allowed, IKeyValueStore? cache, int layerIndex)
     {
         using var scope = NewDisposeScope();
         var batch = hidden.shape[0];

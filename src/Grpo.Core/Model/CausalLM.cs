@@ -97,6 +97,39 @@ public sealed partial class CausalLM : nn.Module<Tensor, Tensor>
         return new KvCache(Config.NumHiddenLayers, batchSize, Config.NumKeyValueHeads, maxLength, Config.HeadDim, weight.dtype, weight.device);
     }
 
+    /// <summary>A cache of <paramref name="slots"/> independent sequences of up to <paramref name="capacity"/> positions each.</summary>
+    public SlotKvCache CreateSlotCache(int slots, int capacity)
+    {
+        var weight = model.EmbeddingWeight;
+        return new SlotKvCache(Config.NumHiddenLayers, slots, Config.NumKeyValueHeads, capacity, Config.HeadDim, weight.dtype, weight.device);
+    }
+
+    /// <summary>
+    /// One decode step of the sequences in <paramref name="slots"/> (ascending, distinct, each holding an unpadded
+    /// sequence): row a feeds token <paramref name="inputIds"/>[a, 0] at its slot's own position (its length, not a
+    /// shared batch column), attends to its slot's columns only, and returns logits [A, 1, V]. Each slot grows by one.
+    /// </summary>
+    internal Tensor ForwardSlots(Tensor inputIds, SlotKvCache cache, IReadOnlyList<int> slots)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(slots);
+        CheckIds(inputIds);
+        if (inputIds.shape[0] != slots.Count || inputIds.shape[1] != 1)
+            throw new ArgumentException($"inputIds must be [{slots.Count}, 1] (one token per slot), got [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
+        using var scope = NewDisposeScope();
+        var device = inputIds.device;
+        var lengths = slots.Select(slot => (long)cache.LengthOf(slot)).ToArray();
+        var width = (int)lengths.Max() + 1;
+        var columns = tensor(lengths, [slots.Count], device: device);
+        var positions = columns.unsqueeze(1);
+        // Key column s is visible to row a when s <= the row's own new position.
+        var allowed = arange(width, ScalarType.Int64, device).unsqueeze(0).le(positions).unsqueeze(1).unsqueeze(1);
+        var slotIndex = tensor(slots.Select(slot => (long)slot).ToArray(), [slots.Count], device: device);
+        var hidden = model.Forward(inputIds, positions, allowed, cache.DecodeStep(slots, slotIndex, columns, width));
+        cache.Advance(slots);
+        return Project(hidden).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Final hidden states [B, T, hidden] for a masked, uncached forward; lets callers project only the rows they need.</summary>
     internal Tensor HiddenStates(Tensor inputIds, Tensor attentionMask)
     {

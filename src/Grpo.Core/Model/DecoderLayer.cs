@@ -22,7 +22,7 @@ public sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, Tensor allowed, KvCache? cache, int layerIndex)
+    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, Tensor allowed, IKeyValueStore? cache, int layerIndex)
     {
         using var scope = NewDisposeScope();
         var afterAttention = hidden + self_attn.Forward(input_layernorm.forward(hidden), cos, sin, allowed, cache, layerIndex);

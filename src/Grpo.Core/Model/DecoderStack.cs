@@ -36,7 +36,7 @@ public sealed class DecoderStack : nn.Module
     /// <param name="positionIds">[B, T] int64</param>
     /// <param name="allowed">bool [B, 1, T, S]</param>
     /// <returns>final-normed hidden states [B, T, hidden]</returns>
-    public Tensor Forward(Tensor inputIds, Tensor positionIds, Tensor allowed, KvCache? cache)
+    public Tensor Forward(Tensor inputIds, Tensor positionIds, Tensor allowed, IKeyValueStore? cache)
     {
         using var scope = NewDisposeScope();
         var hidden = embed_tokens.forward(inputIds);

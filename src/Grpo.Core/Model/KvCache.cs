@@ -8,7 +8,7 @@ namespace Grpo.Core.Model;
 /// New tokens are written into slices in place, so decoding never reallocates or concatenates.
 /// The cache owns its tensors (they are detached from any dispose scope); dispose it when done.
 /// </summary>
-public sealed class KvCache : IDisposable
+public sealed class KvCache : IKeyValueStore, IDisposable
 {
     readonly Tensor[] keys;
     readonly Tensor[] values;
@@ -46,7 +46,7 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>Writes this layer's new keys/values [B, kvHeads, T, D] after the current length and returns views of everything so far.</summary>
-    internal (Tensor Keys, Tensor Values) Write(int layer, Tensor newKeys, Tensor newValues)
+    (Tensor Keys, Tensor Values) IKeyValueStore.Write(int layer, Tensor newKeys, Tensor newValues)
     {
         var count = (int)newKeys.shape[2];
         keys[layer].narrow(2, Length, count).copy_(newKeys);
@@ -55,6 +55,11 @@ public sealed class KvCache : IDisposable
     }
 
     internal void Advance(int count) => Length += count;
+
+    /// <summary>Layer <paramref name="layer"/>'s whole key and value tensors, [B, kvHeads, capacity, headDim].</summary>
+    internal (Tensor Keys, Tensor Values) Layer(int layer) => (keys[layer], values[layer]);
+
+    internal int Layers => keys.Length;
 
     /// <summary>
     /// Fills this empty cache from <paramref name="source"/>: row r gets source row <paramref name="sourceRows"/>[r] for

@@ -28,7 +28,7 @@ public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets,
 
         var run = assets.Get(request.RunId, request.Config);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(request.Config.CompletionTimeoutSeconds));
-        var output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, request.Lineage, timeout.Token);
+        var output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, request.Lineage, request.Coordinates, timeout.Token);
         var text = run.Codec.DecodeCompletion(output.Tokens);
         var scoreStart = System.Diagnostics.Stopwatch.GetTimestamp();
         var reward = await RewardScoring.ScoreAsync(run.Reward, new RewardInput(request.Prompt, text, request.Answer, request.Metadata));

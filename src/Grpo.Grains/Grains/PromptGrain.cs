@@ -35,7 +35,8 @@ public sealed class PromptGrain(ILogger<PromptGrain> logger) : Grain, IPromptGra
             {
                 var key = GrainKeys.Completion(assignment.RunId, assignment.Step, assignment.PromptIndex, i, attempt);
                 // WaitAsync lets the pipeline's timeout abandon a call whose silo died without answering.
-                return pipeline.ExecuteOnCallerContextAsync(token => GrainFactory.GetGrain<ICompletionGrain>(key).GenerateAsync(request).WaitAsync(token));
+                var sample = request with { Coordinates = new CompletionCoordinates(assignment.Step, assignment.PromptIndex, i, attempt) };
+                return pipeline.ExecuteOnCallerContextAsync(token => GrainFactory.GetGrain<ICompletionGrain>(key).GenerateAsync(sample).WaitAsync(token));
             }));
 
             var rewards = completions.Select(c => c.Reward).ToArray();

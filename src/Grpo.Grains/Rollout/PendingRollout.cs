@@ -1,5 +1,6 @@
 using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
+using Grpo.Core.Generation;
 
 namespace Grpo.Grains.Rollout;
 
@@ -10,9 +11,10 @@ internal sealed class PendingRollout
     readonly TaskCompletionSource<RolloutOutput> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly CancellationTokenRegistration registration;
 
-    public PendingRollout(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, long arrival, CancellationToken cancellationToken)
+    public PendingRollout(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, SampleKey sampleKey, long arrival, CancellationToken cancellationToken)
     {
         Lineage = lineage;
+        SampleKey = sampleKey;
         RunId = runId;
         Config = config;
         PromptTokens = promptTokens;
@@ -30,6 +32,9 @@ internal sealed class PendingRollout
 
     /// <summary>The learner lineage the request must be served from; <see cref="LearnerLineage.Any"/> accepts any.</summary>
     public LearnerLineage Lineage { get; }
+
+    /// <summary>The completion's own sampling stream.</summary>
+    public SampleKey SampleKey { get; }
 
     /// <summary>Order of arrival at the engine, so the request waiting longest is served first.</summary>
     public long Arrival { get; }

@@ -12,11 +12,18 @@ using Microsoft.Extensions.Logging;
 namespace Grpo.Grains.Rollout;
 
 /// <summary>
-/// The silo's rollout engine (one per silo): completion grains submit prompts, the engine gathers the requests of one
-/// run that arrive less than <c>rollout_batch_wait_ms</c> apart (up to <c>rollout_max_batch</c>) into one batched, KV-cached
-/// generation call on its torch thread, and hands each caller its completion. Before a batch it makes sure the run's
-/// model holds at least the newest policy version any request of the batch asks for, pulling weights off the torch
-/// thread and swapping them in on it between batches. Every model lives on <see cref="RolloutEngineOptions.Device"/>.
+/// The silo's rollout engine (one per silo): completion grains submit prompts and the engine decodes them with continuous
+/// batching (<see cref="ContinuousBatcher"/>, <c>rollout_max_batch</c> slots) on its torch thread, handing each caller its
+/// completion the moment it ends. When nothing is decoding, the engine gathers the requests of the run of the oldest
+/// request that arrive less than <c>rollout_batch_wait_ms</c> apart (up to <c>rollout_max_batch</c>), makes sure the
+/// run's model holds at least the newest policy version any of them asks for (pulling weights off the torch thread and
+/// swapping them in on it) and starts decoding them. Between decode iterations it admits waiting requests into free
+/// slots, a group of identical prompts at a time (whole, so the group shares one prefill), as long as the oldest waiting
+/// request is one the rows decoding now can be joined by: the same run and configuration, a version and lineage the
+/// loaded weights already satisfy, and a prompt that fits a slot. Such requests of any step of the run join at once. The
+/// oldest waiting request being another run's, needing a newer version or another lineage, stops admission: the slots
+/// drain, and the next round serves it (weights are only ever swapped while nothing decodes, so no row sees two versions).
+/// Every model lives on <see cref="RolloutEngineOptions.Device"/>.
 /// </summary>
 public sealed class RolloutEngine : IAsyncDisposable, IDisposable
 {
@@ -31,6 +38,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     // Touched by the loop only.
     readonly RolloutQueue queue = new();
     readonly Dictionary<string, RunPolicy> policies = new(StringComparer.Ordinal);
+    ServingRun? serving;
 
     /// <summary>The longest a batch waits for more requests, in units of <c>rollout_batch_wait_ms</c>.</summary>
     internal const int MaxGatherWindows = 20;
@@ -43,6 +51,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     long tokensGenerated;
     long weightPulls;
     long promptsPrefilled;
+    long joinedWhileDecoding;
     int disposed;
 
     public RolloutEngine(IWeightSource weightSource, RunAssetsCache assets, RolloutEngineOptions options, ILogger<RolloutEngine>? logger = null)
@@ -59,19 +68,27 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         GrpoMetrics.Track(this, options.WorkerName);
     }
 
-    /// <inheritdoc cref="GenerateAsync(string, RunConfig, int[], long, LearnerLineage, CancellationToken)"/>
+    /// <inheritdoc cref="GenerateAsync(string, RunConfig, int[], long, LearnerLineage, CompletionCoordinates?, CancellationToken)"/>
     public Task<RolloutOutput> GenerateAsync(string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, CancellationToken cancellationToken) =>
-        GenerateAsync(runId, config, promptTokens, minPolicyVersion, LearnerLineage.Any, cancellationToken);
+        GenerateAsync(runId, config, promptTokens, minPolicyVersion, LearnerLineage.Any, null, cancellationToken);
+
+    /// <inheritdoc cref="GenerateAsync(string, RunConfig, int[], long, LearnerLineage, CompletionCoordinates?, CancellationToken)"/>
+    public Task<RolloutOutput> GenerateAsync(
+        string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, CancellationToken cancellationToken) =>
+        GenerateAsync(runId, config, promptTokens, minPolicyVersion, lineage, null, cancellationToken);
 
     /// <summary>
     /// Generates one completion of <paramref name="promptTokens"/> with the run's policy at version
     /// <paramref name="minPolicyVersion"/> or newer, from weights of learner lineage <paramref name="lineage"/>
     /// (<see cref="LearnerLineage.Any"/>: any). Returns at once; the task completes when the request's batch is done. A request the learner cannot serve (a
     /// version it has not published within <see cref="RolloutEngineOptions.PolicyWaitLimit"/>, or another lineage) fails
-    /// with <see cref="PolicyUnavailableException"/>.
+    /// with <see cref="PolicyUnavailableException"/>. The completion samples from its own stream, keyed by the run's seed and
+    /// <paramref name="coordinates"/>, so it does not depend on this silo or the rest of its batch; without coordinates the
+    /// stream is keyed by this silo's salt and the request's arrival instead.
     /// </summary>
     public Task<RolloutOutput> GenerateAsync(
-        string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, CancellationToken cancellationToken)
+        string runId, RunConfig config, int[] promptTokens, long minPolicyVersion, LearnerLineage lineage, CompletionCoordinates? coordinates,
+        CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         ArgumentNullException.ThrowIfNull(config);
@@ -83,7 +100,9 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         CheckPrompt(runId, assetsCache.Get(runId, config), promptTokens);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<RolloutOutput>(cancellationToken);
 
-        var request = new PendingRollout(runId, config, [.. promptTokens], minPolicyVersion, lineage, Interlocked.Increment(ref arrivals), cancellationToken);
+        var arrival = Interlocked.Increment(ref arrivals);
+        var key = SampleKeyFor(config, coordinates, arrival);
+        var request = new PendingRollout(runId, config, [.. promptTokens], minPolicyVersion, lineage, key, arrival, cancellationToken);
         Interlocked.Increment(ref queueDepth);
         if (!incoming.Writer.TryWrite(request))
         {
@@ -100,7 +119,10 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         Interlocked.Read(ref tokensGenerated),
         Interlocked.Read(ref weightPulls),
         Interlocked.Read(ref promptsPrefilled),
-        new Dictionary<string, long>(loadedVersions, StringComparer.Ordinal));
+        new Dictionary<string, long>(loadedVersions, StringComparer.Ordinal))
+    {
+        JoinedWhileDecoding = Interlocked.Read(ref joinedWhileDecoding),
+    };
 
     /// <summary>The policy version loaded for the run on this silo, or null when none is loaded yet.</summary>
     public long? LoadedVersion(string runId) => loadedVersions.TryGetValue(runId, out var version) ? version : null;
@@ -112,18 +134,26 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         {
             while (true)
             {
-                if (queue.Count == 0 && !await incoming.Reader.WaitToReadAsync(token).ConfigureAwait(false)) break;
+                if (serving is null && queue.Count == 0 && !await incoming.Reader.WaitToReadAsync(token).ConfigureAwait(false)) break;
                 Drain();
-                if (queue.Oldest() is not { } oldest) continue;
+                if (serving is null)
+                {
+                    if (queue.Oldest() is not { } oldest) continue;
+                    var runId = oldest.RunId;
+                    var config = oldest.Config;
+                    var maxBatch = Math.Max(1, config.RolloutMaxBatch);
+                    await GatherAsync(runId, maxBatch, TimeSpan.FromMilliseconds(Math.Max(0, config.RolloutBatchWaitMs)), token).ConfigureAwait(false);
 
-                var runId = oldest.RunId;
-                var config = oldest.Config;
-                var maxBatch = Math.Max(1, config.RolloutMaxBatch);
-                await GatherAsync(runId, maxBatch, TimeSpan.FromMilliseconds(Math.Max(0, config.RolloutBatchWaitMs)), token).ConfigureAwait(false);
-
-                var batch = queue.Take(runId, maxBatch, out var removed);
-                Interlocked.Add(ref queueDepth, -removed);
-                if (batch.Count > 0) await RunBatchAsync(runId, config, batch, token).ConfigureAwait(false);
+                    var batch = queue.Take(runId, maxBatch, out var removed);
+                    Interlocked.Add(ref queueDepth, -removed);
+                    if (batch.Count == 0) continue;
+                    serving = await StartServingAsync(runId, config, batch, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await AdmitWaitingAsync(serving).ConfigureAwait(false);
+                }
+                if (serving is not null) await DecodeStepAsync(serving, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -135,6 +165,13 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             var stopped = new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped before this request was served.");
             while (incoming.Reader.TryRead(out var request)) request.Fail(stopped);
             foreach (var request in queue.Clear()) request.Fail(stopped);
+            if (serving is not null)
+            {
+                var interrupted = new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.");
+                foreach (var request in serving.InFlight) request.Fail(interrupted);
+                await worker.RunAsync(serving.Policy.DiscardBatcher).ConfigureAwait(false);
+                serving = null;
+            }
             Volatile.Write(ref queueDepth, 0);
         }
     }
@@ -174,42 +211,105 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         }
     }
 
-    async Task RunBatchAsync(string runId, RunConfig config, List<PendingRollout> batch, CancellationToken token)
+    /// <summary>
+    /// Loads the policy <paramref name="batch"/> needs (pulling a newer version or another lineage first), fails the requests
+    /// it still cannot serve, and starts decoding the others; null when none is left to decode.
+    /// </summary>
+    async Task<ServingRun?> StartServingAsync(string runId, RunConfig config, List<PendingRollout> batch, CancellationToken token)
     {
+        RunPolicy? policy = null;
         try
         {
             var assets = assetsCache.Get(runId, config);
-            var policy = await PolicyForAsync(runId, config, assets).ConfigureAwait(false);
+            policy = await PolicyForAsync(runId, config, assets).ConfigureAwait(false);
             var needed = batch.Max(request => request.MinPolicyVersion);
             if (policy.Version < needed || batch.Any(request => !request.Lineage.Accepts(policy.Lineage)))
             {
                 await PullAndLoadAsync(runId, policy, needed, token).ConfigureAwait(false);
                 batch = Servable(runId, batch, policy);
-                if (batch.Count == 0) return;
+                if (batch.Count == 0) return null;
             }
 
-            var sampling = RunOptions.Sampling(config, assets.Codec.StopTokenIds);
-            var prompts = batch.Select(request => request.PromptTokens).ToArray();
-            var (sequences, version, prefilled) = await worker.RunAsync(() =>
-            {
-                var before = policy.PromptsPrefilled;
-                return (policy.Generate(prompts, sampling), policy.Version, policy.PromptsPrefilled - before);
-            }).ConfigureAwait(false);
-
-            Interlocked.Increment(ref batchesRun);
-            Interlocked.Add(ref promptsPrefilled, prefilled);
-            Interlocked.Add(ref sequencesGenerated, sequences.Count);
-            Interlocked.Add(ref tokensGenerated, sequences.Sum(sequence => (long)sequence.Tokens.Length));
-            for (var i = 0; i < batch.Count; i++)
-                batch[i].Complete(new RolloutOutput(sequences[i].Tokens, sequences[i].LogProbs, sequences[i].FinishReason, version, policy.Lineage));
+            var longestPrompt = batch.Max(request => request.PromptTokens.Length);
+            var started = await worker.RunAsync(() => new ServingRun(runId, config, policy, policy.Batcher(config, longestPrompt))).ConfigureAwait(false);
+            await EnqueueAsync(started, batch).ConfigureAwait(false);
+            return started;
         }
         catch (Exception error)
         {
             var stopped = token.IsCancellationRequested;
             var reported = stopped ? new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.") : error;
             foreach (var request in batch) request.Fail(reported);
+            if (policy is not null) await worker.RunAsync(policy.DiscardBatcher).ConfigureAwait(false);
             if (stopped) throw new OperationCanceledException(token);
+            return null;
         }
+    }
+
+    /// <summary>Admits waiting groups into free slots while the oldest waiting request can join the rows decoding now.</summary>
+    async Task AdmitWaitingAsync(ServingRun run)
+    {
+        var admitted = new List<PendingRollout>();
+        while (queue.Oldest() is { } oldest && run.CanServe(oldest))
+        {
+            var free = run.FreeSlots - admitted.Count;
+            var group = queue.TakeGroup(run.RunId, requests => requests.Count <= free && requests.All(run.CanServe), out var removed);
+            Interlocked.Add(ref queueDepth, -removed);
+            if (group.Count == 0 && removed == 0) break;
+            admitted.AddRange(group);
+        }
+        if (admitted.Count == 0) return;
+        await EnqueueAsync(run, admitted).ConfigureAwait(false);
+        Interlocked.Add(ref joinedWhileDecoding, admitted.Count);
+    }
+
+    async Task EnqueueAsync(ServingRun run, IReadOnlyList<PendingRollout> requests)
+    {
+        var decodes = run.Admit(requests);
+        await worker.RunAsync(() =>
+        {
+            foreach (var decode in decodes) run.Batcher.Enqueue(decode);
+        }).ConfigureAwait(false);
+        Interlocked.Increment(ref batchesRun);
+    }
+
+    /// <summary>Decode iterations up to the next finished row or arrival: completes the requests that finished and, once nothing decodes, ends the round.</summary>
+    async Task DecodeStepAsync(ServingRun run, CancellationToken token)
+    {
+        try
+        {
+            var (finished, prefilled, idle) = await worker.RunAsync(() =>
+            {
+                var before = run.Batcher.PromptsPrefilled;
+                var arrived = Interlocked.Read(ref arrivals);
+                // Iterations go on without a hop back to the loop until a row finishes (a slot to refill, a caller to
+                // answer) or a request arrives: each hop costs two thread switches, a lot next to a small model's step.
+                var done = new List<FinishedDecode>();
+                do done.AddRange(run.Batcher.Step());
+                while (done.Count == 0 && !run.Batcher.IsIdle && Interlocked.Read(ref arrivals) == arrived && !token.IsCancellationRequested);
+                return (done, run.Batcher.PromptsPrefilled - before, run.Batcher.IsIdle);
+            }).ConfigureAwait(false);
+
+            Interlocked.Add(ref promptsPrefilled, prefilled);
+            foreach (var (decode, sequence) in finished)
+            {
+                Interlocked.Increment(ref sequencesGenerated);
+                Interlocked.Add(ref tokensGenerated, sequence.Tokens.Length);
+                run.Finish(decode).Complete(new RolloutOutput(sequence.Tokens, sequence.LogProbs, sequence.FinishReason, run.Policy.Version, run.Policy.Lineage));
+            }
+            if (!idle) return;
+        }
+        catch (Exception error)
+        {
+            var stopped = token.IsCancellationRequested;
+            var reported = stopped ? new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.") : error;
+            foreach (var request in run.InFlight) request.Fail(reported);
+            if (stopped) throw new OperationCanceledException(token);
+            // The failed step left rows behind: the next round starts from a fresh batcher.
+            await worker.RunAsync(run.Policy.DiscardBatcher).ConfigureAwait(false);
+        }
+        // An idle batcher stays with the policy for the next round.
+        serving = null;
     }
 
     /// <summary>
@@ -261,19 +361,22 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             loadedVersions.TryRemove(runId, out _);
             await worker.RunAsync(existing.Dispose).ConfigureAwait(false);
         }
-        var seed = SamplingSeed(config.Seed, options.SamplingSalt);
-        var policy = await worker.RunAsync(() => new RunPolicy(assets, seed, options.Device)).ConfigureAwait(false);
+        var policy = await worker.RunAsync(() => new RunPolicy(assets, options.Device)).ConfigureAwait(false);
         policies[runId] = policy;
         return policy;
     }
 
-    static ulong SamplingSeed(int runSeed, ulong salt)
+    /// <summary>
+    /// The request's sampling stream. Keyed requests use the run's seed unsalted, so every silo samples the same completion
+    /// for the same coordinates; an unkeyed request (a caller outside the step loop) gets a stream of this silo and its
+    /// arrival, salted so that two silos never draw the same one (a negative step keeps it apart from every keyed stream).
+    /// </summary>
+    SampleKey SampleKeyFor(RunConfig config, CompletionCoordinates? coordinates, long arrival)
     {
-        // SplitMix64's finaliser: nearby run seeds and salts give unrelated streams.
-        var z = ((ulong)(uint)runSeed << 32 | (uint)runSeed) ^ salt;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        var runSeed = unchecked((ulong)config.Seed);
+        return coordinates is { } at
+            ? new SampleKey(runSeed, at.Step, at.PromptIndex, at.SampleIndex, at.Attempt)
+            : new SampleKey(SplitMix64.Combine(runSeed, options.SamplingSalt), Step: -arrival, PromptIndex: 0, SampleIndex: 0, Attempt: 0);
     }
 
     static void CheckPrompt(string runId, RunAssets assets, int[] promptTokens)

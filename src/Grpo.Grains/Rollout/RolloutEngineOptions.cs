@@ -8,8 +8,9 @@ namespace Grpo.Grains.Rollout;
 public sealed record RolloutEngineOptions
 {
     /// <summary>
-    /// Mixed into every run's sampling seed so two silos of one run never draw the same random stream (they would
-    /// otherwise sample identical completions for identical prompts).
+    /// Mixed into the sampling stream of requests that come without completion coordinates, so two silos never draw the
+    /// same stream for them (they would otherwise sample identical completions for identical prompts). Requests with
+    /// coordinates (the step loop's) are keyed by the run's seed alone and sample the same completion on any silo.
     /// </summary>
     public ulong SamplingSalt { get; init; }
 

@@ -64,6 +64,30 @@ internal sealed class RolloutQueue
         return batch;
     }
 
+    /// <summary>
+    /// Removes the run's oldest live request together with every waiting request of the same prompt (its group), if
+    /// <paramref name="fits"/> accepts the whole group; otherwise takes nothing, so a group is never split over
+    /// admissions and keeps sharing one prefill. Abandoned requests are dropped and counted in <paramref name="removed"/>.
+    /// </summary>
+    public List<PendingRollout> TakeGroup(string runId, Func<List<PendingRollout>, bool> fits, out int removed)
+    {
+        removed = 0;
+        if (!byRun.TryGetValue(runId, out var queue)) return [];
+        removed = queue.RemoveAll(request => request.IsAbandoned);
+        Count -= removed;
+        var group = queue.Count == 0 ? [] : queue.Where(request => request.PromptTokens.AsSpan().SequenceEqual(queue[0].PromptTokens)).ToList();
+        if (group.Count == 0 || !fits(group))
+        {
+            if (queue.Count == 0) byRun.Remove(runId);
+            return [];
+        }
+        queue.RemoveAll(group.Contains);
+        Count -= group.Count;
+        removed += group.Count;
+        if (queue.Count == 0) byRun.Remove(runId);
+        return group;
+    }
+
     /// <summary>Empties the queue, returning everything that was in it.</summary>
     public List<PendingRollout> Clear()
     {

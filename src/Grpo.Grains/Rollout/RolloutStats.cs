@@ -1,12 +1,15 @@
 namespace Grpo.Grains.Rollout;
 
 /// <summary>A snapshot of a rollout engine's counters, for metrics and benchmarks.</summary>
-/// <param name="QueueDepth">Requests accepted but not yet part of a running batch.</param>
-/// <param name="BatchesRun">Generation calls made (each one batched forward pass per decoding step).</param>
-/// <param name="SequencesGenerated">Completions produced by those calls.</param>
-/// <param name="TokensGenerated">Completion tokens produced by those calls.</param>
+/// <param name="QueueDepth">Requests accepted but not yet admitted to the decoding rows.</param>
+/// <param name="BatchesRun">
+/// Admissions: the times requests joined the decoding rows, as the first batch of a round or as waiting groups let into
+/// free slots between decode iterations.
+/// </param>
+/// <param name="SequencesGenerated">Completions produced.</param>
+/// <param name="TokensGenerated">Completion tokens produced.</param>
 /// <param name="WeightPulls">Policy versions pulled and swapped in.</param>
-/// <param name="PromptsPrefilled">Prompt prefills run: one per distinct prompt of a batch, since a group's samples share theirs.</param>
+/// <param name="PromptsPrefilled">Prompt prefills run: one per admitted group of identical prompts, since a group's samples share theirs.</param>
 /// <param name="PolicyVersions">The policy version currently loaded, per run.</param>
 public sealed record RolloutStats(
     int QueueDepth,
@@ -17,5 +20,8 @@ public sealed record RolloutStats(
     long PromptsPrefilled,
     IReadOnlyDictionary<string, long> PolicyVersions)
 {
+    /// <summary>Requests admitted into free slots while other rows were still decoding (continuous batching at work).</summary>
+    public long JoinedWhileDecoding { get; init; }
+
     public double MeanBatchSize => BatchesRun == 0 ? 0 : (double)SequencesGenerated / BatchesRun;
 }

@@ -1,3 +1,4 @@
+using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Core.Checkpoints;
 using Grpo.Core.Generation;
@@ -8,18 +9,22 @@ using TorchSharp;
 namespace Grpo.Grains.Rollout;
 
 /// <summary>
-/// A run's policy on this silo: the model, the version loaded into it, and the run's sampling random stream.
-/// Created, used and disposed on the engine's torch thread only. The model and the sampling stream live on the
-/// engine's device; prompts go to it inside the generator and tokens and log-probs come back as CPU arrays.
+/// A run's policy on this silo: the model and the version loaded into it. Created, used and disposed on the engine's
+/// torch thread only. The model lives on the engine's device; prompts go to it inside the generator and tokens and
+/// log-probs come back as CPU arrays. Each completion samples from its own keyed stream (<see cref="SampleKey"/>).
 /// </summary>
 internal sealed class RunPolicy : IDisposable
 {
     readonly CausalLM model;
-    readonly Generator generator;
-    readonly torch.Generator random;
+    readonly Func<IReadOnlyList<int>, string> decode;
+    ContinuousBatcher? batcher;
+    RunConfig? batcherConfig;
+
+    /// <summary>A slot holds at least this many prompt tokens, so the run's later prompts usually fit beside the first ones.</summary>
+    internal const int MinSlotPromptTokens = 64;
     readonly bool serveMerged;
 
-    public RunPolicy(RunAssets assets, ulong samplingSeed, torch.Device device)
+    public RunPolicy(RunAssets assets, torch.Device device)
     {
         Assets = assets;
         // With LoRA the base is rebuilt here exactly as on the learner and only adapters are published; without it the
@@ -33,9 +38,7 @@ internal sealed class RunPolicy : IDisposable
         // fastest of 10 interleaved calls) merged weights took 418 ms for 8 prompts and 1262 ms for 64 against 570 ms and
         // 1532 ms with the adapters side by side. bfloat16 weights cannot hold a merge exactly, so they serve side by side.
         serveMerged = model.Lora is not null && assets.Config.ComputeDtype == "float32" && model.Lora.BaseDtype == "float32";
-        generator = new Generator(model, assets.PadTokenId, assets.Codec.DecodeUntilStop);
-        // Sampling draws on the device of the probabilities, and torch insists the generator lives there as well.
-        random = new torch.Generator(samplingSeed, device);
+        decode = assets.Codec.DecodeUntilStop;
     }
 
     public RunAssets Assets { get; }
@@ -45,9 +48,6 @@ internal sealed class RunPolicy : IDisposable
 
     /// <summary>The learner lineage that published <see cref="Version"/>.</summary>
     public LearnerLineage Lineage { get; private set; }
-
-    /// <summary>Prompt prefills the generator has run; identical prompts of one batch share one.</summary>
-    public long PromptsPrefilled => generator.PromptsPrefilled;
 
     public void Load(WeightImage image, long version, LearnerLineage lineage, string sourceName)
     {
@@ -66,12 +66,35 @@ internal sealed class RunPolicy : IDisposable
         Lineage = lineage;
     }
 
-    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, SamplingOptions sampling) =>
-        generator.Generate(prompts, sampling, random);
+    /// <summary>
+    /// The continuous batcher over this policy's model for <paramref name="config"/>'s sampling and
+    /// <c>rollout_max_batch</c> slots, kept across rounds so its slot cache is allocated once: a new one only when the
+    /// configuration changes or <paramref name="longestPrompt"/> does not fit. A slot's prompt room is twice the longest
+    /// prompt seen (at least <see cref="MinSlotPromptTokens"/>) within the model's positions. Whoever decodes with it must
+    /// not load new weights until it is idle.
+    /// </summary>
+    public ContinuousBatcher Batcher(RunConfig config, int longestPrompt)
+    {
+        if (batcher is { IsIdle: true } kept && Equals(batcherConfig, config) && kept.MaxPromptTokens >= longestPrompt) return kept;
+        DiscardBatcher();
+        var sampling = RunOptions.Sampling(config, Assets.Codec.StopTokenIds);
+        var room = Assets.Model.MaxPositionEmbeddings - sampling.MaxNewTokens;
+        batcher = new ContinuousBatcher(model, sampling, Math.Max(1, config.RolloutMaxBatch), Math.Min(room, Math.Max(MinSlotPromptTokens, 2 * longestPrompt)), decode);
+        batcherConfig = config;
+        return batcher;
+    }
+
+    /// <summary>Drops the batcher (after a failure left rows in it), so the next round starts from an empty one.</summary>
+    public void DiscardBatcher()
+    {
+        batcher?.Dispose();
+        batcher = null;
+        batcherConfig = null;
+    }
 
     public void Dispose()
     {
-        random.Dispose();
+        DiscardBatcher();
         model.Dispose();
     }
 }

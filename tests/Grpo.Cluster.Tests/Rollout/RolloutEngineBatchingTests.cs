@@ -104,7 +104,9 @@ public sealed class RolloutEngineBatchingTests
         gate.SetResult();
         await Task.WhenAll(requests);
         Assert.Equal(0, engine.Stats.QueueDepth);
-        Assert.Equal(2, engine.Stats.BatchesRun);
+        // The first two decode together; the other two join as slots free up: together if both first rows end in the
+        // same iteration, one by one otherwise (continuous batching never holds a free slot back for a batch).
+        Assert.InRange(engine.Stats.BatchesRun, 2, 3);
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition)
