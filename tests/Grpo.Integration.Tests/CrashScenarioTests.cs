@@ -21,7 +21,7 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
 
     // A batch starts only after this quiet period, so every step takes at least this long however idle the machine: the
     // run cannot finish before the test, which polls through client processes, has seen a silo join and killed the learner.
-    private const int BatchWaitMs = 300;
+    private const int BatchWaitMs = 600;
 
     // Tiny and fast: a few warm-up steps, one optimizer step per GRPO step (minibatch = prompts × group), every checkpoint kept.
     private static readonly string Config = $$"""
@@ -53,14 +53,16 @@ public sealed partial class CrashScenarioTests(PostgresServer server, ITestOutpu
         Assert.True(submitted.ExitCode == 0, submitted.Describe("grpo submit"));
         Assert.Equal(RunId, submitted.StandardOutput.Trim());
 
-        // 1. A rollout silo dies without warning mid-run; a 4th silo (which can also hold the learner) joins meanwhile.
-        // It is started before the kill, so that it has joined well before the run's 20 steps are over.
-        var atRolloutKill = await cluster.WaitUntilAsync(RunId, run => run.Status.Step >= 3, PhaseTimeout);
+        // 1. A 4th silo (which can also hold the learner) joins mid-run, then a rollout silo dies without warning. The join
+        // is awaited before the kill: a silo joining while a dead one is not yet declared dead waits for it (seen: 12 s, on
+        // a fast machine most of the run), and the joined silo must come in early enough to serve steps before the end.
+        await cluster.WaitUntilAsync(RunId, run => run.Status.Step >= 3, PhaseTimeout);
         var joined = cluster.Launch("rollout,learner");
-        rollout.Kill();
-        output.WriteLine($"killed rollout silo {rollout.SiloPort} at step {atRolloutKill.Status.Step}");
         await cluster.WaitForJoinAsync(joined);
         output.WriteLine($"silo {joined.SiloPort} joined");
+        var atRolloutKill = await cluster.WaitUntilAsync(RunId, _ => true, PhaseTimeout);
+        rollout.Kill();
+        output.WriteLine($"killed rollout silo {rollout.SiloPort} at step {atRolloutKill.Status.Step}");
 
         // 2. Once the new silo has generated completions and a checkpoint exists, the silo holding the learner dies. That is
         // the first silo unless the learner moved to the joined one meanwhile; either way the other learner silo is the standby.
