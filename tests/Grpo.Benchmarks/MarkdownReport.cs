@@ -15,10 +15,14 @@ internal static class MarkdownReport
         md.AppendLine();
         if (report.Rollout is { } rollout)
         {
-            md.AppendLine("| preset | batch | engine in cluster (tokens/s) | plain loop (tokens/s) | ratio |");
-            md.AppendLine("|---|---:|---:|---:|---:|");
+            md.AppendLine("| preset | workload | batch | completion tokens (min / median / max) | engine in cluster (tokens/s) | plain batcher (tokens/s) | ratio |");
+            md.AppendLine("|---|---|---:|---|---:|---:|---:|");
             foreach (var r in rollout.Rows)
-                md.AppendLine(c, $"| {r.Preset} | {r.BatchSize} | {r.EngineTokensPerSecond:0} | {r.PlainTokensPerSecond:0} | {r.Ratio:P0} |");
+            {
+                var lengths = r.CompletionLengths.Order().ToArray();
+                md.AppendLine(c, $"| {r.Preset} | {r.Workload} | {r.BatchSize} | {lengths[0]} / {lengths[lengths.Length / 2]} / {lengths[^1]} | " +
+                                 $"{r.EngineTokensPerSecond:0} | {r.PlainTokensPerSecond:0} | {r.Ratio:P0} |");
+            }
             md.AppendLine();
         }
         if (report.Step is { } step)

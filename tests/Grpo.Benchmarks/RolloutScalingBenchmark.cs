@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grpo.Abstractions.Configuration;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Core.Checkpoints;
@@ -6,86 +7,111 @@ using Grpo.Core.Generation;
 using Grpo.Core.Model;
 using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
-using TorchSharp;
 
 namespace Grpo.Benchmarks;
 
 /// <summary>
-/// Rollout tokens/s by batch size: completion grains in an in-process silo feeding the rollout engine, against a plain
-/// <see cref="Generator"/> loop on the same weights and prompt rows with no Orleans. The two take turns round by round
-/// in one process, so load from other processes hits both alike; their ratio is the engine's overhead.
+/// Rollout tokens/s by batch size and workload: completion grains in an in-process silo feeding the rollout engine,
+/// against the same continuous batcher driven straight from this thread with no Orleans, on the same weights and prompt
+/// rows. Each request carries its place in the round, so both sides sample every completion from the same key and do
+/// the same work. The two take turns round by round in one process, so load from other processes hits both alike;
+/// their ratio is what the cluster costs: grain calls, the engine's queue and its quiet period, the torch thread hop.
 /// </summary>
 internal static class RolloutScalingBenchmark
 {
     const string RunId = "bench-rollout";
-    static readonly int[] BatchSizes = [1, 8, 32, 64, 128];
+    static readonly int[] ShortBatchSizes = [1, 8, 32, 64, 128];
+    static readonly int[] LongTailBatchSizes = [32, 128];
 
     public static async Task<RolloutScalingReport> RunAsync(bool quick, TextWriter log)
     {
         string[] presets = quick ? [BenchRuns.DemoPreset] : [BenchRuns.DemoPreset, BenchRuns.LargePreset];
-        int[] sizes = quick ? [1, 8] : BatchSizes;
+        (RolloutWorkload Workload, int[] Sizes)[] cases = quick
+            ? [(RolloutWorkload.Short, [1, 8]), (RolloutWorkload.LongTail, [32])]
+            : [(RolloutWorkload.Short, ShortBatchSizes), (RolloutWorkload.LongTail, LongTailBatchSizes)];
         var rows = new List<RolloutScalingRow>();
         var round = 0;
         foreach (var preset in presets)
         {
-            var config = BenchRuns.Config(preset);
-            var assets = RunAssets.Create(config);
-            var image = BenchRuns.SeededImage(assets.Model, config.Seed);
+            var baseConfig = BenchRuns.Config(preset);
+            var assets = RunAssets.Create(baseConfig);
+            var image = BenchRuns.SeededImage(assets.Model, baseConfig.Seed);
             var source = new InMemoryWeightSource();
             source.Publish(RunId, 1, image);
             using var folder = new BenchFolder();
             await using var silo = await BenchSilo.StartAsync(rollout: true, learner: false, folder.Path, weights: source);
-            using var plain = new PlainGenerator(assets, image, (ulong)config.Seed);
+            using var model = new CausalLM(assets.Model);
+            model.eval();
+            WeightSnapshot.Restore(model, image, "benchmark weights");
             var budget = TimeSpan.FromSeconds(quick ? 0 : preset == BenchRuns.DemoPreset ? 3 : 6);
             var minimumRounds = quick ? 1 : 2;
-            log.WriteLine($"rollout {preset}: {assets.Model.NumHiddenLayers} layers, hidden {assets.Model.HiddenSize}, " +
-                          $"max_completion_tokens {config.MaxCompletionTokens}, group size {config.GroupSize}");
+            log.WriteLine($"rollout {preset}: {assets.Model.NumHiddenLayers} layers, hidden {assets.Model.HiddenSize}, group size {baseConfig.GroupSize}");
 
-            foreach (var size in sizes)
+            foreach (var (workload, sizes) in cases)
             {
-                var sized = config with { RolloutMaxBatch = size };
-                var (prompts, _) = BenchRuns.GroupedRows(assets, size, config.GroupSize);
-                var tokens = prompts.Select(p => p.Tokens).ToArray();
-                var sampling = RunOptions.Sampling(sized, assets.Codec.EosTokenId);
-                var engine = new Meter();
-                var loop = new Meter();
-                // Unmeasured first rounds: the engine builds its model and pulls the weights, libtorch sizes its buffers.
-                await EngineRoundAsync(silo.Grains, sized, prompts, round++);
-                plain.Generate(tokens, sampling);
-                // Rounds come in pairs, one of each, in alternating order; the ratio is the median over pairs, so a burst
-                // of load from other processes moves one pair's ratio, not the result.
-                var pairRatios = new List<double>();
-                while (pairRatios.Count < minimumRounds || engine.Elapsed < budget || loop.Elapsed < budget)
+                foreach (var size in sizes)
                 {
-                    Task<double> EngineAsync() => MeasureAsync(engine, () => EngineRoundAsync(silo.Grains, sized, prompts, round++));
-                    Task<double> LoopAsync() => MeasureAsync(loop, () => Task.FromResult(plain.Generate(tokens, sampling)));
-                    double engineRate, loopRate;
-                    if (pairRatios.Count % 2 == 0)
+                    var config = workload.Apply(baseConfig) with { RolloutMaxBatch = size };
+                    var (prompts, _) = BenchRuns.GroupedRows(assets, size, config.GroupSize);
+                    using var plain = PlainBatcher(model, assets, config, prompts);
+                    var engine = new Meter();
+                    var loop = new Meter();
+                    // Unmeasured first round: the engine builds its model and pulls the weights, libtorch sizes its buffers.
+                    await EngineRoundAsync(silo.Grains, config, prompts, round);
+                    PlainRound(plain, config, prompts, round++);
+                    // Rounds come in pairs, one of each on the same keys, in alternating order; the ratio is the median over
+                    // pairs, so a burst of load from other processes moves one pair's ratio, not the result.
+                    var pairRatios = new List<double>();
+                    var sameTokens = true;
+                    int[][] lengths = [];
+                    while (pairRatios.Count < minimumRounds || engine.Elapsed < budget || loop.Elapsed < budget)
                     {
-                        engineRate = await EngineAsync();
-                        loopRate = await LoopAsync();
+                        var at = round++;
+                        int[][]? engineTokens = null, loopTokens = null;
+                        async Task<double> EngineAsync() => await MeasureAsync(engine, async () => engineTokens = await EngineRoundAsync(silo.Grains, config, prompts, at));
+                        Task<double> LoopAsync() => MeasureAsync(loop, () => Task.FromResult(loopTokens = PlainRound(plain, config, prompts, at)));
+                        double engineRate, loopRate;
+                        if (pairRatios.Count % 2 == 0)
+                        {
+                            engineRate = await EngineAsync();
+                            loopRate = await LoopAsync();
+                        }
+                        else
+                        {
+                            loopRate = await LoopAsync();
+                            engineRate = await EngineAsync();
+                        }
+                        pairRatios.Add(engineRate / loopRate);
+                        sameTokens &= engineTokens!.Zip(loopTokens!).All(pair => pair.First.AsSpan().SequenceEqual(pair.Second));
+                        lengths = engineTokens!;
                     }
-                    else
-                    {
-                        loopRate = await LoopAsync();
-                        engineRate = await EngineAsync();
-                    }
-                    pairRatios.Add(engineRate / loopRate);
+                    var completionLengths = lengths.Select(tokens => tokens.Length).ToArray();
+                    var row = new RolloutScalingRow(preset, workload.Name, size, engine.TokensPerSecond, loop.TokensPerSecond, Median(pairRatios),
+                        engine.Rounds, loop.Rounds, completionLengths, sameTokens);
+                    rows.Add(row);
+                    log.WriteLine($"  {workload.Name,-9} batch {size,4}: engine in cluster {row.EngineTokensPerSecond,8:0} tokens/s, plain batcher {row.PlainTokensPerSecond,8:0} tokens/s, " +
+                                  $"median ratio of {pairRatios.Count} paired rounds {row.Ratio:P0}; completions of {Describe(completionLengths, config.MaxCompletionTokens)}" +
+                                  (sameTokens ? "" : "; the two sides sampled different tokens (batched float rounding), so their work differed a little"));
                 }
-                var row = new RolloutScalingRow(preset, size, engine.TokensPerSecond, loop.TokensPerSecond, Median(pairRatios), engine.Rounds, loop.Rounds);
-                rows.Add(row);
-                log.WriteLine($"  batch {size,4}: engine in cluster {row.EngineTokensPerSecond,8:0} tokens/s, plain loop {row.PlainTokensPerSecond,8:0} tokens/s, " +
-                              $"median ratio of {pairRatios.Count} paired rounds {row.Ratio:P0}");
             }
         }
         return new RolloutScalingReport(rows);
     }
 
+    /// <summary>Min, median and max length and the share that reached the limit.</summary>
+    static string Describe(int[] lengths, int limit)
+    {
+        var sorted = lengths.Order().ToArray();
+        var atLimit = lengths.Count(length => length >= limit) / (double)lengths.Length;
+        return $"{sorted[0]} to {sorted[^1]} tokens (median {sorted[sorted.Length / 2]}, {atLimit:P0} at the limit of {limit})";
+    }
+
     /// <summary>Runs one round, adds it to <paramref name="meter"/> and returns its tokens/s.</summary>
-    static async Task<double> MeasureAsync(Meter meter, Func<Task<long>> round)
+    static async Task<double> MeasureAsync(Meter meter, Func<Task<int[][]>> round)
     {
         var clock = Stopwatch.StartNew();
-        var tokens = await round();
+        var completions = await round();
+        var tokens = completions.Sum(tokens => (long)tokens.Length);
         meter.Add(clock.Elapsed, tokens);
         return tokens / clock.Elapsed.TotalSeconds;
     }
@@ -97,39 +123,32 @@ internal static class RolloutScalingBenchmark
     }
 
     /// <summary>Every row as its own completion grain call, all at once, as a step's prompt grains issue them.</summary>
-    static async Task<long> EngineRoundAsync(IGrainFactory grains, Abstractions.Configuration.RunConfig config, TaskRow[] rows, int round)
+    static async Task<int[][]> EngineRoundAsync(IGrainFactory grains, RunConfig config, TaskRow[] rows, int round)
     {
         var results = await Task.WhenAll(rows.Select(row =>
             grains.GetGrain<ICompletionGrain>(GrainKeys.Completion(RunId, round, row.Group, row.Sample))
-                .GenerateAsync(new CompletionRequest(RunId, config, row.Prompt, row.Answer, row.Tokens, 1))));
-        return results.Sum(result => (long)result.Tokens.Length);
+                .GenerateAsync(new CompletionRequest(RunId, config, row.Prompt, row.Answer, row.Tokens, 1)
+                {
+                    Coordinates = new CompletionCoordinates(round, row.Group, row.Sample, Attempt: 0),
+                })));
+        return results.Select(result => result.Tokens).ToArray();
     }
 
-    /// <summary>The decoding the engine does, straight on the caller's thread: model, generator, random stream.</summary>
-    sealed class PlainGenerator : IDisposable
+    /// <summary>The batcher the engine builds for this configuration and these prompts (slots, prompt room, stop rule).</summary>
+    static ContinuousBatcher PlainBatcher(CausalLM model, RunAssets assets, RunConfig config, TaskRow[] rows)
     {
-        readonly CausalLM model;
-        readonly Generator generator;
-        readonly torch.Generator random;
-
-        public PlainGenerator(RunAssets assets, WeightImage image, ulong seed)
-        {
-            model = new CausalLM(assets.Model);
-            model.eval();
-            WeightSnapshot.Restore(model, image, "benchmark weights");
-            generator = new Generator(model, assets.PadTokenId, tokens => assets.Codec.DecodeCompletion(tokens));
-            random = new torch.Generator(seed);
-        }
-
-        public long Generate(int[][] prompts, SamplingOptions sampling) =>
-            generator.Generate(prompts, sampling, random).Sum(sequence => (long)sequence.Tokens.Length);
-
-        public void Dispose()
-        {
-            random.Dispose();
-            model.Dispose();
-        }
+        var sampling = RunOptions.Sampling(config, assets.Codec.StopTokenIds);
+        var room = assets.Model.MaxPositionEmbeddings - sampling.MaxNewTokens;
+        var longestPrompt = rows.Max(row => row.Tokens.Length);
+        return new ContinuousBatcher(model, sampling, config.RolloutMaxBatch, Math.Min(room, Math.Max(RunPolicy.MinSlotPromptTokens, 2 * longestPrompt)),
+            assets.Codec.DecodeUntilStop);
     }
+
+    /// <summary>The round's requests decoded straight on this thread, keyed as the engine keys them.</summary>
+    static int[][] PlainRound(ContinuousBatcher batcher, RunConfig config, TaskRow[] rows, int round) =>
+        batcher.Run(rows.Select(row => new DecodeRequest(row.Tokens, new SampleKey(unchecked((ulong)config.Seed), round, row.Group, row.Sample, Attempt: 0))).ToArray())
+            .Select(sequence => sequence.Tokens)
+            .ToArray();
 
     sealed class Meter
     {

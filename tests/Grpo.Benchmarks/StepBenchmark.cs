@@ -19,7 +19,7 @@ namespace Grpo.Benchmarks;
 /// Where the seconds of one GRPO step of the demo run go. Each step runs twice, alternately: through the cluster
 /// (prompt grains fanning out to completion grains and the rollout engine, then the learner grain's update and
 /// publication, in an in-process silo), and as the same work done directly in this process without Orleans, each part
-/// timed: generate, score, learner forward-backward (with the reference forward), optimizer, weight publish (capture,
+/// timed: generate (the engine's continuous batcher on the same sample keys), score, learner forward-backward (with the reference forward), optimizer, weight publish (capture,
 /// checksum, verify, load). Orleans messaging and scheduling is what the cluster step takes beyond the sum of its parts.
 /// </summary>
 internal static class StepBenchmark
@@ -84,9 +84,8 @@ internal static class StepBenchmark
         readonly CausalLM? reference;
         readonly CausalLM rolloutModel;
         readonly GrpoLearner learner;
-        readonly Generator generator;
-        readonly torch.Generator random;
         readonly WeightPublication publication;
+        ContinuousBatcher? batcher;
 
         public DirectStep(RunAssets assets)
         {
@@ -98,8 +97,6 @@ internal static class StepBenchmark
             learner = new GrpoLearner(policy, reference, RunOptions.Learner(config), assets.PadTokenId);
             rolloutModel = new CausalLM(assets.Model);
             rolloutModel.eval();
-            generator = new Generator(rolloutModel, assets.PadTokenId, tokens => assets.Codec.DecodeCompletion(tokens));
-            random = new torch.Generator((ulong)config.Seed);
             publication = new WeightPublication();
         }
 
@@ -108,9 +105,12 @@ internal static class StepBenchmark
             var config = assets.Config;
             var prompts = examples.Select(e => assets.Codec.EncodePrompt(e.Prompt)).ToArray();
             var rows = prompts.SelectMany(p => Enumerable.Repeat(p, config.GroupSize)).ToArray();
+            // Keyed as the prompt grains key their completions, so both sides sample the same tokens and do the same work.
+            var requests = rows.Select((prompt, r) => new DecodeRequest(prompt,
+                new SampleKey(unchecked((ulong)config.Seed), step, r / config.GroupSize, r % config.GroupSize, Attempt: 0))).ToArray();
 
             var clock = Stopwatch.StartNew();
-            var sequences = generator.Generate(rows, RunOptions.Sampling(config, assets.Codec.EosTokenId), random);
+            var sequences = Batcher(prompts.Max(prompt => prompt.Length)).Run(requests);
             var generate = clock.Elapsed.TotalSeconds;
 
             clock.Restart();
@@ -141,9 +141,20 @@ internal static class StepBenchmark
             return new StepSplit(0, generate, score, forwardBackward, optimizer, publish);
         }
 
+        /// <summary>The batcher the rollout engine builds for the run (slots, prompt room, stop rule), kept across steps as it does.</summary>
+        ContinuousBatcher Batcher(int longestPrompt)
+        {
+            if (batcher is not null && batcher.MaxPromptTokens >= longestPrompt) return batcher;
+            batcher?.Dispose();
+            var sampling = RunOptions.Sampling(assets.Config, assets.Codec.StopTokenIds);
+            var room = assets.Model.MaxPositionEmbeddings - sampling.MaxNewTokens;
+            return batcher = new ContinuousBatcher(rolloutModel, sampling, Math.Max(1, assets.Config.RolloutMaxBatch),
+                Math.Min(room, Math.Max(RunPolicy.MinSlotPromptTokens, 2 * longestPrompt)), assets.Codec.DecodeUntilStop);
+        }
+
         public void Dispose()
         {
-            random.Dispose();
+            batcher?.Dispose();
             learner.Dispose();
             rolloutModel.Dispose();
             reference?.Dispose();

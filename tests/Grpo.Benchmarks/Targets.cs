@@ -6,8 +6,8 @@ internal static class Targets
     public static IReadOnlyList<TargetCheck> Judge(RolloutScalingReport? rollout, StepReport? step, LearnerReport? learner, PublicationReport? publication,
         MemoryReport? memory = null, LongTailReport? longTail = null) =>
     [
-        new("engine in cluster / plain loop, demo preset, batch 32",
-            rollout?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.DemoPreset && r.BatchSize == 32)?.Ratio, 0.9, AtLeast: true, "%"),
+        new("engine in cluster / plain batcher, long-tail workload, demo preset, batch 32", EngineRatio(rollout, 32), 0.95, AtLeast: true, "%"),
+        new("engine in cluster / plain batcher, long-tail workload, demo preset, batch 128", EngineRatio(rollout, 128), 0.95, AtLeast: true, "%"),
         new("Orleans messaging and scheduling share of a demo step", step?.MessagingShare, 0.10, AtLeast: false, "%"),
         new("learner GFLOP/s / matmul GFLOP/s, 50M preset",
             learner?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.LargePreset)?.FractionOfMatmul, 0.5, AtLeast: true, "%"),
@@ -18,4 +18,7 @@ internal static class Targets
         new("continuous / static batching tokens/s, long-tailed workload, 50M preset",
             longTail?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.LargePreset)?.Ratio, LongTailBenchmark.TargetRatio, AtLeast: true, "x"),
     ];
+
+    static double? EngineRatio(RolloutScalingReport? rollout, int batchSize) => rollout?.Rows
+        .FirstOrDefault(r => r.Preset == BenchRuns.DemoPreset && r.Workload == RolloutWorkload.LongTail.Name && r.BatchSize == batchSize)?.Ratio;
 }
