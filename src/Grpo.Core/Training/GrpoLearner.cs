@@ -116,16 +116,28 @@ public sealed class GrpoLearner : IDisposable
 
     /// <summary>
     /// π_old as the learner computes it, with the same model, numerics and micro-batch composition as the update's own
-    /// forward pass, so that without a rollout mismatch the first update's ratio is exactly 1.
+    /// forward pass, so that without a rollout mismatch the first update's ratio is exactly 1. It is the policy that
+    /// sampled, which decodes in eval mode: with LoRA dropout a training-mode pass would draw a dropout mask, and the
+    /// logged rollout/learner mismatch would count that noise as a difference of numerics.
     /// </summary>
     void RecomputeOldLogProbs(CompletionSample[] microBatch, LearnerOldLogProbs learnerOld)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var (logProbs, _) = SequenceLogProbs.Completions(
-            lowPrecision?.Model ?? policy, microBatch.Select(s => s.PromptTokens).ToArray(), microBatch.Select(s => s.CompletionTokens).ToArray(),
-            options.Temperature, padTokenId, options.LogProbChunkSize);
-        learnerOld.Remember(microBatch, logProbs);
+        var model = lowPrecision?.Model ?? policy;
+        var training = model.training;
+        model.eval();
+        try
+        {
+            var (logProbs, _) = SequenceLogProbs.Completions(
+                model, microBatch.Select(s => s.PromptTokens).ToArray(), microBatch.Select(s => s.CompletionTokens).ToArray(),
+                options.Temperature, padTokenId, options.LogProbChunkSize);
+            learnerOld.Remember(microBatch, logProbs);
+        }
+        finally
+        {
+            if (training) model.train();
+        }
     }
 
     /// <summary>Unmasked completion tokens of <paramref name="samples"/>, as the objective's mask will count them.</summary>

@@ -1,5 +1,7 @@
 using Grpo.Core.Algorithm;
+using Grpo.Core.Model;
 using Grpo.Core.Training;
+using TorchSharp;
 using static Grpo.Core.Tests.Training.LearnerSamples;
 
 namespace Grpo.Core.Tests.Training;
@@ -77,5 +79,35 @@ public sealed class OldLogProbRecomputeTests
 
         Assert.Equal(7.0 / 17, result.RolloutCorrectedFraction, 1e-6);
         Assert.NotEqual(plain.GradNorm, result.GradNorm);
+    }
+
+    [Fact]
+    public void Recompute_with_lora_dropout_measures_the_policy_that_sampled_not_a_dropout_draw()
+    {
+        using var policy = TinyModel(31);
+        torch.manual_seed(5);
+        policy.ApplyLora(new LoraOptions { Rank = 2, Dropout = 0.5 });
+        // lora_B starts at zero, where dropout on the adapter's input changes nothing: give the adapters a product.
+        using (torch.no_grad())
+            foreach (var (name, parameter) in policy.named_parameters().Where(p => p.name.EndsWith("lora_B.weight", StringComparison.Ordinal)))
+                parameter.normal_(0, 0.5);
+        // The rollout scores in eval mode, as the engine decodes; the learner's policy trains in training mode.
+        policy.eval();
+        var samples = Scored(policy, PromptLengths, CompletionLengths, Advantages);
+        policy.train();
+        using var learner = new GrpoLearner(policy, null, new LearnerOptions
+        {
+            Objective = new GrpoOptions { Beta = 0f },
+            MiniBatchSize = PromptLengths.Length,
+            OldLogProbs = OldLogProbSource.Recompute,
+            LearningRate = new LearningRateSchedule { PeakLearningRate = 1e-2 },
+        }, padTokenId: 0);
+
+        var result = learner.Train(samples);
+
+        Assert.True(result.RolloutLogProbDelta <= 1e-6, $"mismatch {result.RolloutLogProbDelta:R}: the recompute drew a dropout mask");
+        Assert.True(policy.training, "the recompute left the policy out of training mode");
+        // The update itself still trains with dropout: its ratio against the recomputed π_old is not exactly 1.
+        Assert.True(result.RatioMin < 1f - 1e-4f || result.RatioMax > 1f + 1e-4f, $"ratio {result.RatioMin:R} to {result.RatioMax:R}");
     }
 }
