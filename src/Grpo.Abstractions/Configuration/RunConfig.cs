@@ -249,7 +249,7 @@ public sealed record RunConfig
 
     // ---- rollout engine ----
 
-    [Description("Most sequences one batched generation call runs together; the default holds a whole default step (64 prompts × 8) in one batch.")]
+    [Description("Slots of the rollout engine's continuous batcher: the most sequences decoding at once on a silo (a finished one frees its slot for a waiting request); the default holds a whole default step (64 prompts × 8) at once.")]
     [Id(40), JsonPropertyName("rollout_max_batch")] public int RolloutMaxBatch { get; init; } = 512;
 
     [Description("The pause after which the rollout engine stops waiting for more requests and starts a batch (it waits at most 20 times as long in all).")]

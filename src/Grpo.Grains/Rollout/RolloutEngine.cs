@@ -46,7 +46,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     readonly ConcurrentDictionary<string, long> loadedVersions = new(StringComparer.Ordinal);
     long arrivals;
     int queueDepth;
-    long batchesRun;
+    long admissions;
     long sequencesGenerated;
     long tokensGenerated;
     long weightPulls;
@@ -114,7 +114,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
 
     public RolloutStats Stats => new(
         Volatile.Read(ref queueDepth),
-        Interlocked.Read(ref batchesRun),
+        Interlocked.Read(ref admissions),
         Interlocked.Read(ref sequencesGenerated),
         Interlocked.Read(ref tokensGenerated),
         Interlocked.Read(ref weightPulls),
@@ -270,7 +270,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         {
             foreach (var decode in decodes) run.Batcher.Enqueue(decode);
         }).ConfigureAwait(false);
-        Interlocked.Increment(ref batchesRun);
+        Interlocked.Increment(ref admissions);
     }
 
     /// <summary>Decode iterations up to the next finished row or arrival: completes the requests that finished and, once nothing decodes, ends the round.</summary>
