@@ -23,6 +23,12 @@ public sealed record RolloutStats(
     /// <summary>Requests admitted into free slots while other rows were still decoding (continuous batching at work).</summary>
     public long JoinedWhileDecoding { get; init; }
 
+    /// <summary>Newer policy versions loaded under rows still decoding (partial_rollouts), each switching those rows to it.</summary>
+    public long SwitchesWhileDecoding { get; init; }
+
+    /// <summary>Rows whose keys and values were recomputed with a newer version's weights, summed over those switches.</summary>
+    public long RowsSwitched { get; init; }
+
     /// <summary>Completions per admission: how many sequences joined the decoding rows at a time, on average.</summary>
     public double MeanSequencesPerAdmission => Admissions == 0 ? 0 : (double)SequencesGenerated / Admissions;
 }
