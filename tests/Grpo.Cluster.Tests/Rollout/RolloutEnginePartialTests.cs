@@ -32,8 +32,8 @@ public sealed class RolloutEnginePartialTests
         var direct = TinyPolicy.DirectGreedy(OldImage, prompts, config);
         var longIndex = Array.IndexOf(direct, direct.MaxBy(sequence => sequence.Tokens.Length));
         var shortIndex = Array.FindIndex(direct, sequence => sequence.Tokens.Length <= 8);
-        Assert.True(direct[longIndex].Tokens.Length >= 100 && shortIndex >= 0,
-            $"the test needs a prompt that decodes 100 tokens or more and one that stops within 8: lengths {string.Join(", ", direct.Select(d => d.Tokens.Length))}");
+        Assert.True(direct[longIndex].Tokens.Length >= 60 && shortIndex >= 0,
+            $"the test needs a prompt that decodes 60 tokens or more and one that stops within 8: lengths {string.Join(", ", direct.Select(d => d.Tokens.Length))}");
 
         var source = new FakeWeightSource();
         source.Publish(Run, 1, OldImage);
