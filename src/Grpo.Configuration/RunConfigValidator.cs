@@ -143,6 +143,11 @@ public static class RunConfigValidator
         rules.Check(nameof(RunConfig.WeightChunkBytes), config.WeightChunkBytes is >= MinWeightChunkBytes and <= MaxWeightChunkBytes,
             $"must be between {MinWeightChunkBytes} (64 KiB) and {MaxWeightChunkBytes} (64 MiB), got {config.WeightChunkBytes}");
         rules.AtLeast(nameof(RunConfig.CompletionTimeoutSeconds), config.CompletionTimeoutSeconds, 1);
+        if (config.PartialRollouts && config.MaxStaleness == 0)
+        {
+            rules.Add(nameof(RunConfig.PartialRollouts),
+                "is true but max_staleness is 0; rows can only switch to a newer policy version mid-completion in async mode (max_staleness > 0)");
+        }
 
         SizeBounds(config, rules);
 

@@ -45,7 +45,7 @@ internal static class BatchingBenchmark
         var oneAtATime = oneAtATimeMode.Result();
         foreach (var result in new[] { batched, oneAtATime })
             log.WriteLine($"  {result.Mode,-14} {result.TokensPerSecond,10:0} tokens/s  ({result.Tokens} tokens in {result.Seconds:0.00} s, " +
-                          $"{result.Rounds} rounds, {result.Batches} batches, mean batch {result.MeanBatchSize:0.0})");
+                          $"{result.Rounds} rounds, {result.Admissions} admissions, {result.MeanSequencesPerAdmission:0.0} sequences per admission)");
 
         return new BatchingReport("batching", startedAt, arguments.Quick, config.ModelPreset, config.Task.Name, prompts.Length,
             config.MaxCompletionTokens, Environment.ProcessorCount, batched, oneAtATime,

@@ -41,8 +41,8 @@ internal static class MarkdownReport
             md.AppendLine(c, $"| **step in the cluster** | {m.ClusterStepSeconds:0.000} | |");
             md.AppendLine();
             md.AppendLine(c, $"Columns are medians over the steps; the median of each step's own messaging share is {step.MessagingShare:P1}. In the cluster the " +
-                             $"rollout phase (prompt grains until every group reached the learner) took {m.ClusterRolloutSeconds:0.000} s in {m.EngineBatches} engine " +
-                             $"batches with {m.PromptPrefills} prompt prefills, the learner grain's update and publication {m.ClusterStepSeconds - m.ClusterRolloutSeconds:0.000} s.");
+                             $"rollout phase (prompt grains until every group reached the learner) took {m.ClusterRolloutSeconds:0.000} s in {m.EngineAdmissions} engine " +
+                             $"admissions with {m.PromptPrefills} prompt prefills, the learner grain's update and publication {m.ClusterStepSeconds - m.ClusterRolloutSeconds:0.000} s.");
             md.AppendLine();
         }
         if (report.Learner is { } learner)

@@ -35,9 +35,9 @@ internal sealed class RolloutMode(string name, RunConfig config, IWeightSource s
     {
         var before = baseline ?? throw new InvalidOperationException($"mode '{name}' was never warmed up");
         var after = engine.Stats;
-        var batches = after.BatchesRun - before.BatchesRun;
+        var admissions = after.Admissions - before.Admissions;
         return new RolloutModeResult(name, config.RolloutMaxBatch, rounds, completions, after.TokensGenerated - before.TokensGenerated,
-            measured.Elapsed.TotalSeconds, batches, batches == 0 ? 0 : (double)(after.SequencesGenerated - before.SequencesGenerated) / batches);
+            measured.Elapsed.TotalSeconds, admissions, admissions == 0 ? 0 : (double)(after.SequencesGenerated - before.SequencesGenerated) / admissions);
     }
 
     /// <summary>Every prompt submitted at once, as the completion grains of a step would; returns the completions.</summary>

@@ -8,8 +8,8 @@ internal sealed record RolloutModeResult(
     long Completions,
     long Tokens,
     double Seconds,
-    long Batches,
-    double MeanBatchSize)
+    long Admissions,
+    double MeanSequencesPerAdmission)
 {
     public double TokensPerSecond => Tokens / Seconds;
 }

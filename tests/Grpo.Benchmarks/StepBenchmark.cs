@@ -55,19 +55,19 @@ internal static class StepBenchmark
             await learnerGrain.TrainStepAsync(step, examples.Count);
             var clusterSeconds = clock.Elapsed.TotalSeconds;
             var engineAfter = engine.Stats;
-            var batches = engineAfter.BatchesRun - engineBefore.BatchesRun;
+            var admissions = engineAfter.Admissions - engineBefore.Admissions;
             var prefills = engineAfter.PromptsPrefilled - engineBefore.PromptsPrefilled;
             parts ??= await direct.RunAsync(examples, step);
             // Step 0 is a warm-up: the engine builds its model and libtorch sizes its buffers.
             if (step == 0) continue;
             var split = parts with
             {
-                ClusterStepSeconds = clusterSeconds, ClusterRolloutSeconds = rolloutSeconds, EngineBatches = batches, PromptPrefills = prefills,
+                ClusterStepSeconds = clusterSeconds, ClusterRolloutSeconds = rolloutSeconds, EngineAdmissions = admissions, PromptPrefills = prefills,
             };
             splits.Add(split);
             log.WriteLine($"  step {step}: cluster {clusterSeconds:0.000} s (rollout {rolloutSeconds:0.000}, learner {clusterSeconds - rolloutSeconds:0.000}); direct generate {split.GenerateSeconds:0.000}, score {split.ScoreSeconds:0.000}, " +
                           $"forward-backward {split.ForwardBackwardSeconds:0.000}, optimizer {split.OptimizerSeconds:0.000}, publish {split.PublishSeconds:0.000} s; " +
-                          $"engine {batches} batches, {prefills} prompt prefills for {examples.Count * config.GroupSize} completions; messaging {split.MessagingShare:P0}");
+                          $"engine {admissions} admissions, {prefills} prompt prefills for {examples.Count * config.GroupSize} completions; messaging {split.MessagingShare:P0}");
         }
 
         var median = StepSplit.Median(splits);

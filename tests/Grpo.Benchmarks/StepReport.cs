@@ -12,8 +12,8 @@ internal sealed record StepSplit(double ClusterStepSeconds, double GenerateSecon
     /// </summary>
     public double ClusterRolloutSeconds { get; init; }
 
-    /// <summary>Batches the cluster's rollout engine ran for the step.</summary>
-    public long EngineBatches { get; init; }
+    /// <summary>Admissions of requests into the cluster's rollout engine (a round's first batch, or groups joining free slots) for the step.</summary>
+    public long EngineAdmissions { get; init; }
 
     /// <summary>Prompt prefills the engine ran for the step: one per distinct prompt per batch when the group shares it.</summary>
     public long PromptPrefills { get; init; }
@@ -37,7 +37,7 @@ internal sealed record StepSplit(double ClusterStepSeconds, double GenerateSecon
             Mid(splits.Select(s => s.ForwardBackwardSeconds)), Mid(splits.Select(s => s.OptimizerSeconds)), Mid(splits.Select(s => s.PublishSeconds)))
         {
             ClusterRolloutSeconds = Mid(splits.Select(s => s.ClusterRolloutSeconds)),
-            EngineBatches = (long)Math.Round(Mid(splits.Select(s => (double)s.EngineBatches))),
+            EngineAdmissions = (long)Math.Round(Mid(splits.Select(s => (double)s.EngineAdmissions))),
             PromptPrefills = (long)Math.Round(Mid(splits.Select(s => (double)s.PromptPrefills))),
         };
     }

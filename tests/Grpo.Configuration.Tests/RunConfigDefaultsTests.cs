@@ -56,6 +56,7 @@ public sealed class RunConfigDefaultsTests
         Assert.Equal(5, config.RolloutBatchWaitMs);
         Assert.Equal(4194304, config.WeightChunkBytes);
         Assert.Equal(120, config.CompletionTimeoutSeconds);
+        Assert.False(config.PartialRollouts);
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public sealed class RunConfigDefaultsTests
             "lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules", "lora_base_dtype",
             "warmup_sft_steps", "warmup_sft_batch_size", "warmup_sft_learning_rate", "warmup_sft_target_accuracy",
             "eval_every", "checkpoint_every", "keep_checkpoints", "export_final_model", "log_samples_every", "log_samples_prompts",
-            "rollout_max_batch", "rollout_batch_wait_ms", "weight_chunk_bytes", "completion_timeout_seconds",
+            "rollout_max_batch", "partial_rollouts", "rollout_batch_wait_ms", "weight_chunk_bytes", "completion_timeout_seconds",
         ];
 
         Assert.Equal(expected, RunConfigLoader.Keys);
@@ -170,6 +171,7 @@ public sealed class RunConfigDefaultsTests
         "old_logprobs" => ([], "old_logprobs=recompute"),
         "rollout_correction" => ([], "rollout_correction=tis"),
         "lr_schedule" => ([], "lr_schedule=constant"),
+        "partial_rollouts" => (["max_staleness=1"], "partial_rollouts=true"),
         "mask_truncated" or "dynamic_sampling" or "group_by_length" or "gradient_checkpointing" => ([], key + "=true"),
         "learner_compute_dtype" => ([], "learner_compute_dtype=bfloat16"),
         "stop_strings" => ([], "stop_strings=###"),

@@ -13,6 +13,7 @@ public sealed class RunConfigValidationTests
         ["prompts_per_step 0"] = Defaults with { PromptsPerStep = 0 },
         ["group_size 1"] = Defaults with { GroupSize = 1 },
         ["max_staleness -1"] = Defaults with { MaxStaleness = -1 },
+        ["partial_rollouts without max_staleness"] = Defaults with { PartialRollouts = true },
         ["temperature 0"] = Defaults with { Temperature = 0 },
         ["temperature NaN"] = Defaults with { Temperature = float.NaN },
         ["top_p 0"] = Defaults with { TopP = 0 },
@@ -142,6 +143,8 @@ public sealed class RunConfigValidationTests
     [InlineData("weight_chunk_bytes too small", "weight_chunk_bytes: must be between 65536 (64 KiB) and 67108864 (64 MiB), got 65535")]
     [InlineData("weight_chunk_bytes too large", "weight_chunk_bytes: must be between 65536 (64 KiB) and 67108864 (64 MiB), got 67108865")]
     [InlineData("completion_timeout_seconds 0", "completion_timeout_seconds: must be at least 1, got 0")]
+    [InlineData("partial_rollouts without max_staleness",
+        "partial_rollouts: is true but max_staleness is 0; rows can only switch to a newer policy version mid-completion in async mode (max_staleness > 0)")]
     public void Each_rule_names_its_key(string caseName, string expectedProblem)
     {
         var error = Assert.Throws<RunConfigException>(() => RunConfigLoader.Validate(Cases[caseName], "rules", RunComponentCatalog.Default));

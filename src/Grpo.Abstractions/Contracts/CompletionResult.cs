@@ -2,7 +2,10 @@ using System.Collections.ObjectModel;
 
 namespace Grpo.Abstractions.Contracts;
 
-/// <summary>One sampled, scored completion; its behaviour log-probs travel with it to the learner.</summary>
+/// <summary>
+/// One sampled, scored completion; its behaviour log-probs travel with it to the learner. <see cref="PolicyVersion"/> is
+/// the version of its oldest token (the one its staleness counts from).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("grpo.CompletionResult")]
 public sealed record CompletionResult(
     [property: Id(0)] string Key,
@@ -22,4 +25,11 @@ public sealed record CompletionResult(
     /// none is its own single component. <see cref="Reward"/> is their weighted sum.
     /// </summary>
     [Id(9)] public IReadOnlyDictionary<string, float> RewardComponents { get; init; } = ReadOnlyDictionary<string, float>.Empty;
+
+    /// <summary>
+    /// The policy version that sampled each token, run-length encoded in order: the counts add up to the tokens and the
+    /// first version is <see cref="PolicyVersion"/>. More than one span only with partial_rollouts; empty means every
+    /// token is of <see cref="PolicyVersion"/>.
+    /// </summary>
+    [Id(40)] public PolicyVersionSpan[] TokenVersions { get; init; } = [];
 }

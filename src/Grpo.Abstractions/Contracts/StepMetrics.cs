@@ -45,4 +45,9 @@ public sealed record StepMetrics
     [Id(31)] public float RolloutKl { get; init; }
     /// <summary>Fraction of the step's trained tokens whose weight the rollout correction truncated (tis) or masked out (mis); 0 with none.</summary>
     [Id(32)] public float RolloutCorrectedFraction { get; init; }
+    /// <summary>
+    /// Fraction of the step's completion tokens sampled by a policy version older than the newest version in their own
+    /// completion: how much partial rollout happened (0 without partial_rollouts).
+    /// </summary>
+    [Id(40)] public float TokensFromOlderVersionFraction { get; init; }
 }

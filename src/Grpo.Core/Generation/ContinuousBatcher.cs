@@ -11,7 +11,9 @@ namespace Grpo.Core.Generation;
 /// until the batch's longest one ends (what <see cref="Generator"/> does). The waiting requests with the same prompt as
 /// the oldest one (a GRPO group) are admitted together and share one prefill. Each row sits at its own position: rotary
 /// position and attention mask come from its slot's length, so a completion does not depend on its neighbours, and each
-/// samples from its own <see cref="SampleKey"/>. Not thread-safe: one thread (the torch thread) drives it.
+/// samples from its own <see cref="SampleKey"/>. Every token is tagged with <see cref="PolicyVersion"/>, the version of
+/// the weights that sampled it; <see cref="WeightsChanged"/> lets rows still decoding go on with new weights (partial
+/// rollouts). Not thread-safe: one thread (the torch thread) drives it.
 /// </summary>
 public sealed class ContinuousBatcher : IDisposable
 {
@@ -23,10 +25,16 @@ public sealed class ContinuousBatcher : IDisposable
     readonly List<DecodeRequest> waiting = [];
     readonly int maxPromptTokens;
     long promptsPrefilled;
+    long rowsRefilled;
+
+    /// <summary>Rows whose cache one <see cref="WeightsChanged"/> forward rebuilds at a time, so its activations stay small.</summary>
+    internal const int RefillRowsPerForward = 16;
 
     /// <param name="maxPromptTokens">the longest prompt a request may bring; a slot holds it plus options.MaxNewTokens</param>
     /// <param name="decode">turns completion tokens into text; needed only for stop strings</param>
-    public ContinuousBatcher(CausalLM model, SamplingOptions options, int slots, int maxPromptTokens, Func<IReadOnlyList<int>, string>? decode = null)
+    /// <param name="policyVersion">the version of the weights the model holds now, tagged on the tokens they sample</param>
+    public ContinuousBatcher(
+        CausalLM model, SamplingOptions options, int slots, int maxPromptTokens, Func<IReadOnlyList<int>, string>? decode = null, long policyVersion = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -47,7 +55,14 @@ public sealed class ContinuousBatcher : IDisposable
         stop = new CompletionStop(options, decode);
         cache = model.CreateSlotCache(slots, capacity);
         rows = new DecodingRow?[slots];
+        PolicyVersion = policyVersion;
     }
+
+    /// <summary>The version of the weights in the model: every token sampled from now on is tagged with it.</summary>
+    public long PolicyVersion { get; private set; }
+
+    /// <summary>Rows whose keys and values <see cref="WeightsChanged"/> recomputed with new weights so far.</summary>
+    public long RowsRefilled => rowsRefilled;
 
     public int Slots => rows.Length;
 
@@ -61,6 +76,49 @@ public sealed class ContinuousBatcher : IDisposable
 
     /// <summary>Prompt prefills run so far: one per admitted group of identical prompts.</summary>
     public long PromptsPrefilled => promptsPrefilled;
+
+    /// <summary>
+    /// Tells the batcher that the model now holds the weights of <paramref name="version"/> (the caller loaded them in
+    /// place, between steps). Rows still decoding go on with the new weights from the next token: their keys and values,
+    /// computed by the old weights, are recomputed with the new ones over prompt and completion so far, so every later
+    /// token is sampled from exactly the new policy given its prefix, as its version tag says. The tokens already sampled
+    /// keep their tags and log-probs. With nothing decoding only the tag changes.
+    /// </summary>
+    public void WeightsChanged(long version)
+    {
+        var active = Enumerable.Range(0, rows.Length).Where(slot => rows[slot] is not null).ToArray();
+        if (active.Length > 0 && version <= PolicyVersion)
+            throw new ArgumentOutOfRangeException(nameof(version), version,
+                $"rows are decoding with policy version {PolicyVersion}; they can only go on with a newer one");
+        PolicyVersion = version;
+        using var noGrad = no_grad();
+        foreach (var chunk in active.Chunk(RefillRowsPerForward)) Refill(chunk);
+    }
+
+    /// <summary>
+    /// Rebuilds the slots' caches with the model's current weights: prompt and every completion token but the newest,
+    /// which the next decode step feeds in as usual, right-padded into one forward.
+    /// </summary>
+    void Refill(int[] slots)
+    {
+        using var scope = NewDisposeScope();
+        var device = model.OutputWeight.device;
+        var sequences = slots.Select(slot => rows[slot]!).Select(row => (int[])[.. row.Request.Prompt, .. row.Tokens.Take(row.Tokens.Count - 1)]).ToArray();
+        var width = sequences.Max(sequence => sequence.Length);
+        var ids = new long[slots.Length * width];
+        var mask = new long[slots.Length * width];
+        for (var r = 0; r < slots.Length; r++)
+            for (var i = 0; i < sequences[r].Length; i++)
+            {
+                ids[r * width + i] = sequences[r][i];
+                mask[r * width + i] = 1;
+            }
+        using var refill = model.CreateCache(slots.Length, width);
+        model.FillCache(tensor(ids, [slots.Length, width], device: device), tensor(mask, [slots.Length, width], device: device), refill);
+        for (var r = 0; r < slots.Length; r++)
+            cache.Fill(refill, r, sequences[r].Length, [slots[r]]);
+        rowsRefilled += slots.Length;
+    }
 
     /// <summary>Queues a request; a later <see cref="Step"/> admits it when a slot is free.</summary>
     public void Enqueue(DecodeRequest request)
@@ -171,7 +229,7 @@ public sealed class ContinuousBatcher : IDisposable
     void Advance(int slot, int token, float logProb, List<FinishedDecode> finished)
     {
         var row = rows[slot]!;
-        row.Add(token, logProb);
+        row.Add(token, logProb, PolicyVersion);
         if (stop.After(row.Tokens, token, row.MaxNewTokens) is not { } reason) return;
         finished.Add(row.Finish(reason));
         rows[slot] = null;

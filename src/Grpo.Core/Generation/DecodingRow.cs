@@ -4,6 +4,7 @@ namespace Grpo.Core.Generation;
 internal sealed class DecodingRow(DecodeRequest request, int maxNewTokens)
 {
     readonly List<float> logProbs = [];
+    readonly List<TokenVersionSpan> versions = [];
 
     public DecodeRequest Request { get; } = request;
     public int MaxNewTokens { get; } = maxNewTokens;
@@ -12,11 +13,17 @@ internal sealed class DecodingRow(DecodeRequest request, int maxNewTokens)
     /// <summary>The newest token: the next decode step feeds it in.</summary>
     public int NextToken => Tokens[^1];
 
-    public void Add(int token, float logProb)
+    /// <summary>Appends a token sampled with the weights of policy <paramref name="version"/>.</summary>
+    public void Add(int token, float logProb, long version)
     {
         Tokens.Add(token);
         logProbs.Add(logProb);
+        if (versions.Count > 0 && versions[^1].Version == version)
+            versions[^1] = versions[^1] with { Tokens = versions[^1].Tokens + 1 };
+        else
+            versions.Add(new TokenVersionSpan(version, 1));
     }
 
-    public FinishedDecode Finish(FinishReason reason) => new(Request, new GeneratedSequence([.. Tokens], [.. logProbs], reason));
+    public FinishedDecode Finish(FinishReason reason) =>
+        new(Request, new GeneratedSequence([.. Tokens], [.. logProbs], reason) { Versions = [.. versions] });
 }

@@ -6,4 +6,11 @@ namespace Grpo.Core.Generation;
 /// top-p filtering, so they equal <c>SequenceLogProbs.Completions</c> at the same temperature (the behaviour-policy
 /// log-probs GRPO's importance ratio needs).
 /// </summary>
-public sealed record GeneratedSequence(int[] Tokens, float[] LogProbs, FinishReason FinishReason);
+public sealed record GeneratedSequence(int[] Tokens, float[] LogProbs, FinishReason FinishReason)
+{
+    /// <summary>
+    /// The policy version that sampled each token, run-length encoded in order (their counts add up to the tokens); empty
+    /// when the generator does not track versions (<see cref="Generator"/>).
+    /// </summary>
+    public TokenVersionSpan[] Versions { get; init; } = [];
+}

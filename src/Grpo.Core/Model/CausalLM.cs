@@ -90,6 +90,26 @@ public sealed partial class CausalLM : nn.Module<Tensor, Tensor>
         return Project(hidden).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Runs the tokens through the model only to append their keys and values to <paramref name="cache"/>: no logits are
+    /// projected, since a caller rebuilding a cache needs none ([B, T, V] would dwarf the cache itself).
+    /// </summary>
+    internal void FillCache(Tensor inputIds, Tensor attentionMask, KvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        CheckIds(inputIds);
+        var length = (int)inputIds.shape[1];
+        if (inputIds.shape[0] != cache.BatchSize)
+            throw new ArgumentException($"inputIds has batch size {inputIds.shape[0]} but the KV cache was created for {cache.BatchSize}", nameof(inputIds));
+        cache.EnsureRoom(length);
+        var past = cache.Length;
+        CheckMask(attentionMask, inputIds.shape[0], past + length);
+        using var scope = NewDisposeScope();
+        var (positions, allowed) = PositionsAndMask(attentionMask, past, length);
+        model.Forward(inputIds, positions, allowed, cache);
+        cache.Advance(length);
+    }
+
     /// <summary>A preallocated cache for <paramref name="batchSize"/> rows and up to <paramref name="maxLength"/> positions (prompt + new tokens).</summary>
     public KvCache CreateCache(int batchSize, int maxLength)
     {

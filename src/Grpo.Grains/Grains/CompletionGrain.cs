@@ -38,6 +38,7 @@ public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets,
         {
             Lineage = output.Lineage,
             RewardComponents = reward.Scores,
+            TokenVersions = [.. output.Versions.Select(span => new PolicyVersionSpan(span.Version, span.Tokens))],
         };
         // The prompt grain keeps the result; holding the activation any longer only costs memory.
         DeactivateOnIdle();

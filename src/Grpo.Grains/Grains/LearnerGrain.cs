@@ -129,6 +129,7 @@ public sealed partial class LearnerGrain(
         var runConfig = config ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
         if (group.Completions.Length != runConfig.GroupSize)
             throw new ArgumentException($"group {group.GroupId} has {group.Completions.Length} completions, the run's group size is {runConfig.GroupSize}.");
+        TokenVersionMix.Check(group);
         if (group.Step < Version || trained.ContainsKey(group.Step) || pending.TryGetValue(group.Step, out var groups) && groups.ContainsKey(group.GroupId))
             return Task.FromResult(new GroupSubmission(GroupAcceptance.Duplicate, Version));
         if (lineage is not { } own || group.Completions.Any(c => !own.Accepts(c.Lineage)))
@@ -184,6 +185,7 @@ public sealed partial class LearnerGrain(
             RolloutLogProbDelta = result.RolloutLogProbDelta,
             RolloutKl = result.RolloutKl,
             RolloutCorrectedFraction = result.RolloutCorrectedFraction,
+            TokensFromOlderVersionFraction = TokenVersionMix.OlderVersionFraction(groups),
             Completions = samples.Length,
             TrainSeconds = trainSeconds,
             MaxStaleness = staleness,

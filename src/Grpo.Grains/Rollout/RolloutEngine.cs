@@ -23,6 +23,10 @@ namespace Grpo.Grains.Rollout;
 /// loaded weights already satisfy, and a prompt that fits a slot. Such requests of any step of the run join at once. The
 /// oldest waiting request being another run's, needing a newer version or another lineage, stops admission: the slots
 /// drain, and the next round serves it (weights are only ever swapped while nothing decodes, so no row sees two versions).
+/// With <c>partial_rollouts</c> (async runs only) the oldest waiting request needing a newer version of the same lineage
+/// does not stop the rows: the engine pulls that version in the background while they decode, loads it between decode
+/// iterations and the rows go on with it (<see cref="ContinuousBatcher.WeightsChanged"/>), each token tagged with the
+/// version that sampled it; the waiting requests then join.
 /// Every model lives on <see cref="RolloutEngineOptions.Device"/>.
 /// </summary>
 public sealed class RolloutEngine : IAsyncDisposable, IDisposable
@@ -46,12 +50,14 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     readonly ConcurrentDictionary<string, long> loadedVersions = new(StringComparer.Ordinal);
     long arrivals;
     int queueDepth;
-    long batchesRun;
+    long admissions;
     long sequencesGenerated;
     long tokensGenerated;
     long weightPulls;
     long promptsPrefilled;
     long joinedWhileDecoding;
+    long switchesWhileDecoding;
+    long rowsSwitched;
     int disposed;
 
     public RolloutEngine(IWeightSource weightSource, RunAssetsCache assets, RolloutEngineOptions options, ILogger<RolloutEngine>? logger = null)
@@ -114,7 +120,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
 
     public RolloutStats Stats => new(
         Volatile.Read(ref queueDepth),
-        Interlocked.Read(ref batchesRun),
+        Interlocked.Read(ref admissions),
         Interlocked.Read(ref sequencesGenerated),
         Interlocked.Read(ref tokensGenerated),
         Interlocked.Read(ref weightPulls),
@@ -122,6 +128,8 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         new Dictionary<string, long>(loadedVersions, StringComparer.Ordinal))
     {
         JoinedWhileDecoding = Interlocked.Read(ref joinedWhileDecoding),
+        SwitchesWhileDecoding = Interlocked.Read(ref switchesWhileDecoding),
+        RowsSwitched = Interlocked.Read(ref rowsSwitched),
     };
 
     /// <summary>The policy version loaded for the run on this silo, or null when none is loaded yet.</summary>
@@ -151,7 +159,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
                 }
                 else
                 {
-                    await AdmitWaitingAsync(serving).ConfigureAwait(false);
+                    await AdmitWaitingAsync(serving, token).ConfigureAwait(false);
                 }
                 if (serving is not null) await DecodeStepAsync(serving, token).ConfigureAwait(false);
             }
@@ -246,9 +254,13 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Admits waiting groups into free slots while the oldest waiting request can join the rows decoding now.</summary>
-    async Task AdmitWaitingAsync(ServingRun run)
+    /// <summary>
+    /// Admits waiting groups into free slots while the oldest waiting request can join the rows decoding now; with partial
+    /// rollouts, an oldest request that needs a newer version starts its pull (see <see cref="SwitchWeightsAsync"/>).
+    /// </summary>
+    async Task AdmitWaitingAsync(ServingRun run, CancellationToken token)
     {
+        StartSwitchIfWanted(run, token);
         var admitted = new List<PendingRollout>();
         while (queue.Oldest() is { } oldest && run.CanServe(oldest))
         {
@@ -258,9 +270,55 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             if (group.Count == 0 && removed == 0) break;
             admitted.AddRange(group);
         }
+        StartSwitchIfWanted(run, token);
         if (admitted.Count == 0) return;
         await EnqueueAsync(run, admitted).ConfigureAwait(false);
         Interlocked.Add(ref joinedWhileDecoding, admitted.Count);
+    }
+
+    /// <summary>
+    /// Starts pulling the version the oldest waiting request needs when the rows decoding may switch to it: the pull runs
+    /// off the torch thread while they go on decoding, so a version the learner has not published yet holds nothing up.
+    /// One pull per needed version and round: one that falls short is left to the next round, which reports it.
+    /// </summary>
+    void StartSwitchIfWanted(ServingRun run, CancellationToken token)
+    {
+        if (run.Switch is not null || queue.Oldest() is not { } oldest || !run.WantsNewerWeights(oldest) || oldest.MinPolicyVersion <= run.SwitchAttempted)
+            return;
+        run.SwitchAttempted = oldest.MinPolicyVersion;
+        run.Switch = (puller.PullAsync(run.RunId, oldest.MinPolicyVersion, options.PolicyWaitLimit, (run.Policy.Version, run.Policy.Lineage), token),
+            oldest.MinPolicyVersion);
+    }
+
+    /// <summary>
+    /// Loads the version the round's pending pull brought, if it is newer and of the same lineage, and returns whether rows
+    /// were decoding: they go on with the new weights from their next token. A failed pull is dropped here: the requests
+    /// that wanted it keep waiting, and the next round pulls again and fails them with the reason if it still cannot.
+    /// </summary>
+    async Task<bool> SwitchWeightsAsync(ServingRun run, CancellationToken token)
+    {
+        var (pull, _) = run.Switch ?? throw new InvalidOperationException("no pull is pending");
+        run.Switch = null;
+        PulledWeights? pulled;
+        try
+        {
+            pulled = await pull.ConfigureAwait(false);
+        }
+        catch (Exception) when (!token.IsCancellationRequested)
+        {
+            return false;
+        }
+        if (pulled is null || pulled.Lineage != run.Policy.Lineage || pulled.Version <= run.Policy.Version) return false;
+        var decoding = !run.Batcher.IsIdle;
+        var refilledBefore = run.Batcher.RowsRefilled;
+        await worker.RunAsync(() => run.Policy.Load(pulled.Image, pulled.Version, pulled.Lineage, $"run '{run.RunId}' policy version {pulled.Version}"))
+            .ConfigureAwait(false);
+        loadedVersions[run.RunId] = pulled.Version;
+        Interlocked.Increment(ref weightPulls);
+        if (!decoding) return false;
+        Interlocked.Increment(ref switchesWhileDecoding);
+        Interlocked.Add(ref rowsSwitched, run.Batcher.RowsRefilled - refilledBefore);
+        return true;
     }
 
     async Task EnqueueAsync(ServingRun run, IReadOnlyList<PendingRollout> requests)
@@ -270,7 +328,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         {
             foreach (var decode in decodes) run.Batcher.Enqueue(decode);
         }).ConfigureAwait(false);
-        Interlocked.Increment(ref batchesRun);
+        Interlocked.Increment(ref admissions);
     }
 
     /// <summary>Decode iterations up to the next finished row or arrival: completes the requests that finished and, once nothing decodes, ends the round.</summary>
@@ -278,6 +336,8 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     {
         try
         {
+            // Back to the loop at once after a switch: the requests that waited for the new version can join now.
+            if (run.Switch is { Pull.IsCompleted: true } && await SwitchWeightsAsync(run, token).ConfigureAwait(false)) return;
             var (finished, prefilled, idle) = await worker.RunAsync(() =>
             {
                 var before = run.Batcher.PromptsPrefilled;
@@ -286,7 +346,8 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
                 // answer) or a request arrives: each hop costs two thread switches, a lot next to a small model's step.
                 var done = new List<FinishedDecode>();
                 do done.AddRange(run.Batcher.Step());
-                while (done.Count == 0 && !run.Batcher.IsIdle && Interlocked.Read(ref arrivals) == arrived && !token.IsCancellationRequested);
+                while (done.Count == 0 && !run.Batcher.IsIdle && Interlocked.Read(ref arrivals) == arrived && run.Switch is not { Pull.IsCompleted: true } &&
+                       !token.IsCancellationRequested);
                 return (done, run.Batcher.PromptsPrefilled - before, run.Batcher.IsIdle);
             }).ConfigureAwait(false);
 
@@ -295,15 +356,25 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             {
                 Interlocked.Increment(ref sequencesGenerated);
                 Interlocked.Add(ref tokensGenerated, sequence.Tokens.Length);
-                run.Finish(decode).Complete(new RolloutOutput(sequence.Tokens, sequence.LogProbs, sequence.FinishReason, run.Policy.Version, run.Policy.Lineage));
+                // A completion's version is its oldest token's: its staleness counts from there.
+                var oldest = sequence.Versions.Length > 0 ? sequence.Versions[0].Version : run.Policy.Version;
+                run.Finish(decode).Complete(new RolloutOutput(sequence.Tokens, sequence.LogProbs, sequence.FinishReason, oldest, run.Policy.Lineage)
+                {
+                    Versions = sequence.Versions,
+                });
             }
             if (!idle) return;
+            // The round is over: a version pulled for the requests still waiting is loaded for the next one.
+            if (run.Switch is not null) await SwitchWeightsAsync(run, token).ConfigureAwait(false);
         }
         catch (Exception error)
         {
             var stopped = token.IsCancellationRequested;
             var reported = stopped ? new ObjectDisposedException(nameof(RolloutEngine), "the rollout engine stopped while serving this request.") : error;
             foreach (var request in run.InFlight) request.Fail(reported);
+            // A pull still under way is abandoned: its failure, if any, is observed here rather than lost.
+            if (run.Switch is { } abandoned) _ = abandoned.Pull.ContinueWith(static pull => pull.Exception, TaskScheduler.Default);
+            run.Switch = null;
             if (stopped) throw new OperationCanceledException(token);
             // The failed step left rows behind: the next round starts from a fresh batcher.
             await worker.RunAsync(run.Policy.DiscardBatcher).ConfigureAwait(false);

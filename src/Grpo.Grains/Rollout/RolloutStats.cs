@@ -2,7 +2,7 @@ namespace Grpo.Grains.Rollout;
 
 /// <summary>A snapshot of a rollout engine's counters, for metrics and benchmarks.</summary>
 /// <param name="QueueDepth">Requests accepted but not yet admitted to the decoding rows.</param>
-/// <param name="BatchesRun">
+/// <param name="Admissions">
 /// Admissions: the times requests joined the decoding rows, as the first batch of a round or as waiting groups let into
 /// free slots between decode iterations.
 /// </param>
@@ -13,7 +13,7 @@ namespace Grpo.Grains.Rollout;
 /// <param name="PolicyVersions">The policy version currently loaded, per run.</param>
 public sealed record RolloutStats(
     int QueueDepth,
-    long BatchesRun,
+    long Admissions,
     long SequencesGenerated,
     long TokensGenerated,
     long WeightPulls,
@@ -23,5 +23,12 @@ public sealed record RolloutStats(
     /// <summary>Requests admitted into free slots while other rows were still decoding (continuous batching at work).</summary>
     public long JoinedWhileDecoding { get; init; }
 
-    public double MeanBatchSize => BatchesRun == 0 ? 0 : (double)SequencesGenerated / BatchesRun;
+    /// <summary>Newer policy versions loaded under rows still decoding (partial_rollouts), each switching those rows to it.</summary>
+    public long SwitchesWhileDecoding { get; init; }
+
+    /// <summary>Rows whose keys and values were recomputed with a newer version's weights, summed over those switches.</summary>
+    public long RowsSwitched { get; init; }
+
+    /// <summary>Completions per admission: how many sequences joined the decoding rows at a time, on average.</summary>
+    public double MeanSequencesPerAdmission => Admissions == 0 ? 0 : (double)SequencesGenerated / Admissions;
 }

@@ -49,8 +49,16 @@ internal sealed class RunPolicy : IDisposable
     /// <summary>The learner lineage that published <see cref="Version"/>.</summary>
     public LearnerLineage Lineage { get; private set; }
 
+    /// <summary>
+    /// Loads the weights of <paramref name="version"/> in place. Rows the batcher is still decoding go on with them
+    /// (partial rollouts, <see cref="ContinuousBatcher.WeightsChanged"/>); only a newer version of the same lineage may
+    /// be loaded under them, which the engine ensures.
+    /// </summary>
     public void Load(WeightImage image, long version, LearnerLineage lineage, string sourceName)
     {
+        if (batcher is { IsIdle: false } && (version <= Version || lineage != Lineage))
+            throw new InvalidOperationException(
+                $"{sourceName}: rows are decoding with version {Version} of lineage {Lineage}; only a newer version of that lineage may replace it");
         if (model.Lora is null)
         {
             WeightSnapshot.Restore(model, image, sourceName);
@@ -64,14 +72,15 @@ internal sealed class RunPolicy : IDisposable
         }
         Version = version;
         Lineage = lineage;
+        batcher?.WeightsChanged(version);
     }
 
     /// <summary>
     /// The continuous batcher over this policy's model for <paramref name="config"/>'s sampling and
     /// <c>rollout_max_batch</c> slots, kept across rounds so its slot cache is allocated once: a new one only when the
     /// configuration changes or <paramref name="longestPrompt"/> does not fit. A slot's prompt room is twice the longest
-    /// prompt seen (at least <see cref="MinSlotPromptTokens"/>) within the model's positions. Whoever decodes with it must
-    /// not load new weights until it is idle.
+    /// prompt seen (at least <see cref="MinSlotPromptTokens"/>) within the model's positions. Weights loaded while it decodes
+    /// switch its rows to them (see <see cref="Load"/>).
     /// </summary>
     public ContinuousBatcher Batcher(RunConfig config, int longestPrompt)
     {
@@ -79,7 +88,7 @@ internal sealed class RunPolicy : IDisposable
         DiscardBatcher();
         var sampling = RunOptions.Sampling(config, Assets.Codec.StopTokenIds);
         var room = Assets.Model.MaxPositionEmbeddings - sampling.MaxNewTokens;
-        batcher = new ContinuousBatcher(model, sampling, Math.Max(1, config.RolloutMaxBatch), Math.Min(room, Math.Max(MinSlotPromptTokens, 2 * longestPrompt)), decode);
+        batcher = new ContinuousBatcher(model, sampling, Math.Max(1, config.RolloutMaxBatch), Math.Min(room, Math.Max(MinSlotPromptTokens, 2 * longestPrompt)), decode, Version);
         batcherConfig = config;
         return batcher;
     }

@@ -28,6 +28,23 @@ internal sealed class ServingRun(string runId, RunConfig config, RunPolicy polic
         request.RunId == RunId && request.Config == config && request.MinPolicyVersion <= Policy.Version &&
         request.Lineage.Accepts(Policy.Lineage) && request.PromptTokens.Length <= Batcher.MaxPromptTokens;
 
+    /// <summary>Rows may switch to a newer version of the policy while decoding (partial_rollouts in async mode).</summary>
+    public bool PartialRollouts => config.PartialRollouts && config.MaxStaleness > 0;
+
+    /// <summary>
+    /// Whether <paramref name="request"/> could join the rows decoding now if the weights were a newer version of the same
+    /// lineage: with partial rollouts that is a reason to pull the version and switch the rows to it instead of draining them.
+    /// </summary>
+    public bool WantsNewerWeights(PendingRollout request) =>
+        PartialRollouts && request.RunId == RunId && request.Config == config && request.MinPolicyVersion > Policy.Version &&
+        request.Lineage.Accepts(Policy.Lineage) && request.PromptTokens.Length <= Batcher.MaxPromptTokens;
+
+    /// <summary>The pull of a newer version started while the rows decode, and the version it was started for.</summary>
+    public (Task<PulledWeights?> Pull, long Needed)? Switch { get; set; }
+
+    /// <summary>The newest version a pull was started for in this round: a pull that fell short is not retried for it.</summary>
+    public long SwitchAttempted { get; set; } = -1;
+
     /// <summary>The decode requests for <paramref name="requests"/>, recorded as in flight; the caller enqueues them on the torch thread.</summary>
     public DecodeRequest[] Admit(IReadOnlyList<PendingRollout> requests)
     {

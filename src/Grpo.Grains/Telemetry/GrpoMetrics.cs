@@ -65,7 +65,7 @@ public static class GrpoMetrics
     static readonly ObservableCounter<long> EngineTokens = Meter.CreateObservableCounter(
         "grpo.rollout.tokens", () => Observe(stats => stats.TokensGenerated), "{token}", "Completion tokens a rollout engine generated.");
     static readonly ObservableCounter<long> EngineBatches = Meter.CreateObservableCounter(
-        "grpo.rollout.batches", () => Observe(stats => stats.BatchesRun), "{batch}", "Admissions of requests to a rollout engine's decoding rows (a round's first batch, or groups joining free slots).");
+        "grpo.rollout.batches", () => Observe(stats => stats.Admissions), "{batch}", "Admissions of requests to a rollout engine's decoding rows (a round's first batch, or groups joining free slots).");
 
     /// <summary>Starts reporting an engine's queue depth and counters under <paramref name="name"/>.</summary>
     public static void Track(RolloutEngine engine, string name) => Engines[engine] = name;

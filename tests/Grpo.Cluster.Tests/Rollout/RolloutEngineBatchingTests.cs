@@ -28,12 +28,12 @@ public sealed class RolloutEngineBatchingTests
             .Select(i => engine.GenerateAsync(Run, TinyPolicy.Config, TinyPolicy.Prompt(i), 0, CancellationToken.None)));
 
         var after = engine.Stats;
-        var batches = after.BatchesRun - before.BatchesRun;
+        var admissions = after.Admissions - before.Admissions;
         Assert.Equal(16, outputs.Length);
         Assert.Equal(16, after.SequencesGenerated - before.SequencesGenerated);
-        Assert.True(batches < 16, $"16 concurrent requests ran in {batches} batches");
-        Assert.True(16.0 / batches > 1, $"mean batch size {16.0 / batches}");
-        Assert.True(after.MeanBatchSize > 1);
+        Assert.True(admissions < 16, $"16 concurrent requests ran in {admissions} admissions");
+        Assert.True(16.0 / admissions > 1, $"sequences per admission {16.0 / admissions}");
+        Assert.True(after.MeanSequencesPerAdmission > 1);
         Assert.Equal(outputs.Sum(o => (long)o.Tokens.Length), after.TokensGenerated - before.TokensGenerated);
         Assert.Equal(0, after.QueueDepth);
     }
@@ -48,8 +48,8 @@ public sealed class RolloutEngineBatchingTests
 
         await Task.WhenAll(Enumerable.Range(0, 12).Select(i => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i), 0, CancellationToken.None)));
 
-        var batches = engine.Stats.BatchesRun - before.BatchesRun;
-        Assert.True(batches >= 3, $"12 requests with rollout_max_batch = 4 ran in {batches} batches");
+        var admissions = engine.Stats.Admissions - before.Admissions;
+        Assert.True(admissions >= 3, $"12 requests with rollout_max_batch = 4 ran in {admissions} admissions");
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class RolloutEngineBatchingTests
         }
         await Task.WhenAll(requests);
 
-        Assert.Equal(1, engine.Stats.BatchesRun - before.BatchesRun);
+        Assert.Equal(1, engine.Stats.Admissions - before.Admissions);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class RolloutEngineBatchingTests
 
         await Task.WhenAll(Enumerable.Range(0, 5).Select(i => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i), 0, CancellationToken.None)));
 
-        Assert.Equal(5, engine.Stats.BatchesRun - before.BatchesRun);
+        Assert.Equal(5, engine.Stats.Admissions - before.Admissions);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class RolloutEngineBatchingTests
         Assert.Equal(0, engine.Stats.QueueDepth);
         // The first two decode together; the other two join as slots free up: together if both first rows end in the
         // same iteration, one by one otherwise (continuous batching never holds a free slot back for a batch).
-        Assert.InRange(engine.Stats.BatchesRun, 2, 3);
+        Assert.InRange(engine.Stats.Admissions, 2, 3);
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition)

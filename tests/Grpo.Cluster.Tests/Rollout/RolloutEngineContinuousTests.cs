@@ -32,7 +32,7 @@ public sealed class RolloutEngineContinuousTests
         var before = engine.Stats;
 
         var longRequest = engine.GenerateAsync(Run, config, prompts[longIndex], 0, CancellationToken.None);
-        await RolloutEngineBatchingTests.WaitUntilAsync(() => engine.Stats.BatchesRun > before.BatchesRun);
+        await RolloutEngineBatchingTests.WaitUntilAsync(() => engine.Stats.Admissions > before.Admissions);
         var shortOutput = await engine.GenerateAsync(Run, config, prompts[shortIndex], 0, CancellationToken.None);
 
         // A static batch would have made it wait for the long one's tokens.

@@ -23,7 +23,7 @@ public sealed class RolloutEnginePrefillTests
 
         var after = engine.Stats;
         Assert.Equal(8, outputs.Length);
-        Assert.Equal(1, after.BatchesRun - before.BatchesRun);
+        Assert.Equal(1, after.Admissions - before.Admissions);
         Assert.Equal(2, after.PromptsPrefilled - before.PromptsPrefilled);
     }
 
@@ -52,7 +52,7 @@ public sealed class RolloutEnginePrefillTests
         var after = engine.Stats;
         Assert.Equal(0, afterFirst.PromptsPrefilled);
         // Two batches of eight, one prompt each: two prefills. Arrival order (A, B, A, B, ...) would have needed four.
-        Assert.Equal(3, after.BatchesRun);
+        Assert.Equal(3, after.Admissions);
         Assert.Equal(3, after.PromptsPrefilled);
     }
 }

@@ -86,7 +86,7 @@ public sealed class RolloutEngineWeightTests
         }
         Assert.Equal(2, source.ManifestCalls);
         Assert.Null(engine.LoadedVersion(Run));
-        Assert.Equal(0, engine.Stats.BatchesRun);
+        Assert.Equal(0, engine.Stats.Admissions);
     }
 
     [Fact]
