@@ -38,9 +38,20 @@ public static class GrpoTelemetryExtensions
                 {
                     metrics.AddPrometheusHttpListener(listener =>
                     {
-                        listener.Host = PrometheusEndpoint.ListenerHost(options.EffectivePrometheusBind);
-                        listener.Port = options.EffectivePrometheusPort;
+                        var host = PrometheusEndpoint.ListenerHost(options.EffectivePrometheusBind);
+                        var port = options.EffectivePrometheusPort;
+                        // The options' Host must be a host name, which the wildcard is not: it replaces the prefix instead.
+                        listener.Host = host == "*" ? "127.0.0.1" : host;
+                        listener.Port = port;
                         listener.ScrapeEndpointPath = PrometheusEndpoint.ScrapePath;
+                        if (host == "*")
+                        {
+                            listener.ConfigureHttpListener = (_, http) =>
+                            {
+                                http.Prefixes.Clear();
+                                http.Prefixes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://*:{port}/"));
+                            };
+                        }
                     });
                 }
                 else
