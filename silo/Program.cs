@@ -85,6 +85,11 @@ catch (PluginLoadException e)
     Console.Error.WriteLine("grpo-silo: " + e.Message);
     return 2;
 }
+catch (MetricsEndpointUnavailableException e)
+{
+    Console.Error.WriteLine($"grpo-silo: {SiloOption.MetricsPort.Display} is {e.Port} and {SiloOption.MetricsBind.Display} is {e.Bind}, but {e.Reason}; pick another port.");
+    return 2;
+}
 
 using var hostLifetime = host;
 try

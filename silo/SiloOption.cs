@@ -28,9 +28,13 @@ public sealed record SiloOption(string Name, string Key, string Help)
     public static SiloOption ServiceId { get; } = new("service-id", "ServiceId", "service name that keys stored state and reminders (default grpo)");
 
     public static SiloOption Metrics { get; } = new("metrics", "Metrics",
-        "export the Grpo.Orleans and Orleans metrics with OpenTelemetry: none, console or otlp (default none)");
+        "export the Grpo.Orleans and Orleans metrics with OpenTelemetry: none, console, otlp or prometheus (default none)");
     public static SiloOption OtlpEndpoint { get; } = new("otlp-endpoint", "OtlpEndpoint",
         "OTLP collector address for --metrics otlp, e.g. http://localhost:4317 (default: the exporter's, or OTEL_EXPORTER_OTLP_ENDPOINT)");
+    public static SiloOption MetricsPort { get; } = new("metrics-port", "MetricsPort",
+        "port --metrics prometheus serves /metrics on (default 9464)");
+    public static SiloOption MetricsBind { get; } = new("metrics-bind", "MetricsBind",
+        "address --metrics prometheus listens on (default 127.0.0.1); 0.0.0.0 for every interface, as a scraped pod needs");
     public static SiloOption MetricsInterval { get; } = new("metrics-interval", "MetricsInterval", "seconds between metric exports (default 10)");
     public static SiloOption DashboardPort { get; } = new("dashboard-port", "DashboardPort", "serve the Orleans dashboard on this port (default: no dashboard)");
     public static SiloOption DashboardBind { get; } = new("dashboard-bind", "DashboardBind",
@@ -57,5 +61,5 @@ public sealed record SiloOption(string Name, string Key, string Help)
         "folders a submitted run may read model_path, task.path and other path parameters from, comma-separated (default: the folder data in the working folder)");
 
     public static IReadOnlyList<SiloOption> All { get; } =
-        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId, Metrics, OtlpEndpoint, MetricsInterval, DashboardPort, Plugins, DashboardBind, DashboardTokenFile, TlsCert, TlsKey, TlsCa, TlsPassword, Tls, LogLevel, DataRoot];
+        [Cluster, Roles, Device, SiloPort, GatewayPort, PrimaryPort, CheckpointDir, AdvertisedIp, ClusterId, ServiceId, Metrics, OtlpEndpoint, MetricsInterval, MetricsPort, MetricsBind, DashboardPort, Plugins, DashboardBind, DashboardTokenFile, TlsCert, TlsKey, TlsCa, TlsPassword, Tls, LogLevel, DataRoot];
 }

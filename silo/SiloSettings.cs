@@ -107,6 +107,16 @@ public sealed record SiloSettings
                 $"{SiloOption.DashboardPort.Display} is {dashboard}, which {SiloOption.SiloPort.Display} or {SiloOption.GatewayPort.Display} already uses; pick another port.");
         }
 
+        if (settings.Telemetry.Exporter == GrpoMetricsExporter.Prometheus)
+        {
+            var metricsPort = settings.Telemetry.EffectivePrometheusPort;
+            if (metricsPort == settings.SiloPort || metricsPort == settings.GatewayPort || metricsPort == settings.DashboardPort)
+            {
+                throw new SiloArgumentException(
+                    $"{SiloOption.MetricsPort.Display} is {metricsPort}, which {SiloOption.SiloPort.Display}, {SiloOption.GatewayPort.Display} or {SiloOption.DashboardPort.Display} already uses; pick another port.");
+            }
+        }
+
         if (settings.SiloPort == settings.GatewayPort)
         {
             throw new SiloArgumentException(

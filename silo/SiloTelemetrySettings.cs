@@ -1,13 +1,16 @@
 using System.Globalization;
+using System.Net;
 using Grpo.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Grpo.Silo;
 
-/// <summary>Reads --metrics, --otlp-endpoint and --metrics-interval into the silo's telemetry options.</summary>
+/// <summary>Reads --metrics, --otlp-endpoint, --metrics-interval, --metrics-port and --metrics-bind into the silo's telemetry options.</summary>
 public static class SiloTelemetrySettings
 {
-    /// <exception cref="SiloArgumentException">An unknown exporter, a bad address or interval, or an endpoint without otlp.</exception>
+    /// <exception cref="SiloArgumentException">
+    /// An unknown exporter, a bad address, interval or port, an endpoint without otlp, or a port or bind without prometheus.
+    /// </exception>
     public static GrpoTelemetryOptions From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -29,7 +32,35 @@ public static class SiloTelemetrySettings
             interval = TimeSpan.FromSeconds(value);
         }
 
-        return new GrpoTelemetryOptions { Exporter = exporter, OtlpEndpoint = endpoint, ExportInterval = interval };
+        var (port, bind) = Prometheus(configuration, exporter);
+        return new GrpoTelemetryOptions
+        {
+            Exporter = exporter, OtlpEndpoint = endpoint, ExportInterval = interval, PrometheusPort = port, PrometheusBind = bind,
+        };
+    }
+
+    private static (int? Port, IPAddress? Bind) Prometheus(IConfiguration configuration, GrpoMetricsExporter exporter)
+    {
+        var portText = SiloSettings.Text(configuration, SiloOption.MetricsPort);
+        var bindText = SiloSettings.Text(configuration, SiloOption.MetricsBind);
+        if (exporter != GrpoMetricsExporter.Prometheus && (portText ?? bindText) is not null)
+        {
+            var given = portText is not null ? SiloOption.MetricsPort : SiloOption.MetricsBind;
+            throw new SiloArgumentException($"{given.Display} is set but {SiloOption.Metrics.Display} is not prometheus; add --metrics prometheus.");
+        }
+
+        int? port = null;
+        if (portText is not null)
+        {
+            if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value is < 1 or > 65535)
+                throw new SiloArgumentException($"{SiloOption.MetricsPort.Display} is '{portText}'; expected a port number in 1..65535.");
+            port = value;
+        }
+
+        IPAddress? bind = null;
+        if (bindText is not null && !IPAddress.TryParse(bindText, out bind))
+            throw new SiloArgumentException($"{SiloOption.MetricsBind.Display} is '{bindText}'; expected an IP address such as 127.0.0.1 or 0.0.0.0.");
+        return (port, bind);
     }
 
     private static GrpoMetricsExporter Exporter(string? text) => text?.ToLowerInvariant() switch
@@ -37,6 +68,7 @@ public static class SiloTelemetrySettings
         null or "none" => GrpoMetricsExporter.None,
         "console" => GrpoMetricsExporter.Console,
         "otlp" => GrpoMetricsExporter.Otlp,
-        _ => throw new SiloArgumentException($"{SiloOption.Metrics.Display} is '{text}'; expected none, console or otlp."),
+        "prometheus" => GrpoMetricsExporter.Prometheus,
+        _ => throw new SiloArgumentException($"{SiloOption.Metrics.Display} is '{text}'; expected none, console, otlp or prometheus."),
     };
 }

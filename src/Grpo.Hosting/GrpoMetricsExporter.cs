@@ -9,4 +9,6 @@ public enum GrpoMetricsExporter
     Console,
     /// <summary>Sent to an OpenTelemetry collector over OTLP.</summary>
     Otlp,
+    /// <summary>Served over HTTP at <c>/metrics</c> in the Prometheus text format, for a Prometheus server to scrape.</summary>
+    Prometheus,
 }

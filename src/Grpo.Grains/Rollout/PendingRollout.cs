@@ -20,6 +20,7 @@ internal sealed class PendingRollout
         PromptTokens = promptTokens;
         MinPolicyVersion = minPolicyVersion;
         Arrival = arrival;
+        ArrivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         // A cancelled caller stops waiting at once; if its prompt is already being decoded, the result is dropped.
         if (cancellationToken.CanBeCanceled)
             registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
@@ -38,6 +39,9 @@ internal sealed class PendingRollout
 
     /// <summary>Order of arrival at the engine, so the request waiting longest is served first.</summary>
     public long Arrival { get; }
+
+    /// <summary>When the request arrived (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for the queue-wait metric.</summary>
+    public long ArrivedAt { get; }
 
     public Task<RolloutOutput> Task => completion.Task;
 

@@ -329,6 +329,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
             foreach (var decode in decodes) run.Batcher.Enqueue(decode);
         }).ConfigureAwait(false);
         Interlocked.Increment(ref admissions);
+        GrpoMetrics.RecordAdmission(options.WorkerName, requests.Select(request => request.ArrivedAt));
     }
 
     /// <summary>Decode iterations up to the next finished row or arrival: completes the requests that finished and, once nothing decodes, ends the round.</summary>

@@ -10,7 +10,10 @@ namespace Grpo.Grains.Telemetry;
 /// Every instrument of the meter <c>Grpo.Orleans</c>, in one place. The code that does the work calls one method here;
 /// exporters (OpenTelemetry console or OTLP, or a <see cref="MeterListener"/> in tests) subscribe to the meter by name.
 /// Each measurement carries the run id as <c>grpo.run</c>; per-engine instruments carry the engine as <c>grpo.engine</c>,
-/// reward components their name as <c>grpo.component</c>.
+/// reward components their name as <c>grpo.component</c>. The rollout instruments (<c>grpo.rollout.*</c>) are the
+/// autoscaling signal and carry only <c>grpo.engine</c>, whose values are bounded by the engines of a silo: a run label
+/// would add a series per run for the life of the process. Which silo a measurement comes from is the scrape target's
+/// identity (the pod, for Prometheus), not a label.
 /// </summary>
 public static class GrpoMetrics
 {
@@ -67,10 +70,26 @@ public static class GrpoMetrics
     static readonly ObservableCounter<long> EngineBatches = Meter.CreateObservableCounter(
         "grpo.rollout.batches", () => Observe(stats => stats.Admissions), "{batch}", "Admissions of requests to a rollout engine's decoding rows (a round's first batch, or groups joining free slots).");
 
+    // Seconds from a request's arrival at an engine to its admission into the decoding rows: from milliseconds when
+    // slots are free to minutes when a silo is overloaded, so the default (millisecond-sized) buckets would not do.
+    static readonly Histogram<double> QueueWait = Meter.CreateHistogram(
+        "grpo.rollout.queue_wait", "s", "Time a request waited in a rollout engine, from arrival to admission into decoding.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
+
     /// <summary>Starts reporting an engine's queue depth and counters under <paramref name="name"/>.</summary>
     public static void Track(RolloutEngine engine, string name) => Engines[engine] = name;
 
     public static void Untrack(RolloutEngine engine) => Engines.TryRemove(engine, out _);
+
+    /// <summary>Records how long each request waited, from arrival (a <see cref="Stopwatch"/> timestamp) to now, its admission.</summary>
+    public static void RecordAdmission(string engine, IEnumerable<long> arrivalTimestamps)
+    {
+        ArgumentNullException.ThrowIfNull(arrivalTimestamps);
+        var now = Stopwatch.GetTimestamp();
+        var tag = new KeyValuePair<string, object?>(EngineTag, engine);
+        foreach (var arrived in arrivalTimestamps)
+            QueueWait.Record(Stopwatch.GetElapsedTime(arrived, now).TotalSeconds, tag);
+    }
 
     /// <summary>One finished step as the run grain records it.</summary>
     public static void RecordStep(string runId, StepMetrics step)

@@ -35,6 +35,7 @@ public sealed class GrpoTelemetryOptionsTests
     [InlineData(GrpoMetricsExporter.Console, "http://collector:4317", 10, "OtlpEndpoint")]
     [InlineData(GrpoMetricsExporter.Console, null, 0.01, "ExportInterval")]
     [InlineData((GrpoMetricsExporter)7, null, 10, "Exporter")]
+    [InlineData(GrpoMetricsExporter.Prometheus, "http://collector:4317", 10, "OtlpEndpoint")]
     public void Bad_options_are_refused_naming_the_field(GrpoMetricsExporter exporter, string? endpoint, double seconds, string field)
     {
         var options = new GrpoTelemetryOptions
@@ -45,6 +46,29 @@ public sealed class GrpoTelemetryOptionsTests
         var error = Assert.Throws<ArgumentException>(options.Validate);
         Assert.Equal(field, error.ParamName);
         Assert.Throws<ArgumentException>(() => new GrpoSiloOptions { Telemetry = options }.Validate());
+    }
+
+    [Theory]
+    [InlineData(GrpoMetricsExporter.Prometheus, 0, null, "PrometheusPort")]
+    [InlineData(GrpoMetricsExporter.Prometheus, 65536, null, "PrometheusPort")]
+    [InlineData(GrpoMetricsExporter.Console, 9464, null, "PrometheusPort")]
+    [InlineData(GrpoMetricsExporter.Otlp, null, "0.0.0.0", "PrometheusBind")]
+    public void Bad_prometheus_options_are_refused_naming_the_field(GrpoMetricsExporter exporter, int? port, string? bind, string field)
+    {
+        var options = new GrpoTelemetryOptions { Exporter = exporter, PrometheusPort = port, PrometheusBind = bind is null ? null : System.Net.IPAddress.Parse(bind) };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal(field, error.ParamName);
+    }
+
+    [Fact]
+    public void The_prometheus_exporter_defaults_to_its_usual_port_on_loopback()
+    {
+        var options = new GrpoTelemetryOptions { Exporter = GrpoMetricsExporter.Prometheus };
+
+        options.Validate();
+        Assert.Equal(9464, options.EffectivePrometheusPort);
+        Assert.Equal(System.Net.IPAddress.Loopback, options.EffectivePrometheusBind);
     }
 
     [Theory]
