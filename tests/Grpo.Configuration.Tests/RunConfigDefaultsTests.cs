@@ -76,6 +76,7 @@ public sealed class RunConfigDefaultsTests
             "lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules", "lora_base_dtype",
             "warmup_sft_steps", "warmup_sft_batch_size", "warmup_sft_learning_rate", "warmup_sft_target_accuracy",
             "eval_every", "checkpoint_every", "keep_checkpoints", "export_final_model", "log_samples_every", "log_samples_prompts",
+            "sample_ledger", "sample_ledger_buffer_rows",
             "rollout_max_batch", "rollout_batch_wait_ms", "weight_chunk_bytes", "completion_timeout_seconds",
         ];
 

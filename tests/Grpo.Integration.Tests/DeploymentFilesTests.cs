@@ -327,7 +327,7 @@ public sealed partial class DeploymentFilesTests
     private static DockerInstruction Single(Dockerfile dockerfile, string stage, string keyword) =>
         Assert.Single(dockerfile.InStage(stage), instruction => instruction.Keyword == keyword);
 
-    /// <summary>The four SQL files create-schema.sh applies, in its order.</summary>
+    /// <summary>The SQL files create-schema.sh applies, in its order.</summary>
     private static List<string> SchemaScripts()
     {
         var match = SchemaLoop().Match(File.ReadAllText(Path.Combine(RepositoryLayout.PostgresScripts, "create-schema.sh")));

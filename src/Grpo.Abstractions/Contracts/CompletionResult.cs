@@ -22,4 +22,10 @@ public sealed record CompletionResult(
     /// none is its own single component. <see cref="Reward"/> is their weighted sum.
     /// </summary>
     [Id(9)] public IReadOnlyDictionary<string, float> RewardComponents { get; init; } = ReadOnlyDictionary<string, float>.Empty;
+
+    /// <summary>
+    /// Why generation ended: "eos", "stop_string" or "length" (<see cref="Truncated"/> is the last); empty from a sender
+    /// that predates it. The sample ledger records it.
+    /// </summary>
+    [Id(60)] public string FinishReason { get; init; } = "";
 }

@@ -45,4 +45,9 @@ public sealed record StepMetrics
     [Id(31)] public float RolloutKl { get; init; }
     /// <summary>Fraction of the step's trained tokens whose weight the rollout correction truncated (tis) or masked out (mis); 0 with none.</summary>
     [Id(32)] public float RolloutCorrectedFraction { get; init; }
+    /// <summary>
+    /// Rows of the run the sample ledger has dropped so far on the learner's silo because the database did not answer
+    /// while its buffer was full (sample_ledger); 0, and left out of metrics.jsonl, while nothing was lost.
+    /// </summary>
+    [Id(60), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public long LedgerDroppedRows { get; init; }
 }

@@ -5,6 +5,7 @@ using Grpo.Abstractions.Grains;
 using Grpo.Core.Checkpoints;
 using Grpo.Core.Runtime;
 using Grpo.Core.Training;
+using Grpo.Grains.Ledger;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
 using Grpo.Grains.Rollout;
@@ -23,7 +24,7 @@ namespace Grpo.Grains;
 [LearnerSiloPlacement]
 public sealed partial class LearnerGrain(
     ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints, ComputeDevice device,
-    SiloPublications? colocated = null) : Grain, ILearnerGrain
+    SampleLedger sampleLedger, SiloPublications? colocated = null) : Grain, ILearnerGrain
 {
     const string ReferenceFileName = "reference.safetensors";
 
@@ -40,6 +41,9 @@ public sealed partial class LearnerGrain(
     LearnerLineage? lineage;
     (string Path, long Step)? latestCheckpoint;
     CheckpointChoice? checkpointChoice;
+    RunSampleLedger? ledger;
+    // The SHA-256 of each image this lineage published and a completion may still have been sampled from (max_staleness).
+    readonly Dictionary<long, string> publishedSha256 = new();
 
     /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
     long Version { get; set; }
@@ -78,12 +82,14 @@ public sealed partial class LearnerGrain(
         var runId = this.GetPrimaryKeyString();
         // The policy lives in this activation's memory: it must not be collected while the run goes on.
         DelayDeactivation(TimeSpan.FromDays(30));
+        if (runConfig.SampleLedger) ledger ??= sampleLedger.Open(runId, runConfig.SampleLedgerBufferRows, RuntimeIdentity);
         assets = assetsCache.Get(runId, runConfig);
         checkpointRoot = checkpoints.RunDirectory(runId);
         fingerprint = ConfigFingerprint.Compute(runConfig);
         // A new lineage for every build or restore: see LearnerLineage.
         var drawn = LearnerLineage.New();
         lineage = drawn;
+        publishedSha256.Clear();
         if (publication is not null) colocated?.Unregister(runId, publication);
         publication = new WeightPublication(drawn);
         colocated?.Register(runId, publication);
@@ -168,6 +174,8 @@ public sealed partial class LearnerGrain(
         await PublishAsync(Version);
         GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Publish, publishStart);
         pending.Remove(step);
+        // Queued only: the ledger's writer drains it in the background, and a redone step replaces these rows.
+        ledger?.Record(LedgerRows.Of(this.GetPrimaryKeyString(), step, groups, advantages, ImageSha256));
         var metrics = new StepMetrics
         {
             Step = step,
@@ -184,6 +192,7 @@ public sealed partial class LearnerGrain(
             RolloutLogProbDelta = result.RolloutLogProbDelta,
             RolloutKl = result.RolloutKl,
             RolloutCorrectedFraction = result.RolloutCorrectedFraction,
+            LedgerDroppedRows = ledger?.DroppedRows ?? 0,
             Completions = samples.Length,
             TrainSeconds = trainSeconds,
             MaxStaleness = staleness,
@@ -241,8 +250,14 @@ public sealed partial class LearnerGrain(
         if (publication!.ReleaseIdle() > 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var imageType = config!.ComputeDtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32;
         var image = await engine!.SnapshotAsync(config.WeightChunkBytes, imageType);
-        publication!.Publish(version, image);
+        var manifest = publication!.Publish(version, image);
+        publishedSha256[version] = manifest.Sha256;
+        foreach (var old in publishedSha256.Keys.Where(v => v < version - config.MaxStaleness).ToArray()) publishedSha256.Remove(old);
     }
+
+    /// <summary>The SHA-256 of the image a completion was sampled from; null for weights this activation did not publish.</summary>
+    string? ImageSha256(LearnerLineage sampledBy, long version) =>
+        lineage is { } own && sampledBy == own && publishedSha256.TryGetValue(version, out var sha) ? sha : null;
 
     async Task<string> SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
     {
@@ -326,5 +341,7 @@ public sealed partial class LearnerGrain(
     {
         if (publication is not null) colocated?.Unregister(this.GetPrimaryKeyString(), publication);
         if (engine is not null) await engine.DisposeAsync();
+        // Waits a bounded time for the rows still queued; the ledger logs any it could not write.
+        if (ledger is not null) await ledger.DisposeAsync();
     }
 }
