@@ -162,6 +162,8 @@ public sealed partial class LearnerGrain(
 
         var advantages = StepAdvantages.Compute(groups, runConfig, RunOptions.Advantages(runConfig, assets!.Registries));
         var samples = Samples(groups, advantages);
+        // Taken before the new version is published, while the images these completions came from are still known.
+        var ledgerRows = ledger is null ? null : LedgerRows.Of(this.GetPrimaryKeyString(), step, groups, advantages, ImageSha256);
         var clock = Stopwatch.StartNew();
         // Dynamic sampling may find no group with differing rewards: nothing to learn, yet the version still advances
         // so that versions keep counting steps.
@@ -175,7 +177,7 @@ public sealed partial class LearnerGrain(
         GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Publish, publishStart);
         pending.Remove(step);
         // Queued only: the ledger's writer drains it in the background, and a redone step replaces these rows.
-        ledger?.Record(LedgerRows.Of(this.GetPrimaryKeyString(), step, groups, advantages, ImageSha256));
+        if (ledgerRows is not null) ledger!.Record(ledgerRows);
         var metrics = new StepMetrics
         {
             Step = step,

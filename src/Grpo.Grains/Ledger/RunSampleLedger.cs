@@ -62,7 +62,7 @@ public sealed class RunSampleLedger : IAsyncDisposable
     public long WrittenRows => Interlocked.Read(ref writtenRows);
 
     /// <summary>Rows recorded and not yet written.</summary>
-    public int PendingRows => buffer.Rows + Volatile.Read(ref inFlightRows);
+    public int PendingRows { get { lock (gate) return buffer.Rows + inFlightRows; } }
 
     /// <summary>Queues a trained step's rows for writing and returns at once.</summary>
     public void Record(LedgerStep step)
@@ -116,13 +116,12 @@ public sealed class RunSampleLedger : IAsyncDisposable
             while (true)
             {
                 await wake.WaitAsync(stopping.Token);
-                while (buffer.Take(options.BatchRows) is { Count: > 0 } batch)
+                while (TakeBatch() is { Count: > 0 } batch)
                 {
                     var rows = batch.Sum(step => step.Count);
-                    Interlocked.Add(ref inFlightRows, rows);
                     await retries.ExecuteAsync(async token => await sink.WriteAsync(batch, token), stopping.Token);
                     Interlocked.Add(ref writtenRows, rows);
-                    Interlocked.Add(ref inFlightRows, -rows);
+                    lock (gate) inFlightRows -= rows;
                     ReportRecovery();
                     Pulse();
                 }
@@ -131,6 +130,17 @@ public sealed class RunSampleLedger : IAsyncDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Stopped: DisposeAsync counts what was left.
+        }
+    }
+
+    // Taken and counted as in flight at once, so a flush never sees a batch that is neither waiting nor in flight.
+    IReadOnlyList<LedgerStep> TakeBatch()
+    {
+        lock (gate)
+        {
+            var batch = buffer.Take(options.BatchRows);
+            inFlightRows += batch.Sum(step => step.Count);
+            return batch;
         }
     }
 
@@ -184,7 +194,13 @@ public sealed class RunSampleLedger : IAsyncDisposable
         await writer;
         if (!flushed)
         {
-            var left = buffer.Take(int.MaxValue).Sum(step => step.Count) + Interlocked.Exchange(ref inFlightRows, 0);
+            int left;
+            lock (gate)
+            {
+                left = buffer.Take(int.MaxValue).Sum(step => step.Count) + inFlightRows;
+                inFlightRows = 0;
+            }
+
             Interlocked.Add(ref lostAtStop, left);
             logger.LogWarning("Run {Run}: the sample ledger stopped with {Rows} rows not written (the database did not answer within {Timeout}); they are not in the ledger.",
                 runId, left, options.FlushTimeout);
