@@ -171,7 +171,7 @@ public sealed class RunConfigDefaultsTests
         "old_logprobs" => ([], "old_logprobs=recompute"),
         "rollout_correction" => ([], "rollout_correction=tis"),
         "lr_schedule" => ([], "lr_schedule=constant"),
-        "mask_truncated" or "dynamic_sampling" or "group_by_length" or "gradient_checkpointing" => ([], key + "=true"),
+        "mask_truncated" or "dynamic_sampling" or "group_by_length" or "gradient_checkpointing" or "sample_ledger" => ([], key + "=true"),
         "learner_compute_dtype" => ([], "learner_compute_dtype=bfloat16"),
         "stop_strings" => ([], "stop_strings=###"),
         "model_preset" => ([], "model_preset=small"),

@@ -139,7 +139,7 @@ public sealed partial class DeploymentFilesTests
     public void The_compose_database_is_initialised_by_the_same_existing_SQL_files_create_schema_applies_in_the_same_order()
     {
         var schemaScripts = SchemaScripts();
-        Assert.Equal(4, schemaScripts.Count);
+        Assert.Equal(5, schemaScripts.Count);
 
         var mounts = ComposeServices().Single(service => service.Name == "postgres").Node["volumes"].Items
             .Select(volume => volume.Text.Split(':'))
