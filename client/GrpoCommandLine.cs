@@ -3,6 +3,7 @@ using Grpo.Abstractions.Configuration;
 using Grpo.Client.Cluster;
 using Grpo.Client.Eval;
 using Grpo.Client.Export;
+using Grpo.Client.Samples;
 using Grpo.Client.Train;
 
 namespace Grpo.Client;
@@ -13,9 +14,11 @@ public static class GrpoCommandLine
     /// <param name="environment">Reads an environment variable (GRPO_CLUSTER); tests pass their own.</param>
     /// <param name="evalRunner">Runs a validated <c>grpo eval</c>; without it the command is not offered.</param>
     /// <param name="exportRunner">Runs a validated <c>grpo export</c>; without it the command is not offered.</param>
+    /// <param name="samplesRunner">Runs a validated <c>grpo samples</c>; without it the command is not offered.</param>
     public static RootCommand Create(
         ITrainRunner trainRunner, ClusterCommands clusterCommands, TimeProvider? time = null, Func<string, string?>? environment = null,
-        Func<EvalArguments, CancellationToken, Task<int>>? evalRunner = null, Func<ExportArguments, CancellationToken, Task<int>>? exportRunner = null)
+        Func<EvalArguments, CancellationToken, Task<int>>? evalRunner = null, Func<ExportArguments, CancellationToken, Task<int>>? exportRunner = null,
+        Func<SamplesArguments, CancellationToken, Task<int>>? samplesRunner = null)
     {
         ArgumentNullException.ThrowIfNull(trainRunner);
         ArgumentNullException.ThrowIfNull(clusterCommands);
@@ -37,6 +40,11 @@ public static class GrpoCommandLine
         if (exportRunner is not null)
         {
             root.Subcommands.Add(ExportCommandLine.Create(exportRunner));
+        }
+
+        if (samplesRunner is not null)
+        {
+            root.Subcommands.Add(SamplesCommandLine.Create(samplesRunner, environment ?? Environment.GetEnvironmentVariable));
         }
 
         return root;

@@ -4,6 +4,7 @@ using Grpo.Client.Cluster;
 using Grpo.Client.Eval;
 using Grpo.Client.Export;
 using Grpo.Client.Progress;
+using Grpo.Client.Samples;
 using Grpo.Client.Train;
 using Grpo.Client.Watch;
 using Spectre.Console;
@@ -19,7 +20,8 @@ var cluster = new ClusterCommands(new PostgresClusterConnector(logger: new Error
 IActionProgressView actionProgress = interactive ? new LiveActionProgressView(AnsiConsole.Console) : new PlainActionProgressView(Console.Error);
 var eval = new EvalCommand(actionProgress, Console.Out, Console.Error);
 var export = new ExportCommand(Console.Out, Console.Error);
+var samples = new SamplesCommand(new PostgresSampleLedgerReader(), Console.Out, Console.Error);
 
 // After Ctrl+C the run is stopped and its outputs written; the default two seconds would end the process before that.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = settings.StopGrace + TimeSpan.FromSeconds(30) };
-return await GrpoCommandLine.Create(runner, cluster, evalRunner: eval.RunAsync, exportRunner: export.RunAsync).Parse(args).InvokeAsync(invocation);
+return await GrpoCommandLine.Create(runner, cluster, evalRunner: eval.RunAsync, exportRunner: export.RunAsync, samplesRunner: samples.RunAsync).Parse(args).InvokeAsync(invocation);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates the Grpo.Orleans database if it is missing and applies the Orleans schema (membership, grain state,
-# reminders) to it. Safe to run any number of times, also by two hosts at once.
+# reminders) and the sample ledger table to it. Safe to run any number of times, also by two hosts at once.
 #
 #   deploy/postgres/create-schema.sh [--connection "Host=H;Port=P;Database=D;Username=U;Password=W"]
 #
@@ -65,11 +65,11 @@ SQL
   echo "create-schema.sh: created database '$database' on $PGHOST:$PGPORT" >&2
 fi
 
-# One transaction for all four files, serialised by an advisory lock, so concurrent runs never see half a schema.
+# One transaction for all five files, serialised by an advisory lock, so concurrent runs never see half a schema.
 {
   echo "BEGIN;"
   echo "SELECT pg_advisory_xact_lock(7340981);"
-  for script in 01-main.sql 02-clustering.sql 03-persistence.sql 04-reminders.sql; do
+  for script in 01-main.sql 02-clustering.sql 03-persistence.sql 04-reminders.sql 05-ledger.sql; do
     cat "$here/$script"
     echo
   done

@@ -33,6 +33,7 @@ public static class RunConfigBounds
     public const int MaxRolloutBatchWaitMs = 60_000;
     public const int MaxCompletionTimeoutSeconds = 86_400;
     public const int MaxComponentCount = 64;
+    public const int MaxSampleLedgerBufferRows = 10_000_000;
 
     /// <summary>Each bound as docs/configuration.md lists it: the key (or keys) and the largest value allowed.</summary>
     public static IReadOnlyList<(string Keys, string Limit)> Documented { get; } =
@@ -59,6 +60,7 @@ public static class RunConfigBounds
         ("rollout_batch_wait_ms", Number(MaxRolloutBatchWaitMs)),
         ("completion_timeout_seconds", Number(MaxCompletionTimeoutSeconds)),
         ("rewards", Number(MaxComponentCount) + " entries"),
+        ("sample_ledger_buffer_rows", Number(MaxSampleLedgerBufferRows)),
     ];
 
     private static string Number(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);

@@ -136,6 +136,7 @@ public static class RunConfigValidator
         rules.AtLeast(nameof(RunConfig.KeepCheckpoints), config.KeepCheckpoints, 1);
         rules.AtLeast(nameof(RunConfig.LogSamplesEvery), config.LogSamplesEvery, 0);
         rules.AtLeast(nameof(RunConfig.LogSamplesPrompts), config.LogSamplesPrompts, 1);
+        rules.AtLeast(nameof(RunConfig.SampleLedgerBufferRows), config.SampleLedgerBufferRows, 1);
 
         // rollout engine
         rules.AtLeast(nameof(RunConfig.RolloutMaxBatch), config.RolloutMaxBatch, 1);
@@ -236,6 +237,7 @@ public static class RunConfigValidator
         rules.AtMost(nameof(RunConfig.WarmupSftBatchSize), config.WarmupSftBatchSize, RunConfigBounds.MaxBatchSize);
         rules.AtMost(nameof(RunConfig.LogSamplesPrompts), config.LogSamplesPrompts, RunConfigBounds.MaxPromptsPerStep);
         rules.AtMost(nameof(RunConfig.KeepCheckpoints), config.KeepCheckpoints, RunConfigBounds.MaxKeepCheckpoints);
+        rules.AtMost(nameof(RunConfig.SampleLedgerBufferRows), config.SampleLedgerBufferRows, RunConfigBounds.MaxSampleLedgerBufferRows);
         rules.AtMost(nameof(RunConfig.RolloutMaxBatch), config.RolloutMaxBatch, RunConfigBounds.MaxRolloutBatch);
         rules.AtMost(nameof(RunConfig.RolloutBatchWaitMs), config.RolloutBatchWaitMs, RunConfigBounds.MaxRolloutBatchWaitMs);
         rules.AtMost(nameof(RunConfig.CompletionTimeoutSeconds), config.CompletionTimeoutSeconds, RunConfigBounds.MaxCompletionTimeoutSeconds);

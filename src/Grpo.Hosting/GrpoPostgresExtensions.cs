@@ -1,3 +1,5 @@
+using Grpo.Grains.Ledger;
+using Grpo.Hosting.Ledger;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -16,7 +18,7 @@ public static class GrpoPostgresExtensions
     public const string Invariant = "Npgsql";
 
     /// <summary>
-    /// ADO.NET clustering, grain storage <see cref="GrpoSiloBuilderExtensions.RunStorageName"/> and reminders on
+    /// ADO.NET clustering, grain storage <see cref="GrpoSiloBuilderExtensions.RunStorageName"/>, reminders and the sample ledger's writer on
     /// <paramref name="connectionString"/>. Pair with <see cref="GrpoSiloBuilderExtensions.UseGrpo"/> given
     /// <c>Storage = GrpoStorage.Postgres</c>, so no in-memory storage or reminder service is registered beside these.
     /// Endpoints (ConfigureEndpoints) are left to the caller.
@@ -46,6 +48,8 @@ public static class GrpoPostgresExtensions
             options.Invariant = Invariant;
             options.ConnectionString = connection;
         });
+        // The sample ledger (sample_ledger) writes to the same database; without this a silo refuses such a run.
+        builder.Services.AddSingleton<ISampleLedgerSink>(new PostgresSampleLedgerSink(connection));
         return builder;
     }
 

@@ -4,6 +4,7 @@ using Grpo.Core.Runtime;
 using Grpo.Grains.Components;
 using Grpo.Hosting.Components;
 using Grpo.Grains.Learning;
+using Grpo.Grains.Ledger;
 using Grpo.Grains.Placement;
 using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
@@ -98,6 +99,7 @@ public static class GrpoSiloBuilderExtensions
             };
         });
         builder.Services.AddSingleton<RolloutEngine>();
+        builder.Services.AddSingleton<SampleLedger>();
         builder.Services.AddGrpoTelemetry(options.Telemetry, "grpo-silo");
         return builder;
     }

@@ -52,7 +52,7 @@ public static class SchemaCheck
         }
     }
 
-    private static async Task OpenAsync(NpgsqlConnection database, ClusterConnection connection, CancellationToken cancellationToken)
+    internal static async Task OpenAsync(NpgsqlConnection database, ClusterConnection connection, CancellationToken cancellationToken)
     {
         try
         {

@@ -50,6 +50,8 @@ public sealed class GrpoTestCluster : IAsyncDisposable
         builder.ConfigureSilo((silo, siloBuilder) =>
         {
             siloBuilder.UseGrpo(OptionsFor(silo.SiloName));
+            // The sample ledger's table, shared by every silo of this cluster as the cluster database would be.
+            siloBuilder.Services.AddSingleton<Grpo.Grains.Ledger.ISampleLedgerSink>(Ledger);
             // Registered after UseGrpo so it replaces the in-memory run storage: run state survives killed silos.
             siloBuilder.Services.AddGrainStorage(Grpo.Grains.Runs.RunStorage.Name,
                 (services, _) => new FlakyGrainStorage(new ProcessWideGrainStorage(services.GetRequiredService<Serializer>(), storage.RunState), storage));
@@ -74,6 +76,9 @@ public sealed class GrpoTestCluster : IAsyncDisposable
     public static GrpoSiloOptions RolloutOnly { get; } = new() { Rollout = true, Learner = false };
 
     public static GrpoSiloOptions LearnerOnly { get; } = new() { Rollout = false, Learner = true };
+
+    /// <summary>The rows the sample ledger of any silo of this cluster wrote (runs with sample_ledger).</summary>
+    public Ledger.InMemoryLedgerSink Ledger { get; } = new();
 
     /// <summary>What the project's code logged on any silo of this cluster (information and above).</summary>
     public RecordingLoggerProvider Logs { get; } = new();

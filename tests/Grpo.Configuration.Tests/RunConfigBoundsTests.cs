@@ -27,6 +27,7 @@ public sealed class RunConfigBoundsTests
         ["warmup_sft_batch_size"] = (RunConfigBounds.MaxBatchSize, v => Defaults with { WarmupSftBatchSize = v }),
         ["log_samples_prompts"] = (RunConfigBounds.MaxPromptsPerStep, v => Defaults with { LogSamplesPrompts = v }),
         ["keep_checkpoints"] = (RunConfigBounds.MaxKeepCheckpoints, v => Defaults with { KeepCheckpoints = v }),
+        ["sample_ledger_buffer_rows"] = (RunConfigBounds.MaxSampleLedgerBufferRows, v => Defaults with { SampleLedgerBufferRows = v }),
         ["rollout_max_batch"] = (RunConfigBounds.MaxRolloutBatch, v => Defaults with { RolloutMaxBatch = v }),
         ["rollout_batch_wait_ms"] = (RunConfigBounds.MaxRolloutBatchWaitMs, v => Defaults with { RolloutBatchWaitMs = v }),
         ["completion_timeout_seconds"] = (RunConfigBounds.MaxCompletionTimeoutSeconds, v => Defaults with { CompletionTimeoutSeconds = v }),

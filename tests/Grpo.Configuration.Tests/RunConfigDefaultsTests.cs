@@ -77,6 +77,7 @@ public sealed class RunConfigDefaultsTests
             "lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules", "lora_base_dtype",
             "warmup_sft_steps", "warmup_sft_batch_size", "warmup_sft_learning_rate", "warmup_sft_target_accuracy",
             "eval_every", "checkpoint_every", "keep_checkpoints", "export_final_model", "log_samples_every", "log_samples_prompts",
+            "sample_ledger", "sample_ledger_buffer_rows",
             "rollout_max_batch", "partial_rollouts", "rollout_batch_wait_ms", "weight_chunk_bytes", "completion_timeout_seconds",
         ];
 
@@ -172,7 +173,7 @@ public sealed class RunConfigDefaultsTests
         "rollout_correction" => ([], "rollout_correction=tis"),
         "lr_schedule" => ([], "lr_schedule=constant"),
         "partial_rollouts" => (["max_staleness=1"], "partial_rollouts=true"),
-        "mask_truncated" or "dynamic_sampling" or "group_by_length" or "gradient_checkpointing" => ([], key + "=true"),
+        "mask_truncated" or "dynamic_sampling" or "group_by_length" or "gradient_checkpointing" or "sample_ledger" => ([], key + "=true"),
         "learner_compute_dtype" => ([], "learner_compute_dtype=bfloat16"),
         "stop_strings" => ([], "stop_strings=###"),
         "model_preset" => ([], "model_preset=small"),

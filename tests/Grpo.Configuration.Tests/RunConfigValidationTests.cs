@@ -70,6 +70,7 @@ public sealed class RunConfigValidationTests
         ["keep_checkpoints 0"] = Defaults with { KeepCheckpoints = 0 },
         ["log_samples_every -1"] = Defaults with { LogSamplesEvery = -1 },
         ["log_samples_prompts 0"] = Defaults with { LogSamplesPrompts = 0 },
+        ["sample_ledger_buffer_rows 0"] = Defaults with { SampleLedger = true, SampleLedgerBufferRows = 0 },
         ["rollout_max_batch 0"] = Defaults with { RolloutMaxBatch = 0 },
         ["rollout_batch_wait_ms -1"] = Defaults with { RolloutBatchWaitMs = -1 },
         ["weight_chunk_bytes too small"] = Defaults with { WeightChunkBytes = 65535 },
@@ -138,6 +139,7 @@ public sealed class RunConfigValidationTests
     [InlineData("keep_checkpoints 0", "keep_checkpoints: must be at least 1, got 0")]
     [InlineData("log_samples_every -1", "log_samples_every: must be at least 0, got -1")]
     [InlineData("log_samples_prompts 0", "log_samples_prompts: must be at least 1, got 0")]
+    [InlineData("sample_ledger_buffer_rows 0", "sample_ledger_buffer_rows: must be at least 1, got 0")]
     [InlineData("rollout_max_batch 0", "rollout_max_batch: must be at least 1, got 0")]
     [InlineData("rollout_batch_wait_ms -1", "rollout_batch_wait_ms: must be at least 0, got -1")]
     [InlineData("weight_chunk_bytes too small", "weight_chunk_bytes: must be between 65536 (64 KiB) and 67108864 (64 MiB), got 65535")]

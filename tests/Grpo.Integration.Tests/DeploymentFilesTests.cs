@@ -139,7 +139,7 @@ public sealed partial class DeploymentFilesTests
     public void The_compose_database_is_initialised_by_the_same_existing_SQL_files_create_schema_applies_in_the_same_order()
     {
         var schemaScripts = SchemaScripts();
-        Assert.Equal(4, schemaScripts.Count);
+        Assert.Equal(5, schemaScripts.Count);
 
         var mounts = ComposeServices().Single(service => service.Name == "postgres").Node["volumes"].Items
             .Select(volume => volume.Text.Split(':'))
@@ -327,7 +327,7 @@ public sealed partial class DeploymentFilesTests
     private static DockerInstruction Single(Dockerfile dockerfile, string stage, string keyword) =>
         Assert.Single(dockerfile.InStage(stage), instruction => instruction.Keyword == keyword);
 
-    /// <summary>The four SQL files create-schema.sh applies, in its order.</summary>
+    /// <summary>The SQL files create-schema.sh applies, in its order.</summary>
     private static List<string> SchemaScripts()
     {
         var match = SchemaLoop().Match(File.ReadAllText(Path.Combine(RepositoryLayout.PostgresScripts, "create-schema.sh")));

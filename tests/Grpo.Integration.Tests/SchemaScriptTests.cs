@@ -26,7 +26,7 @@ public sealed class SchemaScriptTests(PostgresServer server)
 
         Assert.Equal(afterFirst, afterSecond);
         Assert.Equal(
-            ["orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable", "orleansstorage"],
+            ["grpo_sample_ledger", "orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable", "orleansstorage"],
             afterFirst.Tables);
         // Every key a provider requires, plus the two optional ones (dead-row cleanup by entry, delete-on-clear).
         Assert.Equal(

@@ -247,6 +247,12 @@ public sealed record RunConfig
     [Description("How many prompts (the first ones of the step) log_samples_every keeps. " + ObservationOnly)]
     [Id(51), JsonPropertyName("log_samples_prompts")] public int LogSamplesPrompts { get; init; } = 2;
 
+    [Description("Record every trained completion (run, step, prompt, sample, policy version, lineage, weight image SHA-256, silo, reward and its components, advantage, token count, finish reason, text) in the cluster database's grpo_sample_ledger table, written in batches off the training path; `grpo samples` reads it. Needs silos started with a cluster database. " + ObservationOnly)]
+    [Id(160), JsonPropertyName("sample_ledger")] public bool SampleLedger { get; init; }
+
+    [Description("Most ledger rows the learner's silo holds while the database does not answer; beyond it the oldest steps' rows are dropped, counted (ledgerDroppedRows in metrics.jsonl) and logged. " + ObservationOnly)]
+    [Id(161), JsonPropertyName("sample_ledger_buffer_rows")] public int SampleLedgerBufferRows { get; init; } = 100_000;
+
     // ---- rollout engine ----
 
     [Description("Slots of the rollout engine's continuous batcher: the most sequences decoding at once on a silo (a finished one frees its slot for a waiting request); the default holds a whole default step (64 prompts × 8) at once.")]
@@ -280,6 +286,8 @@ public sealed record RunConfig
             ExportFinalModel = defaults.ExportFinalModel,
             LogSamplesEvery = defaults.LogSamplesEvery,
             LogSamplesPrompts = defaults.LogSamplesPrompts,
+            SampleLedger = defaults.SampleLedger,
+            SampleLedgerBufferRows = defaults.SampleLedgerBufferRows,
             WeightChunkBytes = defaults.WeightChunkBytes,
             CompletionTimeoutSeconds = defaults.CompletionTimeoutSeconds,
             MicroBatchSize = defaults.MicroBatchSize,

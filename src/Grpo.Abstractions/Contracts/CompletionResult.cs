@@ -32,4 +32,10 @@ public sealed record CompletionResult(
     /// token is of <see cref="PolicyVersion"/>.
     /// </summary>
     [Id(40)] public PolicyVersionSpan[] TokenVersions { get; init; } = [];
+
+    /// <summary>
+    /// Why generation ended: "eos", "stop_string" or "length" (<see cref="Truncated"/> is the last); empty from a sender
+    /// that predates it. The sample ledger records it.
+    /// </summary>
+    [Id(60)] public string FinishReason { get; init; } = "";
 }

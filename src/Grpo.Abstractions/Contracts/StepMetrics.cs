@@ -50,4 +50,9 @@ public sealed record StepMetrics
     /// completion: how much partial rollout happened (0 without partial_rollouts).
     /// </summary>
     [Id(40)] public float TokensFromOlderVersionFraction { get; init; }
+    /// <summary>
+    /// Rows of the run the sample ledger has dropped so far on the learner's silo because the database did not answer
+    /// while its buffer was full (sample_ledger); 0, and left out of metrics.jsonl, while nothing was lost.
+    /// </summary>
+    [Id(60), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public long LedgerDroppedRows { get; init; }
 }

@@ -39,9 +39,18 @@ public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets,
             Lineage = output.Lineage,
             RewardComponents = reward.Scores,
             TokenVersions = [.. output.Versions.Select(span => new PolicyVersionSpan(span.Version, span.Tokens))],
+            FinishReason = FinishReasonText(output.FinishReason),
         };
         // The prompt grain keeps the result; holding the activation any longer only costs memory.
         DeactivateOnIdle();
         return result;
     }
+
+    static string FinishReasonText(FinishReason reason) => reason switch
+    {
+        FinishReason.Eos => "eos",
+        FinishReason.StopString => "stop_string",
+        FinishReason.Length => "length",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "not a finish reason the sample ledger knows"),
+    };
 }

@@ -5,6 +5,7 @@ using Grpo.Abstractions.Grains;
 using Grpo.Core.Checkpoints;
 using Grpo.Core.Runtime;
 using Grpo.Core.Training;
+using Grpo.Grains.Ledger;
 using Grpo.Grains.Learning;
 using Grpo.Grains.Placement;
 using Grpo.Grains.Rollout;
@@ -23,7 +24,7 @@ namespace Grpo.Grains;
 [LearnerSiloPlacement]
 public sealed partial class LearnerGrain(
     ILogger<LearnerGrain> logger, RunAssetsCache assetsCache, LearnerCheckpointOptions checkpoints, ComputeDevice device,
-    SiloPublications? colocated = null) : Grain, ILearnerGrain
+    SampleLedger sampleLedger, SiloPublications? colocated = null) : Grain, ILearnerGrain
 {
     const string ReferenceFileName = "reference.safetensors";
 
@@ -40,6 +41,9 @@ public sealed partial class LearnerGrain(
     LearnerLineage? lineage;
     (string Path, long Step)? latestCheckpoint;
     CheckpointChoice? checkpointChoice;
+    RunSampleLedger? ledger;
+    // The SHA-256 of each image this lineage published and a completion may still have been sampled from (max_staleness).
+    readonly Dictionary<long, string> publishedSha256 = new();
 
     /// <summary>Steps trained so far, including those restored from a checkpoint.</summary>
     long Version { get; set; }
@@ -78,12 +82,14 @@ public sealed partial class LearnerGrain(
         var runId = this.GetPrimaryKeyString();
         // The policy lives in this activation's memory: it must not be collected while the run goes on.
         DelayDeactivation(TimeSpan.FromDays(30));
+        if (runConfig.SampleLedger) ledger ??= sampleLedger.Open(runId, runConfig.SampleLedgerBufferRows, RuntimeIdentity);
         assets = assetsCache.Get(runId, runConfig);
         checkpointRoot = checkpoints.RunDirectory(runId);
         fingerprint = ConfigFingerprint.Compute(runConfig);
         // A new lineage for every build or restore: see LearnerLineage.
         var drawn = LearnerLineage.New();
         lineage = drawn;
+        publishedSha256.Clear();
         if (publication is not null) colocated?.Unregister(runId, publication);
         publication = new WeightPublication(drawn);
         colocated?.Register(runId, publication);
@@ -157,6 +163,8 @@ public sealed partial class LearnerGrain(
 
         var advantages = StepAdvantages.Compute(groups, runConfig, RunOptions.Advantages(runConfig, assets!.Registries));
         var samples = Samples(groups, advantages);
+        // Taken before the new version is published, while the images these completions came from are still known.
+        var ledgerRows = ledger is null ? null : LedgerRows.Of(this.GetPrimaryKeyString(), step, groups, advantages, ImageSha256);
         var clock = Stopwatch.StartNew();
         // Dynamic sampling may find no group with differing rewards: nothing to learn, yet the version still advances
         // so that versions keep counting steps.
@@ -169,6 +177,8 @@ public sealed partial class LearnerGrain(
         await PublishAsync(Version);
         GrpoMetrics.RecordPhase(this.GetPrimaryKeyString(), GrpoMetrics.Phases.Publish, publishStart);
         pending.Remove(step);
+        // Queued only: the ledger's writer drains it in the background, and a redone step replaces these rows.
+        if (ledgerRows is not null) ledger!.Record(ledgerRows);
         var metrics = new StepMetrics
         {
             Step = step,
@@ -186,6 +196,7 @@ public sealed partial class LearnerGrain(
             RolloutKl = result.RolloutKl,
             RolloutCorrectedFraction = result.RolloutCorrectedFraction,
             TokensFromOlderVersionFraction = TokenVersionMix.OlderVersionFraction(groups),
+            LedgerDroppedRows = ledger?.DroppedRows ?? 0,
             Completions = samples.Length,
             TrainSeconds = trainSeconds,
             MaxStaleness = staleness,
@@ -243,8 +254,14 @@ public sealed partial class LearnerGrain(
         if (publication!.ReleaseIdle() > 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var imageType = config!.ComputeDtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32;
         var image = await engine!.SnapshotAsync(config.WeightChunkBytes, imageType);
-        publication!.Publish(version, image);
+        var manifest = publication!.Publish(version, image);
+        publishedSha256[version] = manifest.Sha256;
+        foreach (var old in publishedSha256.Keys.Where(v => v < version - config.MaxStaleness).ToArray()) publishedSha256.Remove(old);
     }
+
+    /// <summary>The SHA-256 of the image a completion was sampled from; null for weights this activation did not publish.</summary>
+    string? ImageSha256(LearnerLineage sampledBy, long version) =>
+        lineage is { } own && sampledBy == own && publishedSha256.TryGetValue(version, out var sha) ? sha : null;
 
     async Task<string> SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
     {
@@ -328,5 +345,7 @@ public sealed partial class LearnerGrain(
     {
         if (publication is not null) colocated?.Unregister(this.GetPrimaryKeyString(), publication);
         if (engine is not null) await engine.DisposeAsync();
+        // Waits a bounded time for the rows still queued; the ledger logs any it could not write.
+        if (ledger is not null) await ledger.DisposeAsync();
     }
 }
