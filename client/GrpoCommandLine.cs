@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Grpo.Abstractions.Configuration;
 using Grpo.Client.Cluster;
+using Grpo.Client.Dashboard;
 using Grpo.Client.Eval;
 using Grpo.Client.Export;
 using Grpo.Client.Samples;
@@ -15,10 +16,12 @@ public static class GrpoCommandLine
     /// <param name="evalRunner">Runs a validated <c>grpo eval</c>; without it the command is not offered.</param>
     /// <param name="exportRunner">Runs a validated <c>grpo export</c>; without it the command is not offered.</param>
     /// <param name="samplesRunner">Runs a validated <c>grpo samples</c>; without it the command is not offered.</param>
+    /// <param name="dashboardRunner">Runs a validated <c>grpo dashboard</c>; without it the command is not offered.</param>
     public static RootCommand Create(
         ITrainRunner trainRunner, ClusterCommands clusterCommands, TimeProvider? time = null, Func<string, string?>? environment = null,
         Func<EvalArguments, CancellationToken, Task<int>>? evalRunner = null, Func<ExportArguments, CancellationToken, Task<int>>? exportRunner = null,
-        Func<SamplesArguments, CancellationToken, Task<int>>? samplesRunner = null)
+        Func<SamplesArguments, CancellationToken, Task<int>>? samplesRunner = null,
+        Func<DashboardArguments, CancellationToken, Task<int>>? dashboardRunner = null)
     {
         ArgumentNullException.ThrowIfNull(trainRunner);
         ArgumentNullException.ThrowIfNull(clusterCommands);
@@ -45,6 +48,11 @@ public static class GrpoCommandLine
         if (samplesRunner is not null)
         {
             root.Subcommands.Add(SamplesCommandLine.Create(samplesRunner, environment ?? Environment.GetEnvironmentVariable));
+        }
+
+        if (dashboardRunner is not null)
+        {
+            root.Subcommands.Add(DashboardCommandLine.Create(dashboardRunner, environment ?? Environment.GetEnvironmentVariable));
         }
 
         return root;
@@ -86,9 +94,14 @@ public static class GrpoCommandLine
             Arity = ArgumentArity.OneOrMore,
         };
         var samples = SamplesOption();
+        var dashboard = new Option<bool>("--dashboard")
+        {
+            Description = "Also serve the live web page of the run on 127.0.0.1 (see grpo dashboard) while it trains.",
+        };
+        var dashboardPort = DashboardCommandLine.PortOption("--dashboard-port");
         var train = new Command("train", "Train a policy with GRPO on an in-process silo and watch it to the end.")
         {
-            config, set, output, seed, runId, samples, plugins,
+            config, set, output, seed, runId, samples, plugins, dashboard, dashboardPort,
         };
         train.SetAction(async (parsed, cancellationToken) =>
         {
@@ -109,6 +122,9 @@ public static class GrpoCommandLine
                 {
                     ShowSamples = parsed.GetValue(samples),
                     PluginDirectories = pluginDirectories,
+                    Dashboard = parsed.GetValue(dashboard)
+                        ? DashboardSettings.Resolve(null, parsed.GetValue(dashboardPort), null, allowControl: false, optionPrefix: "--dashboard-")
+                        : null,
                 };
             }
             catch (Exception exception) when (exception is RunConfigException or ArgumentException or Grpo.Hosting.Components.PluginLoadException)

@@ -145,7 +145,7 @@ public static class ClusterCommandLine
 
     private static Argument<string> RunIdArgument() => new("ID") { Description = "The run's id, as printed by grpo submit." };
 
-    private static (Option<string?> Cluster, Option<string> ClusterId) ClusterOptions() => (
+    internal static (Option<string?> Cluster, Option<string> ClusterId) ClusterOptions() => (
         new Option<string?>("--cluster")
         {
             Description = $"PostgreSQL connection string of the cluster database [default: ${ClusterVariable}].",
@@ -177,7 +177,7 @@ public static class ClusterCommandLine
         return await act(target);
     }
 
-    private static ClusterTarget ResolveTarget(
+    internal static ClusterTarget ResolveTarget(
         ParseResult parsed, Option<string?> clusterOption, Option<string> clusterIdOption, Func<string, string?> environment)
     {
         var connection = parsed.GetValue(clusterOption) ?? environment(ClusterVariable);

@@ -9,4 +9,7 @@ public interface IRunCluster : IAsyncDisposable
 
     /// <summary>The cluster's list of runs; reading it activates no run.</summary>
     IRunRegistryGrain GetRegistry();
+
+    /// <summary>Orleans' management grain, for the silos of the cluster and their membership state (the dashboard's cluster view).</summary>
+    IManagementGrain GetManagement();
 }

@@ -76,6 +76,8 @@ public sealed class PostgresClusterConnector(TimeSpan? connectTimeout = null, IL
 
         public IRunRegistryGrain GetRegistry() => client.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key);
 
+        public IManagementGrain GetManagement() => client.GetGrain<IManagementGrain>(0);
+
         public async ValueTask DisposeAsync()
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

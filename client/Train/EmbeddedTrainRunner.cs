@@ -1,3 +1,4 @@
+using Grpo.Client.Dashboard;
 using Grpo.Core.Runtime;
 
 namespace Grpo.Client.Train;
@@ -46,7 +47,27 @@ public sealed class EmbeddedTrainRunner(TrainCommand command, TextWriter error, 
 
         await using (cluster)
         {
-            return await command.RunAsync(arguments, cluster.Client, cancellationToken);
+            if (arguments.Dashboard is not { } dashboard)
+            {
+                return await command.RunAsync(arguments, cluster.Client, cancellationToken);
+            }
+
+            DashboardServer server;
+            try
+            {
+                server = await DashboardServer.StartAsync(dashboard, new ClientDashboardSource(cluster.Client, "in-process"), cancellationToken);
+            }
+            catch (IOException exception)
+            {
+                error.WriteLine($"grpo: the dashboard cannot listen on {dashboard.Bind}:{dashboard.Port}: {exception.Message} (choose another --dashboard-port).");
+                return ExitCodes.InvalidArguments;
+            }
+
+            await using (server)
+            {
+                error.WriteLine($"grpo: dashboard at {server.Address}runs/{Uri.EscapeDataString(arguments.RunId)}");
+                return await command.RunAsync(arguments, cluster.Client, cancellationToken);
+            }
         }
     }
 }

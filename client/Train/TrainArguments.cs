@@ -17,6 +17,9 @@ public sealed record TrainArguments(string RunId, RunConfig Config, string Outpu
     /// <summary>Show the run's sampled prompts and completions while watching (<c>--samples</c>).</summary>
     public bool ShowSamples { get; init; }
 
+    /// <summary>Serve the live web page of the run while it trains (<c>--dashboard</c>); null without.</summary>
+    public Dashboard.DashboardSettings? Dashboard { get; init; }
+
     /// <summary>Plugin folders the in-process silo loads (<c>--plugins</c>).</summary>
     public IReadOnlyList<string> PluginDirectories { get; init; } = [];
 

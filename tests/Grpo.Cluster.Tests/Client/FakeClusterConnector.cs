@@ -56,6 +56,8 @@ internal sealed class FakeClusterConnector : IClusterConnector
 
         public IRunRegistryGrain GetRegistry() => new FakeRunRegistry(owner);
 
+        public IManagementGrain GetManagement() => throw new NotSupportedException("a scripted cluster has runs but no silos to list.");
+
         public ValueTask DisposeAsync()
         {
             owner.Disconnects++;
