@@ -261,7 +261,7 @@ public sealed record RunConfig
     [Description("Async mode only (needs max_staleness > 0): when a silo loads a newer policy version while rows are still decoding, true lets those rows go on with the new weights from the next token (partial rollouts: their keys and values are recomputed with the new weights, and each token is tagged with the version that sampled it); false (default) finishes them on the weights they started with and lets the new version wait until they end. A completion's staleness counts from its oldest token. Its behaviour log-probs then come from more than one policy, so the importance ratio of each token is against the version that produced it: token-level rollout_correction is the consistent choice; importance_sampling sequence and rollout_correction level sequence multiply ratios of several versions. The step metric tokensFromOlderVersionFraction shows how much of it happened.")]
     [Id(140), JsonPropertyName("partial_rollouts")] public bool PartialRollouts { get; init; }
 
-    [Description("The pause after which the rollout engine stops waiting for more requests and starts a batch (it waits at most 20 times as long in all).")]
+    [Description("The pause after which an idle rollout engine stops waiting for more requests and starts decoding (it waits at most 20 times as long in all); it starts at once when every waiting prompt has all group_size of its samples, since a group that comes later joins the decoding rows between iterations.")]
     [Id(41), JsonPropertyName("rollout_batch_wait_ms")] public int RolloutBatchWaitMs { get; init; } = 5;
 
     [Description("Size of one chunk of published weights, from 64 KiB to 64 MiB. " + ObservationOnly)]

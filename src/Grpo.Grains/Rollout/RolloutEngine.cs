@@ -150,7 +150,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
                     var runId = oldest.RunId;
                     var config = oldest.Config;
                     var maxBatch = Math.Max(1, config.RolloutMaxBatch);
-                    await GatherAsync(runId, maxBatch, TimeSpan.FromMilliseconds(Math.Max(0, config.RolloutBatchWaitMs)), token).ConfigureAwait(false);
+                    await GatherAsync(runId, maxBatch, config.GroupSize, TimeSpan.FromMilliseconds(Math.Max(0, config.RolloutBatchWaitMs)), token).ConfigureAwait(false);
 
                     var batch = queue.Take(runId, maxBatch, out var removed);
                     Interlocked.Add(ref queueDepth, -removed);
@@ -190,18 +190,20 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Waits for more requests of the run until the batch is full or none has arrived for <paramref name="window"/>: a
-    /// step's requests come in a burst (every completion grain of the step activates at about the same time), so the
-    /// batch starts when the burst is over rather than a fixed time after its first request, which would split one burst
-    /// into several smaller and, per row, slower batches. A steady trickle cannot hold a batch back for longer than
+    /// Waits for more requests of the run until the batch is full, every waiting group is whole, or none has arrived for
+    /// <paramref name="window"/>: a step's requests come in a burst (every completion grain of the step activates at about
+    /// the same time), so the batch starts when the burst is over rather than a fixed time after its first request, which
+    /// would split one burst into several smaller and, per row, slower batches. Once each waiting prompt has all its
+    /// group's samples, waiting longer would only idle: a group that comes later joins the decoding rows between two
+    /// iterations and still shares one prefill. A steady trickle cannot hold a batch back for longer than
     /// <see cref="MaxGatherWindows"/> windows.
     /// </summary>
-    async Task GatherAsync(string runId, int maxBatch, TimeSpan window, CancellationToken token)
+    async Task GatherAsync(string runId, int maxBatch, int groupSize, TimeSpan window, CancellationToken token)
     {
         if (window <= TimeSpan.Zero) return;
         var start = Stopwatch.GetTimestamp();
         var limit = window * MaxGatherWindows;
-        while (queue.CountFor(runId) < maxBatch)
+        while (queue.CountFor(runId) < maxBatch && !queue.HoldsWholeGroups(runId, groupSize))
         {
             var remaining = limit - Stopwatch.GetElapsedTime(start);
             if (remaining <= TimeSpan.Zero) return;

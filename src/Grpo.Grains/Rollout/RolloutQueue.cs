@@ -32,6 +32,20 @@ internal sealed class RolloutQueue
     public int CountFor(string runId) => byRun.TryGetValue(runId, out var queue) ? queue.Count : 0;
 
     /// <summary>
+    /// Whether the run has live requests and each of its waiting prompts has a whole number of groups of
+    /// <paramref name="groupSize"/> samples: every group that began arriving has arrived.
+    /// </summary>
+    public bool HoldsWholeGroups(string runId, int groupSize)
+    {
+        if (groupSize < 1 || !byRun.TryGetValue(runId, out var queue)) return false;
+        var live = queue.Where(request => !request.IsAbandoned).ToList();
+        if (live.Count == 0) return false;
+        var counts = new Dictionary<int[], int>(PromptComparer.Instance);
+        foreach (var request in live) counts[request.PromptTokens] = counts.GetValueOrDefault(request.PromptTokens) + 1;
+        return counts.Values.All(count => count % groupSize == 0);
+    }
+
+    /// <summary>
     /// Removes up to <paramref name="max"/> live requests of the run, oldest first, except that the oldest request
     /// brings the waiting requests with the same prompt along: a group's samples then share one batch and so one
     /// prompt prefill, instead of being split over batches by the order they arrived in. Abandoned requests are
@@ -95,5 +109,19 @@ internal sealed class RolloutQueue
         byRun.Clear();
         Count = 0;
         return all;
+    }
+
+    sealed class PromptComparer : IEqualityComparer<int[]>
+    {
+        public static readonly PromptComparer Instance = new();
+
+        public bool Equals(int[]? x, int[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(int[] tokens)
+        {
+            var hash = new HashCode();
+            foreach (var token in tokens) hash.Add(token);
+            return hash.ToHashCode();
+        }
     }
 }

@@ -73,6 +73,45 @@ public sealed class RolloutEngineBatchingTests
     }
 
     [Fact]
+    public async Task Whole_groups_start_decoding_without_waiting_out_the_window()
+    {
+        var (engine, _) = await StartedEngineAsync();
+        await using var _engine = engine;
+        // A 30 s window: only the groups being whole can start the batch before the 20 s the test allows.
+        var config = TinyPolicy.Config with { GroupSize = 4, RolloutMaxBatch = 64, RolloutBatchWaitMs = 30_000 };
+        var before = engine.Stats;
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i / 4), 0, CancellationToken.None)))
+            .WaitAsync(TimeSpan.FromSeconds(20));
+
+        var after = engine.Stats;
+        Assert.Equal(8, after.SequencesGenerated - before.SequencesGenerated);
+        // The first group may start alone if it was whole before the second arrived; the second then joins, sharing its prefill.
+        Assert.InRange(after.Admissions - before.Admissions, 1, 2);
+        Assert.Equal(2, after.PromptsPrefilled - before.PromptsPrefilled);
+    }
+
+    [Fact]
+    public async Task A_group_still_arriving_holds_the_batch_until_its_last_sample()
+    {
+        var (engine, _) = await StartedEngineAsync();
+        await using var _engine = engine;
+        var config = TinyPolicy.Config with { GroupSize = 4, RolloutMaxBatch = 64, RolloutBatchWaitMs = 2000 };
+        var before = engine.Stats;
+
+        var requests = Enumerable.Range(0, 3).Select(_ => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(7), 0, CancellationToken.None)).ToList();
+        await WaitUntilAsync(() => engine.Stats.QueueDepth == 3);
+        await Task.Delay(300);
+        Assert.Equal(3, engine.Stats.QueueDepth);
+        requests.Add(engine.GenerateAsync(Run, config, TinyPolicy.Prompt(7), 0, CancellationToken.None));
+        await Task.WhenAll(requests);
+
+        var after = engine.Stats;
+        Assert.Equal(1, after.Admissions - before.Admissions);
+        Assert.Equal(1, after.PromptsPrefilled - before.PromptsPrefilled);
+    }
+
+    [Fact]
     public async Task With_rollout_max_batch_one_every_request_runs_alone()
     {
         var (engine, _) = await StartedEngineAsync();
