@@ -18,6 +18,7 @@ public sealed class BrowserReconnectTests(ChromiumFixture chromium, ITestOutputH
         TimeSpan.FromMilliseconds(100), new ReconnectPolicy(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), 0));
 
     private const string Banner = "document.getElementById('connection')";
+    private const string Points = "Number(document.getElementById('chart-reward')?.dataset.points ?? 0)";
 
     [Fact]
     public async Task Page_survives_the_cluster_going_away_and_shows_new_steps_once_it_is_back()
@@ -80,8 +81,6 @@ public sealed class BrowserReconnectTests(ChromiumFixture chromium, ITestOutputH
         await PageConditions.WaitForNumberAsync(page, Points, points => points == 2, "the step made while the server was away");
         await PageConditions.WaitForNumberAsync(page, $"{Banner}.hidden ? 1 : 0", hidden => hidden == 1, "the banner to go once the server answers");
     }
-
-    private const string Points = "Number(document.getElementById('chart-reward')?.dataset.points ?? 0)";
 
     private static DashboardSettings Settings(int port) => new(IPAddress.Loopback, port, null, AllowControl: false);
 

@@ -26,7 +26,7 @@ public sealed class BrowserTests(ChromiumFixture chromium, ITestOutputHelper out
 
     /// <summary>
     /// The demo's task and model, small enough for steps well under a second on a busy machine and long enough to be
-    /// stopped while it trains. A short warm-up (it ends once a third of its probe is right) lifts the reward off zero,
+    /// stopped while it trains. A short warm-up (it ends once 35 % of its probe is right on two checks in a row) lifts the reward off zero,
     /// so the curves and the screenshot show learning rather than flat lines.
     /// </summary>
     private static RunConfig Demo => new()
