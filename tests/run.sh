@@ -4,6 +4,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 results="$(mktemp -d)"
+# The dashboard's browser tests drive Debian's headless Chromium. Like PostgreSQL for the integration tests, it is
+# installed with apt when missing (as root); without it those tests fail and say how to install it.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "run.sh: installing chromium with apt (for the dashboard's browser tests)" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >&2 \
+      || echo "run.sh: apt could not install chromium; the dashboard's browser tests will fail" >&2
+  else
+    echo "run.sh: /usr/bin/chromium is missing and installing it needs root ('apt-get install -y --no-install-recommends chromium'); the dashboard's browser tests will fail" >&2
+  fi
+fi
 dotnet build Grpo.Orleans.sln -c Release --nologo -v minimal
 status=0
 dotnet test Grpo.Orleans.sln -c Release --no-build --nologo \

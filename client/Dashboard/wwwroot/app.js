@@ -201,6 +201,8 @@
   }
 
   const size = box => ({ width: Math.max(300, box.clientWidth - 12), height: 220 });
+  // Steps are whole numbers: ticks at 0.2, 0.4, … would name steps that do not exist while a run is young.
+  const stepTicks = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1000000];
 
   function redraw() {
     const sorted = [...steps.values()].sort((a, b) => a.step - b.step);
@@ -222,7 +224,7 @@
         const options = {
           ...size(box),
           scales: { x: { time: false } },
-          axes: [{ label: "step" }, {}],
+          axes: [{ label: "step", incrs: stepTicks }, {}],
           cursor: { drag: { x: true, y: false } },
           series: [{ label: "step" }, ...series.map(([label], i) => ({
             label, stroke: colors[i % colors.length], width: 1.5, spanGaps: !!definition.gaps, points: { show: !!definition.gaps },
