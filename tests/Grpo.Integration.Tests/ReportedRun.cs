@@ -15,4 +15,8 @@ public sealed record ReportedRun(ReportedStatus Status, IReadOnlyList<ReportedSt
 
 public sealed record ReportedStatus(string RunId, string State, string Phase, long Step, long TotalSteps, long PolicyVersion, string? Error, bool IsFinished);
 
-public sealed record ReportedStep(long Step, long PolicyVersion, int Completions, IReadOnlyDictionary<string, int> CompletionsBySilo);
+public sealed record ReportedStep(long Step, long PolicyVersion, int Completions, IReadOnlyDictionary<string, int> CompletionsBySilo)
+{
+    /// <summary>The mean reward over the step's groups, as the run recorded it.</summary>
+    public float MeanReward { get; init; }
+}

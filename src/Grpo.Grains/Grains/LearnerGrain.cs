@@ -266,6 +266,8 @@ public sealed partial class LearnerGrain(
     async Task<string> SaveCheckpointAsync(RunConfig runConfig, StepMetrics lastStep)
     {
         var runId = this.GetPrimaryKeyString();
+        // A restore from this checkpoint never retrains the steps before it: their queued ledger rows must be written first.
+        if (ledger is not null) await ledger.SettleBeforeCheckpointAsync();
         // The learner draws no random numbers of its own (sampling happens on rollout silos), so there is no
         // generator state to keep; the data cursor is the next step, whose prompts are a function of seed and step.
         var state = new TrainingState(Version, Version, DataCursor: Version, RngState: [],

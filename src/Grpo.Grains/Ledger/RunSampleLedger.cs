@@ -49,6 +49,8 @@ public sealed class RunSampleLedger : IAsyncDisposable
             OnRetry = args =>
             {
                 ReportFailure(args.Outcome.Exception!);
+                // Wakes a checkpoint waiting for the writes, which gives up while the database fails.
+                Pulse();
                 return default;
             },
         }).Build();
@@ -88,7 +90,28 @@ public sealed class RunSampleLedger : IAsyncDisposable
 
     /// <summary>Waits until every recorded row is written or <paramref name="timeout"/> passes.</summary>
     /// <returns>True when nothing is left to write.</returns>
-    public async Task<bool> FlushAsync(TimeSpan timeout)
+    public Task<bool> FlushAsync(TimeSpan timeout) => WaitForWritesAsync(timeout, giveUpWhileFailing: false);
+
+    /// <summary>
+    /// Called before the learner writes a checkpoint: waits until the rows recorded so far are written, because a learner
+    /// restored from that checkpoint never trains those steps again, so rows still queued when its silo dies would be
+    /// lost for good. Gives up at once while the database is failing and after
+    /// <see cref="SampleLedgerOptions.CheckpointWait"/>, so an outage never holds training.
+    /// </summary>
+    /// <returns>True when nothing was left to write.</returns>
+    public async Task<bool> SettleBeforeCheckpointAsync()
+    {
+        if (await WaitForWritesAsync(options.CheckpointWait, giveUpWhileFailing: true)) return true;
+        // A failing database was reported already; a slow one is not, and its rows are now at risk until written.
+        if (!Failing)
+            logger.LogWarning("Run {Run}: a checkpoint goes ahead with {Rows} sample ledger rows not yet written (the database did not answer within {Wait}); they are lost should this silo die before they are.",
+                runId, PendingRows, options.CheckpointWait);
+        return false;
+    }
+
+    bool Failing { get { lock (gate) return failingSince is not null; } }
+
+    async Task<bool> WaitForWritesAsync(TimeSpan timeout, bool giveUpWhileFailing)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -96,6 +119,7 @@ public sealed class RunSampleLedger : IAsyncDisposable
             Task next;
             lock (gate) next = progress.Task;
             if (PendingRows == 0) return true;
+            if (giveUpWhileFailing && Failing) return false;
             var remaining = deadline - DateTime.UtcNow;
             if (remaining <= TimeSpan.Zero) return false;
             try

@@ -13,4 +13,10 @@ public sealed record SampleLedgerOptions
 
     /// <summary>How long a learner that goes away (or a silo that stops) waits for its waiting rows to be written.</summary>
     public TimeSpan FlushTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a checkpoint waits for the rows recorded before it to be written while the database answers (see
+    /// <see cref="RunSampleLedger.SettleBeforeCheckpointAsync"/>); a database that fails is not waited for at all.
+    /// </summary>
+    public TimeSpan CheckpointWait { get; init; } = TimeSpan.FromSeconds(5);
 }

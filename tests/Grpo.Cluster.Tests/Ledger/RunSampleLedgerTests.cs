@@ -99,6 +99,58 @@ public sealed class RunSampleLedgerTests
     }
 
     [Fact]
+    public async Task A_checkpoint_waits_until_the_rows_recorded_before_it_are_written()
+    {
+        await using var ledger = Open(1000, Fast with { CheckpointWait = TimeSpan.FromMinutes(10) });
+        sink.Hang();
+        ledger.Record(LedgerTestRows.Step(0, 4));
+        ledger.Record(LedgerTestRows.Step(1, 4));
+
+        var settling = ledger.SettleBeforeCheckpointAsync();
+        // Still waiting while the write cannot complete; it finishes as soon as the write does, not at the bound.
+        Assert.False(settling.IsCompleted);
+        Assert.Empty(sink.Rows("r"));
+        sink.Release();
+
+        Assert.True(await settling.WaitAsync(Generous));
+        Assert.Equal(8, sink.Rows("r").Count);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_does_not_wait_for_a_failing_database()
+    {
+        await using var ledger = Open(1000, Fast with { CheckpointWait = TimeSpan.FromMinutes(10) });
+        sink.Failure = new InvalidOperationException("connection refused");
+        ledger.Record(LedgerTestRows.Step(0, 4));
+        await WaitUntilAsync(() => Messages.Any(m => m.Contains("cannot write to the database", StringComparison.Ordinal)));
+        ledger.Record(LedgerTestRows.Step(1, 4));
+
+        // A wait bounded by CheckpointWait (ten minutes) would fail this generous timeout.
+        Assert.False(await ledger.SettleBeforeCheckpointAsync().WaitAsync(Generous));
+        Assert.Equal(8, ledger.PendingRows);
+        Assert.DoesNotContain(Messages, m => m.Contains("a checkpoint goes ahead", StringComparison.Ordinal));
+
+        sink.Failure = null;
+        Assert.True(await ledger.FlushAsync(Generous));
+        Assert.Equal(8, sink.Rows("r").Count);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_waits_for_a_hanging_database_only_up_to_its_bound_and_says_what_is_at_risk()
+    {
+        await using var ledger = Open(1000, Fast with { CheckpointWait = TimeSpan.FromMilliseconds(50) });
+        sink.Hang();
+        ledger.Record(LedgerTestRows.Step(0, 4));
+
+        Assert.False(await ledger.SettleBeforeCheckpointAsync().WaitAsync(Generous));
+
+        Assert.Equal(4, ledger.PendingRows);
+        Assert.Contains(Messages, m => m.Contains("a checkpoint goes ahead with 4 sample ledger rows not yet written", StringComparison.Ordinal));
+        sink.Release();
+        Assert.True(await ledger.FlushAsync(Generous));
+    }
+
+    [Fact]
     public async Task A_silo_without_a_database_refuses_to_open_a_ledger_naming_the_run_and_silo()
     {
         var ledgers = new SampleLedger(LoggerFactory.Create(_ => { }));
