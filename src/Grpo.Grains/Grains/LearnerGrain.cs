@@ -321,6 +321,13 @@ public sealed partial class LearnerGrain(
             ?? throw new PolicyUnavailableException($"run {this.GetPrimaryKeyString()}: the learner published no policy version within {maxWait.TotalSeconds:F0} s.");
     }
 
+    public async Task<WeightPullOffer> GetWeightPullOfferAsync(long minVersion, TimeSpan maxWait, string relay)
+    {
+        if (config is null || publication is null) throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
+        return await publication.OfferAsync(minVersion, maxWait, relay, CancellationToken.None)
+            ?? throw new PolicyUnavailableException($"run {this.GetPrimaryKeyString()}: the learner published no policy version within {maxWait.TotalSeconds:F0} s.");
+    }
+
     public async Task<LearnerResumePoint> GetResumePointAsync()
     {
         // A learner that holds the run (or is restoring it) reports what it chose; otherwise the choice a restore would

@@ -36,12 +36,7 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
             if (loaded is { } current && current.Version == manifest.Version && current.Lineage == manifest.Lineage) return null;
             try
             {
-                CheckManifest(runId, manifest);
-                var (image, sha) = await FetchAsync(runId, manifest, cancellationToken).ConfigureAwait(false);
-                if (!string.Equals(sha, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
-                    throw new InvalidDataException(
-                        $"run '{runId}' policy version {manifest.Version}: the weight image's SHA-256 is {sha} but the manifest says {manifest.Sha256}.");
-                return new PulledWeights(manifest.Version, manifest.Lineage, image);
+                return new PulledWeights(manifest.Version, manifest.Lineage, await FetchVerifiedAsync(runId, manifest, cancellationToken).ConfigureAwait(false));
             }
             catch (InvalidDataException failure) when (attempt == 1)
             {
@@ -55,6 +50,26 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
             }
         }
         throw new InvalidOperationException("unreachable: the second attempt either returns or throws.");
+    }
+
+    /// <summary>The image, checked against the manifest; the source learns whether it passed (a relay serves only an image that may still pass).</summary>
+    async Task<WeightImage> FetchVerifiedAsync(string runId, WeightManifest manifest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            CheckManifest(runId, manifest);
+            var (image, sha) = await FetchAsync(runId, manifest, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(sha, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException(
+                    $"run '{runId}' policy version {manifest.Version}: the weight image's SHA-256 is {sha} but the manifest says {manifest.Sha256}.");
+            source.PullEnded(runId, manifest, verified: true);
+            return image;
+        }
+        catch
+        {
+            source.PullEnded(runId, manifest, verified: false);
+            throw;
+        }
     }
 
     /// <summary>The image and its SHA-256 (hex), hashed chunk by chunk in order while later chunks are still being fetched.</summary>
@@ -100,6 +115,7 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
                     $"(total {manifest.TotalBytes} bytes in {manifest.ChunkCount} chunks of {manifest.ChunkBytes}).");
             chunks[index] = chunk;
             landed[index].SetResult();
+            source.ChunkLanded(runId, manifest, index, chunk);
         }).ConfigureAwait(false);
     }
 
