@@ -255,6 +255,7 @@ public sealed partial class LearnerGrain(
         var imageType = config!.ComputeDtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32;
         var image = await engine!.SnapshotAsync(config.WeightChunkBytes, imageType);
         var manifest = publication!.Publish(version, image);
+        GrpoMetrics.RecordPublication(this.GetPrimaryKeyString(), manifest.TotalBytes);
         publishedSha256[version] = manifest.Sha256;
         foreach (var old in publishedSha256.Keys.Where(v => v < version - config.MaxStaleness).ToArray()) publishedSha256.Remove(old);
     }
@@ -345,8 +346,13 @@ public sealed partial class LearnerGrain(
     /// Asked of an activation nobody initialised, the pull's manifest came from the activation lost before it: like a
     /// manifest request, it fails as the lost learner it stands for, so the run re-initialises the learner.
     /// </remarks>
-    public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex) =>
-        Task.FromResult((publication ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString())).Chunk(version, chunkIndex));
+    public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex)
+    {
+        var runId = this.GetPrimaryKeyString();
+        var chunk = (publication ?? throw new LearnerNotInitializedException(runId)).Chunk(version, chunkIndex);
+        GrpoMetrics.RecordServed(runId, GrpoMetrics.WeightSources.Learner, chunk.Length);
+        return Task.FromResult(chunk);
+    }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

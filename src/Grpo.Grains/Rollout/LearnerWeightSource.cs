@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Grpo.Abstractions.Contracts;
 using Grpo.Abstractions.Grains;
 using Grpo.Grains.Learning;
+using Grpo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -60,9 +61,10 @@ public sealed class LearnerWeightSource(IGrainFactory grains, SiloPublications? 
                 catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
                 {
                     // A relay that failed once (gone, behind, or holding something else) is not asked again in this pull.
-                    if (route.Skip(key))
-                        log.LogInformation("Run {Run} policy version {Version}: relay {Relay} failed ({Error}); its chunks come from the other holders.",
-                            runId, version, key, failure.Message);
+                    if (!route.Skip(key)) continue;
+                    GrpoMetrics.RecordRelayFailure(runId);
+                    log.LogInformation("Run {Run} policy version {Version}: relay {Relay} failed ({Error}); its chunks come from the other holders.",
+                        runId, version, key, failure.Message);
                 }
             }
         }

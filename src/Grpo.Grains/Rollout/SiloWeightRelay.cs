@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpo.Abstractions.Contracts;
+using Grpo.Grains.Telemetry;
 
 namespace Grpo.Grains.Rollout;
 
@@ -78,7 +79,9 @@ public sealed class SiloWeightRelay(string key, TimeSpan? chunkWait = null)
             throw new ArgumentOutOfRangeException(nameof(index), $"relay {Key}: run '{runId}' policy version {version} has chunks 0..{held.Manifest.ChunkCount - 1}, not {index}.");
         try
         {
-            return await held.Chunk(index).WaitAsync(wait).ConfigureAwait(false);
+            var chunk = await held.Chunk(index).WaitAsync(wait).ConfigureAwait(false);
+            GrpoMetrics.RecordServed(runId, GrpoMetrics.WeightSources.Relay, chunk.Length);
+            return chunk;
         }
         catch (TimeoutException)
         {

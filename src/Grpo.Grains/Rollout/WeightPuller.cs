@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Grpo.Abstractions.Contracts;
 using Grpo.Core.Checkpoints;
 using Grpo.Grains.Resilience;
+using Grpo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -63,11 +64,15 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
                 throw new InvalidDataException(
                     $"run '{runId}' policy version {manifest.Version}: the weight image's SHA-256 is {sha} but the manifest says {manifest.Sha256}.");
             source.PullEnded(runId, manifest, verified: true);
+            GrpoMetrics.RecordPull(runId, GrpoMetrics.PullOutcomes.Verified);
             return image;
         }
-        catch
+        catch (Exception failure)
         {
             source.PullEnded(runId, manifest, verified: false);
+            // A pull the engine called off (its run ended, the silo stops) is no failure of the distribution.
+            if (failure is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                GrpoMetrics.RecordPull(runId, GrpoMetrics.PullOutcomes.Failed);
             throw;
         }
     }
