@@ -86,6 +86,10 @@ public static class GrpoSiloBuilderExtensions
         builder.Services.AddSingleton<RunAssetsCache>();
         builder.Services.AddSingleton(new LearnerCheckpointOptions(options.CheckpointDirectory));
         builder.Services.AddSingleton<SiloPublications>();
+        // Each rollout silo relays the versions it pulls to the silos that pull after it, through a relay grain that
+        // lives only on its own silo: the learner sends each version about once, however many rollout silos there are.
+        builder.Services.AddSingleton(services => new SiloWeightRelay(services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
+        builder.Services.AddPlacementDirector<KeyedSiloPlacement, KeyedSiloPlacementDirector>();
         builder.Services.AddSingleton<IWeightSource, LearnerWeightSource>();
         builder.Services.AddSingleton(services =>
         {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Grpo.Abstractions.Grains;
+using Grpo.Grains.Learning;
 using Grpo.Grains.Rollout;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grpo.Benchmarks;
 
@@ -8,6 +10,8 @@ namespace Grpo.Benchmarks;
 /// Weight publication between two silos on loopback: a learner-only silo publishes the policy, a rollout-only silo
 /// pulls it with the rollout engine's puller (chunks over Orleans messaging, length and SHA-256 checks), as a rollout
 /// silo does after every step. The full form uses the 50M preset, whose float32 image is about 200 MB.
+/// Then the learner's egress with relays: 1, 2 and 4 rollout silos pull a version of a fresh run at once, each through
+/// its silo's own weight source (which relays), and the learner's publication counts the bytes it sent.
 /// </summary>
 internal static class PublicationBenchmark
 {
@@ -38,6 +42,42 @@ internal static class PublicationBenchmark
             log.WriteLine($"  pull {i + 1}: {megabytes:0.0} MB in {seconds:0.000} s = {rates[^1]:0} MB/s");
         }
         var median = rates.Order().ElementAt(rates.Count / 2);
-        return new PublicationReport(config.ModelPreset, megabytes, config.WeightChunkBytes, pulls, median, rates);
+        var egress = await MeasureEgressAsync(learnerSilo, rolloutSilo, folder.Path, config, log);
+        return new PublicationReport(config.ModelPreset, megabytes, config.WeightChunkBytes, pulls, median, rates, egress);
+    }
+
+    static readonly int[] PullerCounts = [1, 2, 4];
+
+    static async Task<List<EgressFigure>> MeasureEgressAsync(BenchSilo learnerSilo, BenchSilo firstRollout, string folder,
+        Abstractions.Configuration.RunConfig config, TextWriter log)
+    {
+        var rollouts = new List<BenchSilo> { firstRollout };
+        var figures = new List<EgressFigure>();
+        try
+        {
+            while (rollouts.Count < PullerCounts.Max())
+                rollouts.Add(await BenchSilo.StartAsync(rollout: true, learner: false, folder, primary: learnerSilo.Endpoint));
+            foreach (var pullers in PullerCounts)
+            {
+                // A run of its own per count: its learner publishes a version none of the silos has asked for yet.
+                var runId = $"{RunId}-egress-{pullers}";
+                await firstRollout.Grains.GetGrain<ILearnerGrain>(runId).InitializeAsync(config);
+                var publication = learnerSilo.Services.GetRequiredService<SiloPublications>().Find(runId)
+                    ?? throw new InvalidOperationException($"the learner silo holds no publication of run '{runId}' after its initialisation.");
+                var clock = Stopwatch.StartNew();
+                var images = await Task.WhenAll(rollouts.Take(pullers).Select(silo =>
+                    new WeightPuller(silo.Services.GetRequiredService<IWeightSource>(), new RolloutEngineOptions().PullParallelism)
+                        .PullAsync(runId, 0, TimeSpan.Zero, loaded: null, CancellationToken.None)));
+                var seconds = clock.Elapsed.TotalSeconds;
+                var imageBytes = images[0]!.Image.TotalBytes;
+                figures.Add(new EgressFigure(pullers, (double)publication.ServedBytes / imageBytes, seconds));
+                log.WriteLine($"  {pullers} rollout silo(s) pulling at once: learner egress {figures[^1].LearnerImages:0.00} images, all pulls done in {seconds:0.000} s");
+            }
+        }
+        finally
+        {
+            foreach (var silo in rollouts.Skip(1)) await silo.DisposeAsync();
+        }
+        return figures;
     }
 }

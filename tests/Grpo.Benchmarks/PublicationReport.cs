@@ -1,4 +1,10 @@
 namespace Grpo.Benchmarks;
 
 internal sealed record PublicationReport(string Preset, double ImageMegabytes, int ChunkBytes, int Pulls, double MedianMegabytesPerSecond,
-    IReadOnlyList<double> MegabytesPerSecond);
+    IReadOnlyList<double> MegabytesPerSecond, IReadOnlyList<EgressFigure> Egress);
+
+/// <summary>
+/// <paramref name="Pullers"/> rollout silos pulled one new version at once: the learner sent <paramref name="LearnerImages"/>
+/// images of it (the rest came from relays), and the last pull ended after <paramref name="Seconds"/>.
+/// </summary>
+internal sealed record EgressFigure(int Pullers, double LearnerImages, double Seconds);

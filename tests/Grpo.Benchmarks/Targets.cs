@@ -13,6 +13,8 @@ internal static class Targets
             learner?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.LargePreset)?.FractionOfMatmul, 0.5, AtLeast: true, "%"),
         new("weight publication between two silos, ~200 MB model",
             publication?.Preset == BenchRuns.LargePreset ? publication.MedianMegabytesPerSecond : null, 200, AtLeast: true, "MB/s"),
+        new("learner egress per version, 4 rollout silos pulling at once (relays)",
+            publication?.Egress.FirstOrDefault(e => e.Pullers == 4)?.LearnerImages, 1.25, AtLeast: false, "images"),
         new("learner GFLOP/s / matmul GFLOP/s, Qwen2.5-0.5B shape",
             memory is { Shape: "qwen2.5-0.5b", Learner: { } halfB } ? halfB.FractionOfMatmul : null, 0.5, AtLeast: true, "%"),
         new("continuous / static batching tokens/s, long-tailed workload, 50M preset",

@@ -35,6 +35,13 @@ public interface ILearnerGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave, Alias("GetWeightManifest")] Task<WeightManifest> GetWeightManifestAsync(long minVersion, TimeSpan maxWait);
 
+    /// <summary>
+    /// As <see cref="GetWeightManifestAsync"/>, for the rollout silo <paramref name="relay"/> (an
+    /// <see cref="IWeightRelayGrain"/> key) that will serve the version's chunks to others: the answer also names the relay
+    /// silos that asked for that version before, to pull from instead of the learner.
+    /// </summary>
+    [AlwaysInterleave, Alias("GetWeightPullOffer")] Task<WeightPullOffer> GetWeightPullOfferAsync(long minVersion, TimeSpan maxWait, string relay);
+
     [AlwaysInterleave, Alias("GetWeightChunk")] Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex);
 
     /// <summary>The long action the learner is busy with (warm-up, evaluation, checkpoint write), or null.</summary>

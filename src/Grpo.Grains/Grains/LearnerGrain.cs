@@ -255,6 +255,7 @@ public sealed partial class LearnerGrain(
         var imageType = config!.ComputeDtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32;
         var image = await engine!.SnapshotAsync(config.WeightChunkBytes, imageType);
         var manifest = publication!.Publish(version, image);
+        GrpoMetrics.RecordPublication(this.GetPrimaryKeyString(), manifest.TotalBytes);
         publishedSha256[version] = manifest.Sha256;
         foreach (var old in publishedSha256.Keys.Where(v => v < version - config.MaxStaleness).ToArray()) publishedSha256.Remove(old);
     }
@@ -323,6 +324,13 @@ public sealed partial class LearnerGrain(
             ?? throw new PolicyUnavailableException($"run {this.GetPrimaryKeyString()}: the learner published no policy version within {maxWait.TotalSeconds:F0} s.");
     }
 
+    public async Task<WeightPullOffer> GetWeightPullOfferAsync(long minVersion, TimeSpan maxWait, string relay)
+    {
+        if (config is null || publication is null) throw new LearnerNotInitializedException(this.GetPrimaryKeyString());
+        return await publication.OfferAsync(minVersion, maxWait, relay, CancellationToken.None)
+            ?? throw new PolicyUnavailableException($"run {this.GetPrimaryKeyString()}: the learner published no policy version within {maxWait.TotalSeconds:F0} s.");
+    }
+
     public async Task<LearnerResumePoint> GetResumePointAsync()
     {
         // A learner that holds the run (or is restoring it) reports what it chose; otherwise the choice a restore would
@@ -340,8 +348,13 @@ public sealed partial class LearnerGrain(
     /// Asked of an activation nobody initialised, the pull's manifest came from the activation lost before it: like a
     /// manifest request, it fails as the lost learner it stands for, so the run re-initialises the learner.
     /// </remarks>
-    public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex) =>
-        Task.FromResult((publication ?? throw new LearnerNotInitializedException(this.GetPrimaryKeyString())).Chunk(version, chunkIndex));
+    public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex)
+    {
+        var runId = this.GetPrimaryKeyString();
+        var chunk = (publication ?? throw new LearnerNotInitializedException(runId)).Chunk(version, chunkIndex);
+        GrpoMetrics.RecordServed(runId, GrpoMetrics.WeightSources.Learner, chunk.Length);
+        return Task.FromResult(chunk);
+    }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -27,11 +27,18 @@ public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan
     readonly TimeSpan lease = pullLease ?? DefaultPullLease;
     readonly TimeProvider clock = time ?? TimeProvider.System;
     TaskCompletionSource published = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    long servedBytes;
 
     public long? Latest { get { lock (gate) return versions.Count == 0 ? null : versions.Keys.Last(); } }
 
     /// <summary>The versions whose images are held now, oldest first.</summary>
     public IReadOnlyList<long> HeldVersions { get { lock (gate) { Prune(); return [.. versions.Keys]; } } }
+
+    /// <summary>
+    /// Bytes of chunks sent to rollout silos over the network so far, all versions together: the learner's egress for
+    /// weights. With relays it grows by about one image per version whatever the number of rollout silos.
+    /// </summary>
+    public long ServedBytes { get { lock (gate) return servedBytes; } }
 
     /// <summary>Bytes of all images held now.</summary>
     public long HeldBytes { get { lock (gate) { Prune(); return versions.Values.Sum(v => v.Image.TotalBytes); } } }
@@ -87,7 +94,22 @@ public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan
     /// newest there is, older or not (see <see cref="Abstractions.Grains.ILearnerGrain.GetWeightManifestAsync"/>). Null when
     /// nothing was published within <paramref name="maxWait"/>. The answer counts as the start of a pull of that version.
     /// </summary>
-    public async Task<WeightManifest?> WaitForAsync(long minVersion, TimeSpan maxWait, CancellationToken cancellationToken)
+    public async Task<WeightManifest?> WaitForAsync(long minVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        (await WaitForAsync(minVersion, maxWait, relay: null, cancellationToken).ConfigureAwait(false))?.Manifest;
+
+    /// <summary>
+    /// As <see cref="WaitForAsync(long, TimeSpan, CancellationToken)"/> for a puller that relays the version to others
+    /// under the key <paramref name="relay"/>: it is told the relays that asked for that version before it, and later
+    /// pullers are told of it. Only a puller with no relay to ask counts as a pull from this publication, since the
+    /// others fetch their chunks from relays (and come here only when every relay failed them, within the lease).
+    /// </summary>
+    public Task<WeightPullOffer?> OfferAsync(long minVersion, TimeSpan maxWait, string relay, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(relay);
+        return WaitForAsync(minVersion, maxWait, relay, cancellationToken);
+    }
+
+    async Task<WeightPullOffer?> WaitForAsync(long minVersion, TimeSpan maxWait, string? relay, CancellationToken cancellationToken)
     {
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         patience.CancelAfter(maxWait);
@@ -100,9 +122,12 @@ public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan
                 if (versions.Count > 0 && (versions.Keys.Last() >= minVersion || patience.IsCancellationRequested))
                 {
                     var newest = versions.Values.Last();
-                    newest.PullsStarted++;
                     newest.LastActivity = clock.GetUtcNow();
-                    return newest.Manifest;
+                    var earlier = relay is null ? -1 : newest.Relays.IndexOf(relay);
+                    string[] relays = relay is null ? [] : [.. earlier < 0 ? newest.Relays : newest.Relays.Take(earlier)];
+                    if (relay is not null && earlier < 0) newest.Relays.Add(relay);
+                    if (relays.Length == 0) newest.PullsStarted++;
+                    return new WeightPullOffer(newest.Manifest, relays);
                 }
                 if (patience.IsCancellationRequested) return null;
                 next = published.Task;
@@ -118,7 +143,12 @@ public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan
         }
     }
 
-    public byte[] Chunk(long version, int index)
+    /// <summary>Chunk <paramref name="index"/> of <paramref name="version"/>, shared (not copied).</summary>
+    /// <param name="remote">
+    /// The chunk leaves this silo (a grain call), so it counts towards <see cref="ServedBytes"/>; false for a rollout
+    /// engine in the learner's own silo, which reads it in place.
+    /// </param>
+    public byte[] Chunk(long version, int index, bool remote = true)
     {
         Published entry;
         lock (gate)
@@ -136,6 +166,7 @@ public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan
             if (index < 0 || index >= entry.Manifest.ChunkCount)
                 throw new ArgumentOutOfRangeException(nameof(index), $"policy version {version} has chunks 0..{entry.Manifest.ChunkCount - 1}, not {index}.");
             entry.Served[index]++;
+            if (remote) servedBytes += entry.Image.Segments[index].Length;
             entry.LastActivity = clock.GetUtcNow();
             // Served by the last chunk of a pull: nobody may still need this version.
             if (version != versions.Keys.Last() && !IsBeingPulled(entry, entry.LastActivity))
@@ -173,6 +204,9 @@ public sealed class WeightPublication(LearnerLineage lineage = default, TimeSpan
 
         /// <summary>Manifests of this version handed out: each one is a pull that will ask for every chunk.</summary>
         public int PullsStarted { get; set; }
+
+        /// <summary>The relay silos that asked for this version, in the order they asked.</summary>
+        public List<string> Relays { get; } = [];
 
         public DateTimeOffset LastActivity { get; set; } = publishedAt;
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Grpo.Abstractions.Contracts;
 using Grpo.Core.Checkpoints;
 using Grpo.Grains.Resilience;
+using Grpo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -36,12 +37,7 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
             if (loaded is { } current && current.Version == manifest.Version && current.Lineage == manifest.Lineage) return null;
             try
             {
-                CheckManifest(runId, manifest);
-                var (image, sha) = await FetchAsync(runId, manifest, cancellationToken).ConfigureAwait(false);
-                if (!string.Equals(sha, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
-                    throw new InvalidDataException(
-                        $"run '{runId}' policy version {manifest.Version}: the weight image's SHA-256 is {sha} but the manifest says {manifest.Sha256}.");
-                return new PulledWeights(manifest.Version, manifest.Lineage, image);
+                return new PulledWeights(manifest.Version, manifest.Lineage, await FetchVerifiedAsync(runId, manifest, cancellationToken).ConfigureAwait(false));
             }
             catch (InvalidDataException failure) when (attempt == 1)
             {
@@ -55,6 +51,30 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
             }
         }
         throw new InvalidOperationException("unreachable: the second attempt either returns or throws.");
+    }
+
+    /// <summary>The image, checked against the manifest; the source learns whether it passed (a relay serves only an image that may still pass).</summary>
+    async Task<WeightImage> FetchVerifiedAsync(string runId, WeightManifest manifest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            CheckManifest(runId, manifest);
+            var (image, sha) = await FetchAsync(runId, manifest, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(sha, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException(
+                    $"run '{runId}' policy version {manifest.Version}: the weight image's SHA-256 is {sha} but the manifest says {manifest.Sha256}.");
+            source.PullEnded(runId, manifest, verified: true);
+            GrpoMetrics.RecordPull(runId, GrpoMetrics.PullOutcomes.Verified);
+            return image;
+        }
+        catch (Exception failure)
+        {
+            source.PullEnded(runId, manifest, verified: false);
+            // A pull the engine called off (its run ended, the silo stops) is no failure of the distribution.
+            if (failure is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                GrpoMetrics.RecordPull(runId, GrpoMetrics.PullOutcomes.Failed);
+            throw;
+        }
     }
 
     /// <summary>The image and its SHA-256 (hex), hashed chunk by chunk in order while later chunks are still being fetched.</summary>
@@ -100,6 +120,7 @@ internal sealed class WeightPuller(IWeightSource source, int parallelism, ILogge
                     $"(total {manifest.TotalBytes} bytes in {manifest.ChunkCount} chunks of {manifest.ChunkBytes}).");
             chunks[index] = chunk;
             landed[index].SetResult();
+            source.ChunkLanded(runId, manifest, index, chunk);
         }).ConfigureAwait(false);
     }
 

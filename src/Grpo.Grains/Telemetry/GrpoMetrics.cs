@@ -22,6 +22,26 @@ public static class GrpoMetrics
     public const string PhaseTag = "grpo.phase";
     public const string EngineTag = "grpo.engine";
     public const string ComponentTag = "grpo.component";
+    public const string SourceTag = "grpo.source";
+    public const string OutcomeTag = "grpo.outcome";
+
+    /// <summary>Who sent policy chunks to another silo, as <see cref="SourceTag"/> of <c>grpo.weights.served_bytes</c>.</summary>
+    public static class WeightSources
+    {
+        /// <summary>The learner grain, from the images it published.</summary>
+        public const string Learner = "learner";
+        /// <summary>A rollout silo's relay, from the image it pulled.</summary>
+        public const string Relay = "relay";
+    }
+
+    /// <summary>How a rollout silo's pull of a policy image ended, as <see cref="OutcomeTag"/> of <c>grpo.weights.pulls</c>.</summary>
+    public static class PullOutcomes
+    {
+        /// <summary>Every chunk arrived and the image's SHA-256 matched the manifest.</summary>
+        public const string Verified = "verified";
+        /// <summary>A chunk could not be fetched or the image failed its checks; it was not loaded.</summary>
+        public const string Failed = "failed";
+    }
 
     /// <summary>The parts of a step whose durations <see cref="PhaseDuration"/> reports.</summary>
     public static class Phases
@@ -59,6 +79,19 @@ public static class GrpoMetrics
     static readonly Histogram<long> Staleness = Meter.CreateHistogram<long>(
         "grpo.step.staleness", "{version}", "Policy versions between the oldest completion of a step and the policy it trained.");
     static readonly Histogram<double> HeldOutAccuracy = Meter.CreateHistogram<double>("grpo.eval.accuracy", null, "Held-out accuracy of a periodic evaluation.");
+
+    // Weight distribution. Egress of the learner per version is served_bytes{grpo.source=learner} over published_bytes
+    // (both per run): about one image with relays, one per pulling silo without.
+    static readonly Counter<long> PublishedBytes = Meter.CreateCounter<long>(
+        "grpo.weights.published_bytes", "By", "Bytes of the policy images the learner published.");
+    static readonly Counter<long> Publications = Meter.CreateCounter<long>(
+        "grpo.weights.publications", "{version}", "Policy versions the learner published.");
+    static readonly Counter<long> ServedBytes = Meter.CreateCounter<long>(
+        "grpo.weights.served_bytes", "By", "Bytes of policy chunks this silo sent to rollout silos (grpo.source: learner, relay).");
+    static readonly Counter<long> Pulls = Meter.CreateCounter<long>(
+        "grpo.weights.pulls", "{pull}", "Pulls of a policy image by this silo's rollout engine (grpo.outcome: verified, failed).");
+    static readonly Counter<long> RelayFailures = Meter.CreateCounter<long>(
+        "grpo.weights.relay_failures", "{relay}", "Relays a pull stopped asking because one of their chunks failed (the silo gone, behind, or holding another image).");
 
     // Engines register themselves while they live; the observable instruments read their counters on each collection.
     static readonly ConcurrentDictionary<RolloutEngine, string> Engines = new();
@@ -117,6 +150,25 @@ public static class GrpoMetrics
     public static void RecordPhase(string runId, string phase, long startTimestamp) =>
         PhaseDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
             new KeyValuePair<string, object?>(RunTag, runId), new KeyValuePair<string, object?>(PhaseTag, phase));
+
+    /// <summary>The learner published a policy image of <paramref name="bytes"/>.</summary>
+    public static void RecordPublication(string runId, long bytes)
+    {
+        var run = new KeyValuePair<string, object?>(RunTag, runId);
+        PublishedBytes.Add(bytes, run);
+        Publications.Add(1, run);
+    }
+
+    /// <summary><paramref name="bytes"/> of a policy chunk left this silo, sent by <paramref name="source"/> (see <see cref="WeightSources"/>).</summary>
+    public static void RecordServed(string runId, string source, long bytes) =>
+        ServedBytes.Add(bytes, new KeyValuePair<string, object?>(RunTag, runId), new KeyValuePair<string, object?>(SourceTag, source));
+
+    /// <summary>A pull of a policy image ended as <paramref name="outcome"/> (see <see cref="PullOutcomes"/>).</summary>
+    public static void RecordPull(string runId, string outcome) =>
+        Pulls.Add(1, new KeyValuePair<string, object?>(RunTag, runId), new KeyValuePair<string, object?>(OutcomeTag, outcome));
+
+    /// <summary>A pull gave up on one relay and took its chunks from the other holders.</summary>
+    public static void RecordRelayFailure(string runId) => RelayFailures.Add(1, new KeyValuePair<string, object?>(RunTag, runId));
 
     static IEnumerable<Measurement<T>> Observe<T>(Func<RolloutStats, T> read) where T : struct =>
         Engines.Select(engine => new Measurement<T>(read(engine.Key.Stats), new KeyValuePair<string, object?>(EngineTag, engine.Value))).ToArray();

@@ -85,6 +85,8 @@ public sealed class LearnerWatchTests
 
         public Task<byte[]> GetWeightChunkAsync(long version, int chunkIndex) => throw new NotSupportedException();
 
+        public Task<WeightPullOffer> GetWeightPullOfferAsync(long minVersion, TimeSpan maxWait, string relay) => throw new NotSupportedException();
+
         public Task<LearnerActivity?> GetActivityAsync() => throw new NotSupportedException();
 
         public Task<LearnerResumePoint> GetResumePointAsync() => throw new NotSupportedException();
