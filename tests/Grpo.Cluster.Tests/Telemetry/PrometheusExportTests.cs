@@ -34,7 +34,22 @@ public sealed class PrometheusExportTests(PrometheusExportTests.Scraped scraped)
 
             Outcome = await GatedRolloutScenario.RunAsync(EngineName,
                 whileWaiting: async () => WhileWaiting = await ScrapeAsync(http, uri),
-                whenServed: async () => Afterwards = await ScrapeAsync(http, uri));
+                whenServed: async () => Afterwards = await FreshScrapeAsync(http, uri, WhileWaiting));
+        }
+
+        /// <summary>
+        /// A scrape made after <paramref name="earlier"/>'s content expired: the exporter answers from a cached response for
+        /// a short while (300 ms by default), so on a fast machine a scrape right after the gate opens can repeat the first.
+        /// </summary>
+        static async Task<PrometheusScrape> FreshScrapeAsync(HttpClient http, Uri uri, PrometheusScrape earlier)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                var scrape = await ScrapeAsync(http, uri);
+                if (scrape.Text != earlier.Text || DateTime.UtcNow > deadline) return scrape;
+                await Task.Delay(100);
+            }
         }
 
         public Task DisposeAsync() => Task.CompletedTask;
