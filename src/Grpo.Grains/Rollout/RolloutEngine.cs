@@ -348,7 +348,11 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
                 // Iterations go on without a hop back to the loop until a row finishes (a slot to refill, a caller to
                 // answer) or a request arrives: each hop costs two thread switches, a lot next to a small model's step.
                 var done = new List<FinishedDecode>();
-                do done.AddRange(run.Batcher.Step());
+                do
+                {
+                    done.AddRange(run.Batcher.Step());
+                    options.AfterDecodeIteration?.Invoke(run.Switch?.Pull);
+                }
                 while (done.Count == 0 && !run.Batcher.IsIdle && Interlocked.Read(ref arrivals) == arrived && run.Switch is not { Pull.IsCompleted: true } &&
                        !token.IsCancellationRequested);
                 return (done, run.Batcher.PromptsPrefilled - before, run.Batcher.IsIdle);

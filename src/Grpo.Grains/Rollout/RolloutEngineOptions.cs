@@ -32,6 +32,13 @@ public sealed record RolloutEngineOptions
     /// <summary>Name of the engine's torch thread (shows up in debuggers and dumps).</summary>
     public string WorkerName { get; init; } = "grpo-rollout";
 
+    /// <summary>
+    /// A test seam, called on the torch thread after every decode iteration with the pull of a pending weight switch (null
+    /// when none is pending). A test holds decoding here to fix an interleaving (a request arriving, a pull landing while a
+    /// row still decodes) that on a fast machine would otherwise be a race against a few milliseconds of decoding.
+    /// </summary>
+    internal Action<Task?>? AfterDecodeIteration { get; init; }
+
     /// <summary>A salt derived from a silo's identity (its address including its generation).</summary>
     public static ulong SaltFor(string siloIdentity)
     {

@@ -19,7 +19,9 @@ public sealed class RolloutEnginePartialTests
 
     /// <summary>
     /// Starts a long greedy row on version 1, publishes version 2 and, while the row decodes, asks for a completion of
-    /// version 2 or newer.
+    /// version 2 or newer. The engine's decode seam fixes the interleaving: the row is held after its first token until
+    /// the late request is in, and while a switch's pull is under way no further token is decoded, so the switch always
+    /// lands mid-row however fast the machine decodes.
     /// </summary>
     static async Task<Outcome> DecodeAcrossAVersionAsync(bool partialRollouts)
     {
@@ -35,16 +37,32 @@ public sealed class RolloutEnginePartialTests
         Assert.True(direct[longIndex].Tokens.Length >= 60 && shortIndex >= 0,
             $"the test needs a prompt that decodes 60 tokens or more and one that stops within 8: lengths {string.Join(", ", direct.Select(d => d.Tokens.Length))}");
 
+        var holding = 0; // 0: not yet, 1: hold the next iteration, 2: held once
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        void AfterIteration(Task? pendingPull)
+        {
+            if (Interlocked.CompareExchange(ref holding, 2, 1) == 1)
+            {
+                held.SetResult();
+                Assert.True(release.Wait(TimeSpan.FromSeconds(30)), "the test never released the held row");
+            }
+            pendingPull?.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(30));
+        }
+
         var source = new FakeWeightSource();
         source.Publish(Run, 1, OldImage);
-        await using var engine = new RolloutEngine(source, new RunAssetsCache(), new RolloutEngineOptions());
+        await using var engine = new RolloutEngine(source, new RunAssetsCache(), new RolloutEngineOptions { AfterDecodeIteration = AfterIteration });
         await engine.GenerateAsync(Run, config, prompts[shortIndex], 1, CancellationToken.None);
         var before = engine.Stats;
 
+        Volatile.Write(ref holding, 1);
         var longRequest = engine.GenerateAsync(Run, config, prompts[longIndex], 1, CancellationToken.None);
-        await RolloutEngineBatchingTests.WaitUntilAsync(() => engine.Stats.Admissions > before.Admissions);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
         source.Publish(Run, 2, NewImage);
-        var late = await engine.GenerateAsync(Run, config, prompts[shortIndex], 2, CancellationToken.None);
+        var lateRequest = engine.GenerateAsync(Run, config, prompts[shortIndex], 2, CancellationToken.None);
+        release.Set();
+        var late = await lateRequest;
         var longOutput = await longRequest;
         return new Outcome(longOutput, late, prompts[longIndex], prompts[shortIndex], before, engine.Stats);
     }
