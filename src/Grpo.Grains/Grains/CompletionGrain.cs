@@ -28,7 +28,19 @@ public sealed class CompletionGrain(RolloutEngine engine, RunAssetsCache assets,
 
         var run = assets.Get(request.RunId, request.Config);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(request.Config.CompletionTimeoutSeconds));
-        var output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, request.Lineage, request.Coordinates, timeout.Token);
+        RolloutOutput output;
+        try
+        {
+            output = await engine.GenerateAsync(request.RunId, request.Config, request.PromptTokens, request.MinPolicyVersion, request.Lineage, request.Coordinates, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // A timeout, not a cancellation: the caller retries it, and a run whose step keeps timing out re-initialises its
+            // learner (a lost learner silo leaves the engine waiting for weights) instead of failing as if someone stopped it.
+            throw new TimeoutException(
+                $"run '{request.RunId}': the rollout engine on silo {localSilo.SiloAddress} did not finish completion {this.GetPrimaryKeyString()} " +
+                $"within completion_timeout_seconds = {request.Config.CompletionTimeoutSeconds} s.");
+        }
         var text = run.Codec.DecodeCompletion(output.Tokens);
         var scoreStart = System.Diagnostics.Stopwatch.GetTimestamp();
         var reward = await RewardScoring.ScoreAsync(run.Reward, new RewardInput(request.Prompt, text, request.Answer, request.Metadata));

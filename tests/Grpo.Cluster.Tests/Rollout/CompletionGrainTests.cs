@@ -42,4 +42,21 @@ public sealed class CompletionGrainTests(RolloutClusterFixture fixture) : IClass
         Assert.Equal(("answer", 1f), (component.Key, component.Value));
         Assert.Equal(fixture.Cluster.Silos.Single().SiloAddress.ToString(), matching.Silo);
     }
+
+    [Fact]
+    public async Task A_completion_the_engine_cannot_serve_in_time_fails_as_a_timeout_that_names_the_setting_not_as_a_cancellation()
+    {
+        const string run = "late-run";
+        fixture.Weights.Publish(run, 1, WeightImage.Copy(TinyPolicy.Image(seed: 1), 64 * 1024));
+        var config = TinyPolicy.Config with { CompletionTimeoutSeconds = 1 };
+        var assets = TinyPolicy.Assets(config);
+        var prompt = assets.Codec.EncodePrompt(assets.Train[0].Prompt);
+
+        // Version 5 is never published: the engine waits for it (its policy wait limit is longer than the timeout).
+        var key = GrainKeys.Completion(run, 0, 0, 0);
+        var failure = await Assert.ThrowsAsync<TimeoutException>(() =>
+            fixture.Cluster.Client.GetGrain<ICompletionGrain>(key).GenerateAsync(new CompletionRequest(run, config, assets.Train[0].Prompt, "", prompt, 5)));
+        Assert.Contains("completion_timeout_seconds = 1 s", failure.Message);
+        Assert.Contains(key, failure.Message);
+    }
 }
