@@ -334,42 +334,41 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         GrpoMetrics.RecordAdmission(options.WorkerName, requests.Select(request => request.ArrivedAt));
     }
 
-    /// <summary>Decode iterations up to the next finished row or arrival: completes the requests that finished and, once nothing decodes, ends the round.</summary>
+    /// <summary>
+    /// Decode iterations until the loop has something to do: a request arrived, a switch's pull landed, nothing decodes
+    /// any more, or a row finished while requests wait for a free slot. Rows that finish otherwise are answered from the
+    /// torch thread as they finish (their callers continue on the thread pool): a hop back to the loop costs two thread
+    /// switches, a lot next to a small model's iteration, and a long-tailed round has a finished row in most of them.
+    /// Once nothing decodes, the round ends.
+    /// </summary>
     async Task DecodeStepAsync(ServingRun run, CancellationToken token)
     {
         try
         {
             // Back to the loop at once after a switch: the requests that waited for the new version can join now.
             if (run.Switch is { Pull.IsCompleted: true } && await SwitchWeightsAsync(run, token).ConfigureAwait(false)) return;
-            var (finished, prefilled, idle) = await worker.RunAsync(() =>
+            // Read here, on the loop (the queue is the loop's alone); arrivals after this show up in the counter.
+            var waiting = queue.Count > 0;
+            var idle = await worker.RunAsync(() =>
             {
-                var before = run.Batcher.PromptsPrefilled;
+                var counted = run.Batcher.PromptsPrefilled;
                 var arrived = Interlocked.Read(ref arrivals);
-                // Iterations go on without a hop back to the loop until a row finishes (a slot to refill, a caller to
-                // answer) or a request arrives: each hop costs two thread switches, a lot next to a small model's step.
-                var done = new List<FinishedDecode>();
+                bool slotFreed;
                 do
                 {
-                    done.AddRange(run.Batcher.Step());
+                    var finished = run.Batcher.Step();
                     options.AfterDecodeIteration?.Invoke(run.Switch?.Pull);
+                    slotFreed = finished.Count > 0;
+                    // Counted before the callers hear back, so that the stats a caller reads after its answer include its prefill.
+                    Interlocked.Add(ref promptsPrefilled, run.Batcher.PromptsPrefilled - counted);
+                    counted = run.Batcher.PromptsPrefilled;
+                    Answer(run, finished);
                 }
-                while (done.Count == 0 && !run.Batcher.IsIdle && Interlocked.Read(ref arrivals) == arrived && run.Switch is not { Pull.IsCompleted: true } &&
-                       !token.IsCancellationRequested);
-                return (done, run.Batcher.PromptsPrefilled - before, run.Batcher.IsIdle);
+                while (!(slotFreed && waiting) && !run.Batcher.IsIdle && Interlocked.Read(ref arrivals) == arrived &&
+                       run.Switch is not { Pull.IsCompleted: true } && !token.IsCancellationRequested);
+                return run.Batcher.IsIdle;
             }).ConfigureAwait(false);
 
-            Interlocked.Add(ref promptsPrefilled, prefilled);
-            foreach (var (decode, sequence) in finished)
-            {
-                Interlocked.Increment(ref sequencesGenerated);
-                Interlocked.Add(ref tokensGenerated, sequence.Tokens.Length);
-                // A completion's version is its oldest token's: its staleness counts from there.
-                var oldest = sequence.Versions.Length > 0 ? sequence.Versions[0].Version : run.Policy.Version;
-                run.Finish(decode).Complete(new RolloutOutput(sequence.Tokens, sequence.LogProbs, sequence.FinishReason, oldest, run.Policy.Lineage)
-                {
-                    Versions = sequence.Versions,
-                });
-            }
             if (!idle) return;
             // The round is over: a version pulled for the requests still waiting is loaded for the next one.
             if (run.Switch is not null) await SwitchWeightsAsync(run, token).ConfigureAwait(false);
@@ -388,6 +387,22 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         }
         // An idle batcher stays with the policy for the next round.
         serving = null;
+    }
+
+    /// <summary>Hands each finished row's completion to its caller. Runs while the loop awaits the torch thread, so the run's state is not shared.</summary>
+    void Answer(ServingRun run, IReadOnlyList<FinishedDecode> finished)
+    {
+        foreach (var (decode, sequence) in finished)
+        {
+            Interlocked.Increment(ref sequencesGenerated);
+            Interlocked.Add(ref tokensGenerated, sequence.Tokens.Length);
+            // A completion's version is its oldest token's: its staleness counts from there.
+            var oldest = sequence.Versions.Length > 0 ? sequence.Versions[0].Version : run.Policy.Version;
+            run.Finish(decode).Complete(new RolloutOutput(sequence.Tokens, sequence.LogProbs, sequence.FinishReason, oldest, run.Policy.Lineage)
+            {
+                Versions = sequence.Versions,
+            });
+        }
     }
 
     /// <summary>
