@@ -240,6 +240,9 @@ public sealed partial class LearnerGrain(
         }
     }
 
+    /// <summary>Released image bytes from which a blocking collection pays for itself (the 50M preset's image is 212 MB).</summary>
+    const long CollectAfterReleasingBytes = 64L << 20;
+
     /// <summary>
     /// Publishes the policy as <paramref name="version"/>: in bfloat16 when rollouts compute in bfloat16, since they round
     /// every value to it on load anyway and the image (one is held per version still wanted) is half the size.
@@ -250,8 +253,9 @@ public sealed partial class LearnerGrain(
         // new one is captured, so two full images never meet at the peak.
         // The released image is garbage in the large object heap; collected only when the GC next sees fit, it would
         // still be resident while the new one is filled. A blocking collection that returns it to the system first
-        // costs little next to a step that moves that many bytes.
-        if (publication!.ReleaseIdle() > 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // costs little next to a step that moves that many bytes. A small image is not worth one: a full compacting
+        // collection of a silo's heap takes milliseconds and empties the runtime's buffer pools, every step.
+        if (publication!.ReleaseIdle() >= CollectAfterReleasingBytes) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var imageType = config!.ComputeDtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32;
         var image = await engine!.SnapshotAsync(config.WeightChunkBytes, imageType);
         var manifest = publication!.Publish(version, image);
