@@ -1,5 +1,6 @@
 using System.Net;
 using Grpo.Hosting;
+using Grpo.Hosting.Dashboards;
 using Grpo.Hosting.Tls;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,7 +69,7 @@ public static class SiloHost
         var app = builder.Build();
         if (settings.DashboardToken is { } token)
         {
-            app.Use(new DashboardTokenCheck(token).InvokeAsync);
+            app.Use(new DashboardTokenCheck(token, "grpo-silo dashboard").InvokeAsync);
         }
 
         app.MapOrleansDashboard();

@@ -1,6 +1,7 @@
 using System.Net;
 using Grpo.Abstractions.Contracts;
 using Grpo.Client.Train;
+using Grpo.Hosting.Dashboards;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -55,7 +56,7 @@ public sealed class DashboardServer : IAsyncDisposable
         var stopping = new CancellationTokenSource();
         if (settings.Token is { } token)
         {
-            app.Use(new DashboardTokenCheck(token).InvokeAsync);
+            app.Use(new DashboardTokenCheck(token, "grpo dashboard").InvokeAsync);
         }
 
         Map(app, settings, source, feeds, stopping.Token);

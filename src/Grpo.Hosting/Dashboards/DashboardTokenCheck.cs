@@ -2,14 +2,15 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Grpo.Client.Dashboard;
+namespace Grpo.Hosting.Dashboards;
 
 /// <summary>
-/// Lets a request through only with the token: <c>Authorization: Bearer TOKEN</c> for scripts, or Basic authentication
-/// with the token as password (any user name), so a browser asks once and sends it again with every request, the
-/// page's event streams included. Others get 401.
+/// Lets a dashboard request through only with the token: <c>Authorization: Bearer TOKEN</c> for scripts, or Basic
+/// authentication with the token as password (any user name), so a browser asks once and sends it again with every
+/// request, the page's event streams included. Others get 401, naming <paramref name="realm"/> (the silo's dashboard or
+/// the training one) in the browser's prompt.
 /// </summary>
-public sealed class DashboardTokenCheck(string token)
+public sealed class DashboardTokenCheck(string token, string realm)
 {
     private readonly byte[] expected = Encoding.UTF8.GetBytes(token);
 
@@ -24,7 +25,7 @@ public sealed class DashboardTokenCheck(string token)
         }
 
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        context.Response.Headers.WWWAuthenticate = "Basic realm=\"grpo dashboard\", charset=\"UTF-8\"";
+        context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{realm}\", charset=\"UTF-8\"";
         await context.Response.WriteAsync("The dashboard needs its token: Authorization: Bearer TOKEN, or the token as the Basic password.\n");
     }
 
