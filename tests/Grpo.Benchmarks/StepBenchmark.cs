@@ -40,8 +40,12 @@ internal static class StepBenchmark
         log.WriteLine($"step {config.ModelPreset}: {config.PromptsPerStep} prompts x {config.GroupSize} completions, max_completion_tokens {config.MaxCompletionTokens}");
 
         var measuredSteps = quick ? 1 : 12;
+        // Unmeasured first steps: the engine builds its model, libtorch sizes its buffers, and the runtime recompiles hot
+        // methods (tiered compilation promotes a method after 30 calls, in the background), which takes the cluster's far
+        // larger code path a few steps. A training run lives for hundreds of steps after that.
+        var warmUpSteps = quick ? 1 : 4;
         var splits = new List<StepSplit>();
-        for (var step = 0; step <= measuredSteps; step++)
+        for (var step = 0; step < warmUpSteps + measuredSteps; step++)
         {
             var examples = assets.Batch(step, config.PromptsPerStep);
             // The direct run goes first on odd steps, second on even ones, so a burst of load hits both sides alike.
@@ -58,8 +62,7 @@ internal static class StepBenchmark
             var admissions = engineAfter.Admissions - engineBefore.Admissions;
             var prefills = engineAfter.PromptsPrefilled - engineBefore.PromptsPrefilled;
             parts ??= await direct.RunAsync(examples, step);
-            // Step 0 is a warm-up: the engine builds its model and libtorch sizes its buffers.
-            if (step == 0) continue;
+            if (step < warmUpSteps) continue;
             var split = parts with
             {
                 ClusterStepSeconds = clusterSeconds, ClusterRolloutSeconds = rolloutSeconds, EngineAdmissions = admissions, PromptPrefills = prefills,
