@@ -227,7 +227,9 @@
           axes: [{ label: "step", incrs: stepTicks }, {}],
           cursor: { drag: { x: true, y: false } },
           series: [{ label: "step" }, ...series.map(([label], i) => ({
-            label, stroke: colors[i % colors.length], width: 1.5, spanGaps: !!definition.gaps, points: { show: !!definition.gaps },
+            // Sparse series always show their points; the others leave it to uPlot, which draws them while they have room
+            // (so a chart of one step shows a dot rather than nothing).
+            label, stroke: colors[i % colors.length], width: 1.5, spanGaps: !!definition.gaps, points: definition.gaps ? { show: true } : {},
           }))],
         };
         charts.set(definition.id, { plot: new uPlot(options, data, holder), labels, box });
