@@ -7,6 +7,7 @@ using Grpo.Core.Generation;
 using Grpo.Core.Model;
 using Grpo.Grains.Rollout;
 using Grpo.Grains.Runs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grpo.Benchmarks;
 
@@ -61,6 +62,7 @@ internal static class RolloutScalingBenchmark
                     PlainRound(plain, config, prompts, round++);
                     // Rounds come in pairs, one of each on the same keys, in alternating order; the ratio is the median over
                     // pairs, so a burst of load from other processes moves one pair's ratio, not the result.
+                    var statsBefore = silo.Services.GetRequiredService<RolloutEngine>().Stats;
                     var pairRatios = new List<double>();
                     var sameTokens = true;
                     int[][] lengths = [];
@@ -85,12 +87,15 @@ internal static class RolloutScalingBenchmark
                         sameTokens &= engineTokens!.Zip(loopTokens!).All(pair => pair.First.AsSpan().SequenceEqual(pair.Second));
                         lengths = engineTokens!;
                     }
+                    var statsAfter = silo.Services.GetRequiredService<RolloutEngine>().Stats;
+                    var perRound = (double)engine.Rounds;
                     var completionLengths = lengths.Select(tokens => tokens.Length).ToArray();
                     var row = new RolloutScalingRow(preset, workload.Name, size, engine.TokensPerSecond, loop.TokensPerSecond, Median(pairRatios),
                         engine.Rounds, loop.Rounds, completionLengths, sameTokens);
                     rows.Add(row);
                     log.WriteLine($"  {workload.Name,-9} batch {size,4}: engine in cluster {row.EngineTokensPerSecond,8:0} tokens/s, plain batcher {row.PlainTokensPerSecond,8:0} tokens/s, " +
                                   $"median ratio of {pairRatios.Count} paired rounds {row.Ratio:P0}; completions of {Describe(completionLengths, config.MaxCompletionTokens)}" +
+                                  $"; engine per round: {(statsAfter.Admissions - statsBefore.Admissions) / perRound:0.0} admissions, {(statsAfter.PromptsPrefilled - statsBefore.PromptsPrefilled) / perRound:0.0} prompt prefills" +
                                   (sameTokens ? "" : "; the two sides sampled different tokens (batched float rounding), so their work differed a little"));
                 }
             }
