@@ -58,6 +58,9 @@ internal static class MarkdownReport
         {
             md.AppendLine(c, $"Weight publication, two silos on loopback: {publication.Preset}, {publication.ImageMegabytes:0} MB image, " +
                              $"median {publication.MedianMegabytesPerSecond:0} MB/s over {publication.Pulls} pulls.");
+            if (publication.Stages is { } stages)
+                md.AppendLine(c, $"Stages: SHA-256 alone {stages.Hash}; chunks without hashing, one at a time {stages.SerialFetch}, " +
+                                 $"{stages.Parallelism} at a time {stages.ParallelFetch}.");
             md.AppendLine();
         }
         if (report.LongTail is { } longTail)

@@ -32,21 +32,45 @@ internal static class PublicationBenchmark
         var pulled = await puller.PullAsync(RunId, 0, TimeSpan.Zero, loaded: null, CancellationToken.None);
         var megabytes = pulled!.Image.TotalBytes / 1e6;
         var rates = new List<double>();
+        var cpuSeconds = new List<double>();
         var pulls = quick ? 1 : 3;
         for (var i = 0; i < pulls; i++)
         {
-            var clock = Stopwatch.StartNew();
-            var image = (await puller.PullAsync(RunId, 0, TimeSpan.Zero, loaded: null, CancellationToken.None))!.Image;
-            var seconds = clock.Elapsed.TotalSeconds;
-            rates.Add(image.TotalBytes / 1e6 / seconds);
-            log.WriteLine($"  pull {i + 1}: {megabytes:0.0} MB in {seconds:0.000} s = {rates[^1]:0} MB/s");
+            var pull = await StageFigure.MeasureAsync(megabytes, () => puller.PullAsync(RunId, 0, TimeSpan.Zero, loaded: null, CancellationToken.None));
+            rates.Add(pull.MegabytesPerSecond);
+            cpuSeconds.Add(pull.CpuSeconds);
+            log.WriteLine($"  pull {i + 1}: {megabytes:0.0} MB {pull}");
         }
         var median = rates.Order().ElementAt(rates.Count / 2);
+        var stages = await MeasureStagesAsync(rolloutSilo.Grains, pulled.Image, log);
         var egress = await MeasureEgressAsync(learnerSilo, rolloutSilo, folder.Path, config, log);
-        return new PublicationReport(config.ModelPreset, megabytes, config.WeightChunkBytes, pulls, median, rates, egress);
+        return new PublicationReport(config.ModelPreset, megabytes, config.WeightChunkBytes, pulls, median, rates, egress) { Stages = stages, PullCpuSeconds = cpuSeconds };
     }
 
     static readonly int[] PullerCounts = [1, 2, 4];
+
+    /// <summary>
+    /// Where a pull's time goes: the SHA-256 of the image alone, and fetching every chunk from the learner with no
+    /// hashing, one at a time (each chunk call's round trip: serving, serialising, the socket and deserialising) and as
+    /// many at once as a puller asks. Each with the CPU time the process spent (both silos live in it): on a machine
+    /// shared with other work the wall time swings with their load, the CPU time much less.
+    /// </summary>
+    static async Task<PublicationStages> MeasureStagesAsync(IGrainFactory grains, Core.Checkpoints.WeightImage image, TextWriter log)
+    {
+        var megabytes = image.TotalBytes / 1e6;
+        var hash = await StageFigure.MeasureAsync(megabytes, () => { image.Sha256(); return Task.CompletedTask; });
+        var source = new LearnerWeightSource(grains);
+        var manifest = await source.GetManifestAsync(RunId, 0, TimeSpan.Zero, CancellationToken.None);
+        Task Fetch(int parallelism) =>
+            Parallel.ForEachAsync(Enumerable.Range(0, manifest.ChunkCount), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+                async (index, token) => await source.GetChunkAsync(RunId, manifest.Version, index, token));
+        var parallelism = new RolloutEngineOptions().PullParallelism;
+        var stages = new PublicationStages(hash, await StageFigure.MeasureAsync(megabytes, () => Fetch(1)), parallelism,
+            await StageFigure.MeasureAsync(megabytes, () => Fetch(parallelism)));
+        log.WriteLine($"  stages: SHA-256 alone {stages.Hash}; chunks fetched without hashing, one at a time {stages.SerialFetch}, " +
+                      $"{parallelism} at a time {stages.ParallelFetch}");
+        return stages;
+    }
 
     static async Task<List<EgressFigure>> MeasureEgressAsync(BenchSilo learnerSilo, BenchSilo firstRollout, string folder,
         Abstractions.Configuration.RunConfig config, TextWriter log)

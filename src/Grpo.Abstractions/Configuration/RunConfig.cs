@@ -167,7 +167,7 @@ public sealed record RunConfig
     [Description("Qwen3 templates only: false appends the empty think block so the model answers without reasoning first.")]
     [Id(62), JsonPropertyName("enable_thinking")] public bool EnableThinking { get; init; } = true;
 
-    [Description("Number format of rollout generation: float32 or bfloat16; weights stay float32 on the learner whatever this says.")]
+    [Description("Number format of rollout generation: float32 or bfloat16; weights stay float32 on the learner whatever this says. With bfloat16 the learner publishes (and checksums) a bfloat16 image, rounded as a bfloat16 engine would round a float32 one on load, so each pull moves half the bytes; float32 runs publish float32.")]
     [Id(77), JsonPropertyName("compute_dtype")] public string ComputeDtype { get; init; } = "float32";
 
     [Description("The reward of a completion: the sum of these components, each times its parameter weight (default 1; at least one must be other than 0). answer is the task's correctness check; format checks the task's answer marker is present, or the regular expression of its parameter pattern; length is DAPO's soft penalty over the last quarter of max_completion_tokens.")]

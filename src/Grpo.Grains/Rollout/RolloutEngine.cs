@@ -50,6 +50,8 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
     readonly ConcurrentDictionary<string, long> loadedVersions = new(StringComparer.Ordinal);
     long arrivals;
     int queueDepth;
+    int busySlots;
+    int slotCapacity;
     long admissions;
     long sequencesGenerated;
     long tokensGenerated;
@@ -130,6 +132,8 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
         JoinedWhileDecoding = Interlocked.Read(ref joinedWhileDecoding),
         SwitchesWhileDecoding = Interlocked.Read(ref switchesWhileDecoding),
         RowsSwitched = Interlocked.Read(ref rowsSwitched),
+        BusySlots = Volatile.Read(ref busySlots),
+        SlotCapacity = Volatile.Read(ref slotCapacity),
     };
 
     /// <summary>The policy version loaded for the run on this silo, or null when none is loaded yet.</summary>
@@ -155,6 +159,8 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
                     var batch = queue.Take(runId, maxBatch, out var removed);
                     Interlocked.Add(ref queueDepth, -removed);
                     if (batch.Count == 0) continue;
+                    // The batch holds its slots from now on, also while its weights are still being pulled.
+                    ReportSlots(batch.Count, maxBatch);
                     serving = await StartServingAsync(runId, config, batch, token).ConfigureAwait(false);
                 }
                 else
@@ -162,6 +168,7 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
                     await AdmitWaitingAsync(serving, token).ConfigureAwait(false);
                 }
                 if (serving is not null) await DecodeStepAsync(serving, token).ConfigureAwait(false);
+                ReportSlots(serving?.InFlight.Count ?? 0, serving?.Batcher.Slots ?? Volatile.Read(ref slotCapacity));
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -181,7 +188,18 @@ public sealed class RolloutEngine : IAsyncDisposable, IDisposable
                 serving = null;
             }
             Volatile.Write(ref queueDepth, 0);
+            Volatile.Write(ref busySlots, 0);
         }
+    }
+
+    /// <summary>
+    /// Publishes the slots taken (requests of the current batch not yet finished) and the batch's size for the busy-slots
+    /// gauge; the capacity stays that of the last run served while the engine idles, so the busy fraction reads 0, not 0/0.
+    /// </summary>
+    void ReportSlots(int busy, int capacity)
+    {
+        Volatile.Write(ref busySlots, busy);
+        Volatile.Write(ref slotCapacity, capacity);
     }
 
     void Drain()

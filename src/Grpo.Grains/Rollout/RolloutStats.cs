@@ -29,6 +29,15 @@ public sealed record RolloutStats(
     /// <summary>Rows whose keys and values were recomputed with a newer version's weights, summed over those switches.</summary>
     public long RowsSwitched { get; init; }
 
+    /// <summary>
+    /// Decode slots taken now: requests of the batch being served that have not finished (decoding, or waiting for the
+    /// batch's weights to load).
+    /// </summary>
+    public int BusySlots { get; init; }
+
+    /// <summary>Decode slots of the batch being served (its run's rollout_max_batch), or of the last one while the engine idles; 0 before the first.</summary>
+    public int SlotCapacity { get; init; }
+
     /// <summary>Completions per admission: how many sequences joined the decoding rows at a time, on average.</summary>
     public double MeanSequencesPerAdmission => Admissions == 0 ? 0 : (double)SequencesGenerated / Admissions;
 }

@@ -30,7 +30,8 @@ internal sealed class RunPolicy : IDisposable
         // With LoRA the base is rebuilt here exactly as on the learner and only adapters are published; without it the
         // whole model arrives with each version, so its initialisation does not matter.
         model = RunBaseModel.Lora(assets.Config) is null ? new CausalLM(assets.Model) : RunBaseModel.Create(assets);
-        // Published weights arrive as float32 and are converted on load; the learner keeps float32 either way.
+        // A bfloat16 run's learner publishes bfloat16 images (half the bytes to pull), loaded as they are; a float32 image
+        // is rounded on load. The learner keeps float32 either way.
         if (assets.Config.ComputeDtype == "bfloat16") model.to(torch.ScalarType.BFloat16);
         model.to(device);
         model.eval();

@@ -98,6 +98,13 @@ public static class GrpoMetrics
 
     static readonly ObservableGauge<int> QueueDepth = Meter.CreateObservableGauge(
         "grpo.rollout.queue_depth", () => Observe(stats => stats.QueueDepth), "{request}", "Requests waiting in a rollout engine.");
+    // Busy over capacity is how full a silo's decoding is: near 1 while requests also queue, the silo is saturated.
+    static readonly ObservableGauge<int> BusySlots = Meter.CreateObservableGauge(
+        "grpo.rollout.busy_slots", () => Observe(stats => stats.BusySlots), "{slot}",
+        "Decode slots of a rollout engine taken by requests of the batch being served (decoding, or waiting for its weights).");
+    static readonly ObservableGauge<int> SlotCapacity = Meter.CreateObservableGauge(
+        "grpo.rollout.slots", () => Observe(stats => stats.SlotCapacity), "{slot}",
+        "Decode slots of a rollout engine's batch (its run's rollout_max_batch; the last one's while idle, 0 before the first).");
     static readonly ObservableCounter<long> EngineTokens = Meter.CreateObservableCounter(
         "grpo.rollout.tokens", () => Observe(stats => stats.TokensGenerated), "{token}", "Completion tokens a rollout engine generated.");
     static readonly ObservableCounter<long> EngineBatches = Meter.CreateObservableCounter(

@@ -16,6 +16,8 @@ internal static class GatedRolloutScenario
     const string Run = "gated-run";
     public const int Requests = 4;
     public const int WaitingWhileGated = 2;
+    /// <summary>The requests of the first batch (rollout_max_batch), which wait for the weights in their slots.</summary>
+    public const int FirstBatch = 2;
 
     public sealed record Outcome(IReadOnlyList<RolloutOutput> Outputs, TimeSpan HeldBack);
 
@@ -30,18 +32,20 @@ internal static class GatedRolloutScenario
         source.Gate = gate.Task;
         await using var engine = new RolloutEngine(source, new RunAssetsCache(), new RolloutEngineOptions { WorkerName = engineName });
         // A long window: the first batch starts when its second request arrives, never with fewer.
-        var config = TinyPolicy.Config with { RolloutMaxBatch = 2, RolloutBatchWaitMs = 2000 };
+        var config = TinyPolicy.Config with { RolloutMaxBatch = FirstBatch, RolloutBatchWaitMs = 2000 };
 
         var requests = Enumerable.Range(0, Requests).Select(i => engine.GenerateAsync(Run, config, TinyPolicy.Prompt(i), 0, CancellationToken.None)).ToArray();
         // Started once every request has arrived, so no request waits less than HeldBack.
         var sent = Stopwatch.StartNew();
         await RolloutEngineBatchingTests.WaitUntilAsync(() => source.ManifestCalls == 1);
         Assert.Equal(WaitingWhileGated, engine.Stats.QueueDepth);
+        Assert.Equal(FirstBatch, engine.Stats.BusySlots);
         await whileWaiting();
         var heldBack = sent.Elapsed;
         gate.SetResult();
         var outputs = await Task.WhenAll(requests);
         Assert.Equal(0, engine.Stats.QueueDepth);
+        await RolloutEngineBatchingTests.WaitUntilAsync(() => engine.Stats.BusySlots == 0);
         await whenServed();
         return new Outcome(outputs, heldBack);
     }

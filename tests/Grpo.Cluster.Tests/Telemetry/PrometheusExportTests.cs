@@ -63,12 +63,18 @@ public sealed class PrometheusExportTests(PrometheusExportTests.Scraped scraped)
     }
 
     [Fact]
-    public void The_scrape_carries_queue_depth_waiting_time_and_tokens_per_engine()
+    public void The_scrape_carries_queue_depth_busy_slots_waiting_time_and_tokens_per_engine()
     {
         var engine = (EngineLabel, scraped.EngineName);
 
         Assert.Equal(GatedRolloutScenario.WaitingWhileGated, scraped.WhileWaiting.Value("grpo_rollout_queue_depth", engine));
         Assert.Equal(0, scraped.Afterwards.Value("grpo_rollout_queue_depth", engine));
+
+        // The first batch holds both its slots while it waits for its weights; once served, none is busy and the capacity stays.
+        Assert.Equal(GatedRolloutScenario.FirstBatch, scraped.WhileWaiting.Value("grpo_rollout_busy_slots", engine));
+        Assert.Equal(GatedRolloutScenario.FirstBatch, scraped.WhileWaiting.Value("grpo_rollout_slots", engine));
+        Assert.Equal(0, scraped.Afterwards.Value("grpo_rollout_busy_slots", engine));
+        Assert.Equal(GatedRolloutScenario.FirstBatch, scraped.Afterwards.Value("grpo_rollout_slots", engine));
 
         // A counter: Prometheus' rate() over it is the silo's tokens per second.
         Assert.Contains("# TYPE grpo_rollout_tokens_total counter", scraped.Afterwards.Text);

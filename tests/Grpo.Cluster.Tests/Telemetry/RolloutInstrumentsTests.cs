@@ -10,7 +10,7 @@ public sealed class RolloutInstrumentsTests
     private sealed record Measured(string Instrument, double Value);
 
     [Fact]
-    public async Task Queue_depth_rises_and_falls_tokens_are_counted_and_every_admission_records_its_wait()
+    public async Task Queue_depth_and_busy_slots_rise_and_fall_tokens_are_counted_and_every_admission_records_its_wait()
     {
         var engineName = "instruments-" + Guid.NewGuid().ToString("N");
         var measured = new ConcurrentQueue<Measured>();
@@ -36,12 +36,14 @@ public sealed class RolloutInstrumentsTests
         listener.RecordObservableInstruments();
         Assert.DoesNotContain(measured, m => m.Instrument == "grpo.rollout.queue_depth");
 
-        double depthWhileWaiting = -1;
+        double depthWhileWaiting = -1, busyWhileWaiting = -1, slotsWhileWaiting = -1;
         var outcome = await GatedRolloutScenario.RunAsync(engineName,
             whileWaiting: () =>
             {
                 listener.RecordObservableInstruments();
                 depthWhileWaiting = Latest("grpo.rollout.queue_depth");
+                busyWhileWaiting = Latest("grpo.rollout.busy_slots");
+                slotsWhileWaiting = Latest("grpo.rollout.slots");
                 return Task.CompletedTask;
             },
             whenServed: () =>
@@ -52,6 +54,10 @@ public sealed class RolloutInstrumentsTests
 
         Assert.Equal(GatedRolloutScenario.WaitingWhileGated, depthWhileWaiting);
         Assert.Equal(0, Latest("grpo.rollout.queue_depth"));
+        Assert.Equal(GatedRolloutScenario.FirstBatch, busyWhileWaiting);
+        Assert.Equal(GatedRolloutScenario.FirstBatch, slotsWhileWaiting);
+        Assert.Equal(0, Latest("grpo.rollout.busy_slots"));
+        Assert.Equal(GatedRolloutScenario.FirstBatch, Latest("grpo.rollout.slots"));
         Assert.Equal(outcome.Outputs.Sum(output => (double)output.Tokens.Length), Latest("grpo.rollout.tokens"));
         Assert.True(Latest("grpo.rollout.tokens") > 0);
 
