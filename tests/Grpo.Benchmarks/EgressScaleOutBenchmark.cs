@@ -5,8 +5,8 @@ namespace Grpo.Benchmarks;
 /// <summary>
 /// The learner's egress per policy version with 1, 2 and 4 rollout silo processes (not pinned), all pulling every version
 /// of a short training run (max_staleness 0: each step needs the newest version on every silo that generates for it).
-/// The silos export their metrics for Prometheus; the learner silo's served bytes (grpo.source learner) over its
-/// published bytes is the number of images it sent per version, the rest came from relays. Measured on the demo
+/// The silos export their metrics for Prometheus; the learner silo's served bytes (grpo.source learner) over the bytes
+/// of the versions the rollouts pulled is the number of images it sent per version, the rest came from relays. Measured on the demo
 /// preset (whose image fits in one chunk) and on the small preset (about ten chunks of 4 MiB).
 /// </summary>
 internal static class EgressScaleOutBenchmark
@@ -27,7 +27,7 @@ internal static class EgressScaleOutBenchmark
                 var load = LoadAverage.Now();
                 var figure = await MeasureAsync(cluster, preset, silos, quick ? 2 : 6);
                 figures.Add(figure with { Load = LoadAverage.Span(load) });
-                log.WriteLine($"  {preset}, {silos} rollout silo(s): {figure.Versions} versions of {figure.ImageMegabytes:0.0} MB, learner egress " +
+                log.WriteLine($"  {preset}, {silos} rollout silo(s): {figure.Versions} versions pulled of {figure.ImageMegabytes:0.0} MB, learner egress " +
                               $"{figure.LearnerImagesPerVersion:0.00} images per version, relayed {figure.RelayedImagesPerVersion:0.00}, run {figure.Seconds:0} s, load {figures[^1].Load}");
             }
         }
@@ -78,6 +78,9 @@ internal static class EgressScaleOutBenchmark
         var relayed = 0.0;
         foreach (var rollout in cluster.Rollouts)
             relayed += (await PrometheusPage.ReadAsync(rollout.MetricsPort!.Value)).Sum("grpo.weights.served_bytes", runLabel, ("grpo_source", "relay"));
-        return new EgressScaleOutFigure(preset, silos, versions, published / versions / 1e6, egress / published, relayed / published, seconds, "");
+        // The version published after the last step is pulled by nobody: the versions the rollouts needed are the others.
+        var image = published / versions;
+        var pulledVersions = versions - 1;
+        return new EgressScaleOutFigure(preset, silos, pulledVersions, image / 1e6, egress / image / pulledVersions, relayed / image / pulledVersions, seconds, "");
     }
 }

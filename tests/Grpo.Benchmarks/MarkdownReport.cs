@@ -120,7 +120,7 @@ internal static class MarkdownReport
         }
         if (scaleOut.Egress.Count > 0)
         {
-            md.AppendLine("| preset | image MB | rollout silos | versions | learner egress (images/version) | relayed (images/version) | load (1/5/15 min) |");
+            md.AppendLine("| preset | image MB | rollout silos | versions pulled | learner egress (images/version) | relayed (images/version) | load (1/5/15 min) |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|---|");
             foreach (var e in scaleOut.Egress)
                 md.AppendLine(c, $"| {e.Preset} | {e.ImageMegabytes:0.0} | {e.Silos} | {e.Versions} | {e.LearnerImagesPerVersion:0.00} | {e.RelayedImagesPerVersion:0.00} | {e.Load} |");

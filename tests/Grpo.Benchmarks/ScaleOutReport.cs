@@ -25,9 +25,9 @@ internal sealed record RolloutScaleOutFigure(
     double TokensPerSecond, IReadOnlyDictionary<string, int> CompletionsBySilo, string Load);
 
 /// <param name="Silos">rollout silo processes (not pinned) pulling every version of a training run</param>
-/// <param name="Versions">policy versions the learner published (the initial one and one per step)</param>
-/// <param name="LearnerImagesPerVersion">bytes the learner sent to rollout silos over the bytes it published</param>
-/// <param name="RelayedImagesPerVersion">bytes rollout silos sent each other (relays) over the bytes the learner published</param>
+/// <param name="Versions">policy versions the rollouts pulled: the initial one and one per step but the last</param>
+/// <param name="LearnerImagesPerVersion">bytes the learner sent to rollout silos over the bytes of those versions</param>
+/// <param name="RelayedImagesPerVersion">bytes rollout silos sent each other (relays) over the bytes of those versions</param>
 internal sealed record EgressScaleOutFigure(
     string Preset, int Silos, long Versions, double ImageMegabytes, double LearnerImagesPerVersion, double RelayedImagesPerVersion, double Seconds, string Load);
 
