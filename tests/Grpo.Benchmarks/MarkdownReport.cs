@@ -133,7 +133,7 @@ internal static class MarkdownReport
             foreach (var s in scaleOut.Staleness)
                 md.AppendLine(c, $"| {s.MaxStaleness} | {s.MeasuredSteps} | {s.Seconds:0.0} | {s.StepsPerHour:0} | {s.MeanGenerateSeconds:0.000} | {s.MeanTrainSeconds:0.000} | " +
                                  $"{(s.FinalAccuracy is { } accuracy ? accuracy.ToString("P1", c) : "-")} | {s.Load} |");
-            if (scaleOut.StalenessRatio is { } ratio) md.AppendLine(c, $"| 1 / 0 | | | {ratio:0.00}x | | | | |");
+            if (scaleOut.StalenessRatio is { } ratio) md.AppendLine(c, $"| 1 / mean of 0 | | | {ratio:0.00}x | | | | |");
             md.AppendLine();
         }
     }

@@ -9,9 +9,9 @@ internal sealed record ScaleOutReport(
     /// <summary>Rollout tokens/s of two pinned rollout silos over one's.</summary>
     public double? RolloutRatio => Ratio(Rollout.FirstOrDefault(r => r.Silos == 2)?.TokensPerSecond, Rollout.FirstOrDefault(r => r.Silos == 1)?.TokensPerSecond);
 
-    /// <summary>Steps/hour with max_staleness 1 over max_staleness 0.</summary>
-    public double? StalenessRatio =>
-        Ratio(Staleness.FirstOrDefault(s => s.MaxStaleness == 1)?.StepsPerHour, Staleness.FirstOrDefault(s => s.MaxStaleness == 0)?.StepsPerHour);
+    /// <summary>Steps/hour with max_staleness 1 over the mean of the max_staleness 0 runs (measured before and after the others).</summary>
+    public double? StalenessRatio => Ratio(Staleness.FirstOrDefault(s => s.MaxStaleness == 1)?.StepsPerHour,
+        Staleness.Any(s => s.MaxStaleness == 0) ? Staleness.Where(s => s.MaxStaleness == 0).Average(s => s.StepsPerHour) : null);
 
     static double? Ratio(double? over, double? under) => over is { } o && under is { } u && u > 0 ? o / u : null;
 }

@@ -4,16 +4,17 @@ namespace Grpo.Benchmarks;
 
 /// <summary>
 /// Steps/hour of the demo run (the built-in configuration, seed 0, 70 steps, without the supervised warm-up, which
-/// only the learner runs, before the first step, and which takes minutes on one core) with max_staleness 0, 1 and 2, on a
-/// learner silo process pinned to core 0 and a rollout silo process pinned to core 1, one torch thread each. With
-/// max_staleness 0 the two take turns (the rollouts wait for each new version, the learner for each step's groups);
+/// only the learner runs, before the first step, and which takes minutes on one core) with max_staleness 0, 1, 2 and 0
+/// again, on a learner silo process pinned to core 0 and a rollout silo process pinned to core 1, one torch thread each.
+/// With max_staleness 0 the two take turns (the rollouts wait for each new version, the learner for each step's groups);
 /// above 0 the rollouts generate the next steps from the previous version while the learner trains. The clock runs
 /// from the end of the first <see cref="SkippedSteps"/> steps to the end of the last; the evaluation at step 50 is inside.
 /// </summary>
 internal static class StalenessBenchmark
 {
     const int SkippedSteps = 10;
-    static readonly int[] Stalenesses = [0, 1, 2];
+    // max_staleness 0 first and last: the machine's load drifts while the runs go on, and the mean of the two brackets it.
+    static readonly int[] Stalenesses = [0, 1, 2, 0];
     static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(15);
 
     public static async Task<List<StalenessFigure>> RunAsync(bool quick, TextWriter log)
@@ -23,12 +24,12 @@ internal static class StalenessBenchmark
         var figures = new List<StalenessFigure>();
         await using var cluster = await ProcessCluster.StartAsync(learnerCore: 0, [1], metrics: false);
         log.WriteLine($"  {cluster.Describe()}");
-        foreach (var staleness in Stalenesses)
+        foreach (var (staleness, index) in Stalenesses.Select((staleness, index) => (staleness, index)))
         {
             // The quick form also skips the evaluations, which take longer than its few steps.
             var config = new RunConfig { Seed = 0, Steps = steps, MaxStaleness = staleness, WarmupSftSteps = 0 };
             if (quick) config = config with { HeldOutSize = 16, EvalEvery = 0 };
-            var run = new ClusterRun(cluster, $"bench-staleness-{staleness}");
+            var run = new ClusterRun(cluster, $"bench-staleness-{staleness}-{index}");
             await run.StartAsync(config);
             var from = await run.WaitForStepAsync(skipped, RunTimeout);
             var load = LoadAverage.Now();
