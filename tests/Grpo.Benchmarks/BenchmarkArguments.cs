@@ -13,11 +13,12 @@ internal sealed record BenchmarkArguments(string Benchmark, bool Quick, string O
 
     /// <summary>
     /// Every benchmark `all` runs, in its order; `batching` is the older engine-batching comparison, `logprobs` the peak
-    /// memory of chunked against unchunked log-probs, `memory` the peak memory of `grpo train` at a 0.5B shape.
+    /// memory of chunked against unchunked log-probs, `memory` the peak memory of `grpo train` at a 0.5B shape, `scaleout`
+    /// rollout scale-out, learner egress and max_staleness speed-up on grpo-silo processes.
     /// </summary>
     public static readonly IReadOnlyList<string> Suite = ["rollout", "step", "learner", "publish", "longtail"];
 
-    public static readonly IReadOnlyList<string> Benchmarks = [.. Suite, "batching", "logprobs", "memory", "all"];
+    public static readonly IReadOnlyList<string> Benchmarks = [.. Suite, "batching", "logprobs", "memory", "scaleout", "all"];
 
     public static readonly string Usage =
         $"usage: Grpo.Benchmarks <{string.Join('|', Benchmarks)}> [--quick] [--output <path.json>] [--requests <n> (batching only)] [--client <grpo.dll>] [--layers <n>] [--case <name>] (memory only)\n" +

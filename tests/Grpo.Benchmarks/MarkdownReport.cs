@@ -98,11 +98,46 @@ internal static class MarkdownReport
                 md.AppendLine();
             }
         }
+        if (report.ScaleOut is { } scaleOut) RenderScaleOut(md, scaleOut);
         md.AppendLine(c, $"Peak memory: {report.PeakMemoryMb:0} MB ({report.Machine.PeakMemoryNote}).");
         md.AppendLine();
         md.AppendLine("Targets:");
         md.AppendLine();
         foreach (var target in report.Targets) md.AppendLine(c, $"- {target.Describe()}");
         return md.ToString();
+    }
+
+    /// <summary>The scale-out benchmark's three tables; each row carries the load averages it was measured under.</summary>
+    static void RenderScaleOut(StringBuilder md, ScaleOutReport scaleOut)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (scaleOut.Rollout.Count > 0)
+        {
+            md.AppendLine("| rollout silos (1 core, 1 torch thread each) | workload | in flight | tokens/s | completions by silo | load (1/5/15 min) |");
+            md.AppendLine("|---:|---|---:|---:|---|---|");
+            foreach (var r in scaleOut.Rollout)
+                md.AppendLine(c, $"| {r.Silos} | {r.Preset}, up to {r.MaxCompletionTokens} tokens, batch {r.RolloutMaxBatch} | {r.InFlight} | {r.TokensPerSecond:0} | " +
+                                 $"{string.Join(" / ", r.CompletionsBySilo.Values)} | {r.Load} |");
+            if (scaleOut.RolloutRatio is { } ratio) md.AppendLine(c, $"| 2 / 1 | | | {ratio:0.00}x | | |");
+            md.AppendLine();
+        }
+        if (scaleOut.Egress.Count > 0)
+        {
+            md.AppendLine("| preset | image MB | rollout silos | versions pulled | learner egress (images/version) | relayed (images/version) | load (1/5/15 min) |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---|");
+            foreach (var e in scaleOut.Egress)
+                md.AppendLine(c, $"| {e.Preset} | {e.ImageMegabytes:0.0} | {e.Silos} | {e.Versions} | {e.LearnerImagesPerVersion:0.00} | {e.RelayedImagesPerVersion:0.00} | {e.Load} |");
+            md.AppendLine();
+        }
+        if (scaleOut.Staleness.Count > 0)
+        {
+            md.AppendLine("| max_staleness | measured steps | seconds | steps/hour | generate s/step | train s/step | final accuracy | load (1/5/15 min) |");
+            md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---|");
+            foreach (var s in scaleOut.Staleness)
+                md.AppendLine(c, $"| {s.MaxStaleness} | {s.MeasuredSteps} | {s.Seconds:0.0} | {s.StepsPerHour:0} | {s.MeanGenerateSeconds:0.000} | {s.MeanTrainSeconds:0.000} | " +
+                                 $"{(s.FinalAccuracy is { } accuracy ? accuracy.ToString("P1", c) : "-")} | {s.Load} |");
+            if (scaleOut.StalenessRatio is { } ratio) md.AppendLine(c, $"| 1 / mean of 0 | | | {ratio:0.00}x | | | | |");
+            md.AppendLine();
+        }
     }
 }

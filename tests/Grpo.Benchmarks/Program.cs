@@ -28,14 +28,15 @@ var longTail = Runs("longtail") ? LongTailBenchmark.Run(arguments.Quick, log) : 
 var batching = arguments.Benchmark == "batching" ? await BatchingBenchmark.RunAsync(arguments, log) : null;
 if (arguments.Benchmark == "logprobs") LogProbsMemoryBenchmark.Run(arguments.Quick, log);
 var memory = arguments.Benchmark == "memory" ? await MemoryBenchmark.RunAsync(arguments, log) : null;
+var scaleOut = arguments.Benchmark == "scaleout" ? await ScaleOutBenchmark.RunAsync(arguments.Quick, log) : null;
 if (batching is not null)
     log.WriteLine($"  speedup        {batching.Speedup,10:0.0}x  (target >= {batching.TargetSpeedup:0}x: {(batching.Speedup >= batching.TargetSpeedup ? "met" : "NOT met")})");
 
 var machine = new MachineInfo(Environment.ProcessorCount, torch.get_num_threads(), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
     "peak resident set of the benchmark process, which hosts the silos; Linux VmHWM");
-var targets = Targets.Judge(rollout, step, learner, publication, memory, longTail);
+var targets = Targets.Judge(rollout, step, learner, publication, memory, longTail, scaleOut);
 var report = new SuiteReport(startedAt, arguments.Quick, machine, rollout, step, learner, publication, batching, targets, BenchRuns.PeakMemoryMb(),
-    clock.Elapsed.TotalSeconds) { Memory = memory, LongTail = longTail };
+    clock.Elapsed.TotalSeconds) { Memory = memory, LongTail = longTail, ScaleOut = scaleOut };
 if (arguments.Quick) log.WriteLine("quick form: a smoke check with a round or two each, so the target lines below are indicative only");
 foreach (var target in targets.Where(t => t.Value is not null)) log.WriteLine(target.Describe());
 log.WriteLine($"peak memory {report.PeakMemoryMb:0} MB; {report.Seconds:0} s in all");

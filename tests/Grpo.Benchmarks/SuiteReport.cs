@@ -19,6 +19,9 @@ internal sealed record SuiteReport(
 
     /// <summary>Continuous against static batching on the long-tailed workload.</summary>
     public LongTailReport? LongTail { get; init; }
+
+    /// <summary>Rollout scale-out, learner egress and max_staleness speed-up measured on grpo-silo processes.</summary>
+    public ScaleOutReport? ScaleOut { get; init; }
 }
 
 /// <param name="PeakMemoryNote">What the peak memory figure is.</param>

@@ -4,7 +4,7 @@ namespace Grpo.Benchmarks;
 internal static class Targets
 {
     public static IReadOnlyList<TargetCheck> Judge(RolloutScalingReport? rollout, StepReport? step, LearnerReport? learner, PublicationReport? publication,
-        MemoryReport? memory = null, LongTailReport? longTail = null) =>
+        MemoryReport? memory = null, LongTailReport? longTail = null, ScaleOutReport? scaleOut = null) =>
     [
         new("engine in cluster / plain batcher, long-tail workload, demo preset, batch 32", EngineRatio(rollout, 32), 0.95, AtLeast: true, "%"),
         new("engine in cluster / plain batcher, long-tail workload, demo preset, batch 128", EngineRatio(rollout, 128), 0.95, AtLeast: true, "%"),
@@ -19,6 +19,10 @@ internal static class Targets
             memory is { Shape: "qwen2.5-0.5b", Learner: { } halfB } ? halfB.FractionOfMatmul : null, 0.5, AtLeast: true, "%"),
         new("continuous / static batching tokens/s, long-tailed workload, 50M preset",
             longTail?.Rows.FirstOrDefault(r => r.Preset == BenchRuns.LargePreset)?.Ratio, LongTailBenchmark.TargetRatio, AtLeast: true, "x"),
+        new("rollout tokens/s, 2 pinned rollout silo processes / 1", scaleOut?.RolloutRatio, 1.8, AtLeast: true, "x"),
+        new("learner egress per version, 4 rollout silo processes, small preset",
+            scaleOut?.Egress.FirstOrDefault(e => e.Silos == 4 && e.Preset == "small")?.LearnerImagesPerVersion, 1.25, AtLeast: false, "images"),
+        new("steps/hour, max_staleness 1 / 0, learner and rollout silo processes on their own cores", scaleOut?.StalenessRatio, 1.3, AtLeast: true, "x"),
     ];
 
     static double? EngineRatio(RolloutScalingReport? rollout, int batchSize) => rollout?.Rows
