@@ -1,4 +1,5 @@
 using Grpo.Abstractions.Configuration;
+using Grpo.Testing;
 
 namespace Grpo.Benchmarks;
 
@@ -62,10 +63,10 @@ internal static class EgressScaleOutBenchmark
 
         // The exporter answers a scrape from a cached page for a moment: read until the learner shows every version published.
         var deadline = DateTime.UtcNow + ScrapeSettleTimeout;
-        PrometheusPage learner;
+        PrometheusScrape learner;
         while (true)
         {
-            learner = await PrometheusPage.ReadAsync(learnerPort);
+            learner = await PrometheusScrape.ReadAsync(learnerPort);
             if (learner.Sum("grpo.weights.publications", runLabel) >= steps + 1) break;
             if (DateTime.UtcNow > deadline)
                 throw new InvalidOperationException($"the learner silo's metrics show {learner.Sum("grpo.weights.publications", runLabel)} publications of run " +
@@ -77,7 +78,7 @@ internal static class EgressScaleOutBenchmark
         var egress = learner.Sum("grpo.weights.served_bytes", runLabel, ("grpo_source", "learner"));
         var relayed = 0.0;
         foreach (var rollout in cluster.Rollouts)
-            relayed += (await PrometheusPage.ReadAsync(rollout.MetricsPort!.Value)).Sum("grpo.weights.served_bytes", runLabel, ("grpo_source", "relay"));
+            relayed += (await PrometheusScrape.ReadAsync(rollout.MetricsPort!.Value)).Sum("grpo.weights.served_bytes", runLabel, ("grpo_source", "relay"));
         // The version published after the last step is pulled by nobody: the versions the rollouts needed are the others.
         var image = published / versions;
         var pulledVersions = versions - 1;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grpo.Testing;
 using Xunit.Abstractions;
 
 namespace Grpo.Integration.Tests;

@@ -1,9 +1,12 @@
 using System.Globalization;
 
-namespace Grpo.Integration.Tests;
+namespace Grpo.Testing;
 
-/// <summary>One scrape of a silo's Prometheus endpoint (<c>--metrics prometheus</c>), read as sums over a counter's series.</summary>
-public sealed class PrometheusScrape
+/// <summary>
+/// One scrape of a silo's Prometheus endpoint (<c>--metrics prometheus</c>), read as sums over a counter's series. Linked
+/// into the integration tests and the benchmarks, which both read real silo processes' metrics.
+/// </summary>
+internal sealed class PrometheusScrape
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly string[] lines;
