@@ -41,6 +41,7 @@ internal static class RolloutScalingBenchmark
             source.Publish(RunId, 1, image);
             using var folder = new BenchFolder();
             await using var silo = await BenchSilo.StartAsync(rollout: true, learner: false, folder.Path, weights: source);
+            var rolloutEngine = silo.Services.GetRequiredService<RolloutEngine>();
             using var model = new CausalLM(assets.Model);
             model.eval();
             WeightSnapshot.Restore(model, image, "benchmark weights");
@@ -62,7 +63,7 @@ internal static class RolloutScalingBenchmark
                     PlainRound(plain, config, prompts, round++);
                     // Rounds come in pairs, one of each on the same keys, in alternating order; the ratio is the median over
                     // pairs, so a burst of load from other processes moves one pair's ratio, not the result.
-                    var statsBefore = silo.Services.GetRequiredService<RolloutEngine>().Stats;
+                    var statsBefore = rolloutEngine.Stats;
                     var pairRatios = new List<double>();
                     var sameTokens = true;
                     int[][] lengths = [];
@@ -87,7 +88,7 @@ internal static class RolloutScalingBenchmark
                         sameTokens &= engineTokens!.Zip(loopTokens!).All(pair => pair.First.AsSpan().SequenceEqual(pair.Second));
                         lengths = engineTokens!;
                     }
-                    var statsAfter = silo.Services.GetRequiredService<RolloutEngine>().Stats;
+                    var statsAfter = rolloutEngine.Stats;
                     var perRound = (double)engine.Rounds;
                     var completionLengths = lengths.Select(tokens => tokens.Length).ToArray();
                     var row = new RolloutScalingRow(preset, workload.Name, size, engine.TokensPerSecond, loop.TokensPerSecond, Median(pairRatios),

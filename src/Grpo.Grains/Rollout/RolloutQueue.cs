@@ -38,11 +38,10 @@ internal sealed class RolloutQueue
     public bool HoldsWholeGroups(string runId, int groupSize)
     {
         if (groupSize < 1 || !byRun.TryGetValue(runId, out var queue)) return false;
-        var live = queue.Where(request => !request.IsAbandoned).ToList();
-        if (live.Count == 0) return false;
         var counts = new Dictionary<int[], int>(PromptComparer.Instance);
-        foreach (var request in live) counts[request.PromptTokens] = counts.GetValueOrDefault(request.PromptTokens) + 1;
-        return counts.Values.All(count => count % groupSize == 0);
+        foreach (var request in queue)
+            if (!request.IsAbandoned) counts[request.PromptTokens] = counts.GetValueOrDefault(request.PromptTokens) + 1;
+        return counts.Count > 0 && counts.Values.All(count => count % groupSize == 0);
     }
 
     /// <summary>
